@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xen-pvusb: out-of-tree build of usbback.ko and usbfront.ko, plus the
+# project's test and benchmark entry points. `make help` lists them.
+
+# The running kernel's build tree when it has one, else the newest Debian
+# linux-headers-*-amd64 (the target: Debian 12's 6.1). KDIR= overrides.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build/Makefile))
+ifneq ($(KDIR),)
+KDIR := $(patsubst %/Makefile,%,$(KDIR))
+else
+KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+endif
+
+export XENUSB_CACHE ?= $(HOME)/.cache/xen-pvusb
+export XENUSB_BUILD ?= $(CURDIR)/build
+export KDIR
+
+.PHONY: all modules clean deps check lint sparse checkpatch kunit sim \
+	bench-sim e2e demo bench-e2e help
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "No kernel build tree: run 'make deps' or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -rf $(XENUSB_BUILD)
+
+deps:
+	bash tools/deps.sh
+
+help:
+	@echo "make deps       install every Debian package needed (idempotent)"
+	@echo "make            build usbback.ko and usbfront.ko (KDIR=$(KDIR))"
+	@echo "make check      the test suite: build, lint, simulator, KUnit, e2e"
+	@echo "make demo       boot Xen under QEMU and pass a USB stick to a guest"
+	@echo "make bench-sim  simulator ring throughput benchmark"
+	@echo "make bench-e2e  end-to-end throughput and latency benchmark"
+
+e2e:
+	bash tests/e2e/run.sh
+
+demo: deps modules
+	bash tests/e2e/demo.sh
+
+bench-e2e:
+	bash tests/e2e/bench.sh
