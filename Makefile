@@ -39,10 +39,29 @@ help:
 	@echo "make            build usbback.ko and usbfront.ko (KDIR=$(KDIR))"
 	@echo "make check      the test suite: build, lint, simulator, KUnit, e2e"
 	@echo "make demo       boot Xen under QEMU and pass a USB stick to a guest"
+	@echo "make lint       checkpatch --strict, sparse, W=1, modpost"
+	@echo "make sim        user-space ring simulator scenarios (ASan/UBSan)"
+	@echo "make kunit      KUnit suites under UML (KASAN, UBSAN, lockdep)"
+	@echo "make e2e        end-to-end matrix on Xen 4.17 under QEMU"
 	@echo "make bench-sim  simulator ring throughput benchmark"
 	@echo "make bench-e2e  end-to-end throughput and latency benchmark"
 
-e2e:
+check: deps
+	bash tests/check.sh
+
+lint: modules
+	bash tests/lint.sh
+
+sim:
+	$(MAKE) -C tools/sim check
+
+kunit:
+	bash tests/kunit/run.sh
+
+bench-sim:
+	$(MAKE) -C tools/sim bench
+
+e2e: modules
 	bash tests/e2e/run.sh
 
 demo: deps modules
