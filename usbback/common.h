@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * usbback: internal structures shared by the glue files of the module.
+ *
+ * Objects and their locks:
+ *
+ *  usbback_mutex (claim.c)  the list of controllers, the list of devices,
+ *                           which device sits on which port, busids
+ *  ctrlr->req_mutex         the request path: port -> device lookups, the
+ *                           address table, the endpoint views, and the
+ *                           "connected" flag that admits new requests
+ *  ctrlr->rsp_lock          the urb ring's response side, the slots'
+ *                           completion state and the counters
+ *  ctrlr->conn_lock         the conn ring and the hotplug queue
+ *
+ * Lock order: usbback_mutex, then req_mutex, then the spinlocks.  The
+ * completion path (URB callback, done work) takes only rsp_lock.
+ */
+#ifndef USBBACK_COMMON_H
+#define USBBACK_COMMON_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/usb.h>
+#include <linux/workqueue.h>
+#include <xen/grant_table.h>
+#include <xen/xenbus.h>
+
+#include "core.h"
+
+/* Requests in flight per controller: the urb ring holds no more. */
+#define USBBACK_NR_SLOTS	XENUSB_URB_RING_SIZE
+
+/*
+ * Grant-copy operations of one request: each granted segment is at most a
+ * page, so it crosses at most one page boundary of our buffer.
+ */
+#define USBBACK_MAX_COPY_OPS	(2 * XENUSB_MAX_SEGMENTS_PER_REQUEST)
+
+/* Counters kept per port (index 0: requests naming no valid port). */
+enum usbback_stat {
+	USBBACK_ST_REQUESTS,
+	USBBACK_ST_BYTES_IN,
+	USBBACK_ST_BYTES_OUT,
+	USBBACK_ST_UNLINKS,
+	USBBACK_ST_ISO_FRAMES,
+	USBBACK_ST_ERR_NODEV,
+	USBBACK_ST_ERR_INVAL,
+	USBBACK_ST_ERR_STALL,
+	USBBACK_ST_ERR_IOERROR,
+	USBBACK_ST_ERR_BABBLE,
+	USBBACK_ST_ERR_SHUTDOWN,
+	USBBACK_ST_ERR_OTHER,
+	USBBACK_NR_STATS
+};
+
+struct usbback_ctrlr;
+
+/**
+ * struct usbback_dev - a host USB device whose interfaces we hold
+ * @node: entry in the global device list
+ * @kref: one for the list, one per port it sits on, one per request
+ * @udev: the host device (referenced)
+ * @busid: its busid, as libxl writes it into port/N
+ * @nr_bound: interfaces of it bound to the usbback driver
+ * @ctrlr: controller whose port it sits on, NULL if on none
+ * @port: that port
+ * @speed: XENUSB_SPEED_* of the device
+ * @view: endpoints of the active altsettings (under ctrlr->req_mutex)
+ */
+struct usbback_dev {
+	struct list_head node;
+	struct kref kref;
+	struct usb_device *udev;
+	char busid[USBBACK_BUSID_LEN];
+	unsigned int nr_bound;
+	struct usbback_ctrlr *ctrlr;
+	u8 port;
+	u8 speed;
+	struct usbback_ep_view view;
+};
+
+/**
+ * struct usbback_port - one root-hub port of a virtual controller
+ * @busid: host busid from port/N, empty when the port is free
+ * @dev: device presented on the port, NULL if none
+ * @anchor: host URBs in flight for the port, killed on unplug
+ * @kobj: sysfs directory of the port's counters
+ */
+struct usbback_port {
+	char busid[USBBACK_BUSID_LEN];
+	struct usbback_dev *dev;
+	struct usb_anchor anchor;
+	struct kobject *kobj;
+};
+
+/**
+ * struct usbback_slot - one request taken off the urb ring
+ * @ctrlr: owner
+ * @node: entry in ctrlr->done after the host URB completed
+ * @in_use: holds a request whose response is not pushed yet
+ * @completed: its URB completed (its response is being prepared)
+ * @req: the validated request
+ * @seg: the request's segments, copied off the ring
+ * @port: port the request was routed to
+ * @dev: device the URB went to (referenced while in use)
+ * @urb: the host URB
+ * @setup: control setup packet handed to the host
+ * @buf: data buffer, kept between requests, @buf_size bytes
+ * @buf_size: allocated size of @buf
+ * @iso: isochronous frame descriptors, kept between requests
+ * @iso_size: allocated size of @iso
+ * @ops: grant-copy operations
+ */
+struct usbback_slot {
+	struct usbback_ctrlr *ctrlr;
+	struct list_head node;
+	bool in_use;
+	bool completed;
+	struct usbback_req req;
+	struct xenusb_request_segment seg[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	u8 port;
+	struct usbback_dev *dev;
+	struct urb *urb;
+	struct usb_ctrlrequest setup;
+	void *buf;
+	u32 buf_size;
+	struct xenusb_iso_desc *iso;
+	u32 iso_size;
+	struct gnttab_copy ops[USBBACK_MAX_COPY_OPS];
+};
+
+/* Bits of ctrlr->flags. */
+#define USBBACK_EOI_PENDING	0	/* an event waits for its late EOI */
+
+/**
+ * struct usbback_ctrlr - one virtual host controller (xenbus device)
+ * @xdev: the xenbus backend device
+ * @node: entry in the global controller list
+ * @devid: controller id (last component of the backend path)
+ * @nports: root-hub ports, 1..31
+ * @usb_ver: 1 (USB 1.1) or 2 (USB 2.0)
+ * @port: ports, index 1..@nports
+ * @port_watch: watch on the backend's port/ directory
+ * @online_watch: watch on the backend's online key
+ * @watches: the watches are registered
+ * @state_mutex: serialises connect and disconnect
+ * @req_mutex: the request path (see the top of this file)
+ * @connected: rings mapped and requests admitted (under req_mutex)
+ * @ring_mapped: responses may be pushed (under rsp_lock)
+ * @fatal: a ring protocol violation was latched
+ * @urb_ring: back end of the urb ring
+ * @conn_ring: back end of the conn ring
+ * @irq: bound event channel
+ * @flags: USBBACK_EOI_PENDING
+ * @ring_work: takes requests off the rings (also the back-pressure retry)
+ * @done_work: turns completed URBs into responses
+ * @rsp_lock: response side (see the top of this file)
+ * @done: completed slots waiting for @done_work
+ * @nr_inflight: slots in use
+ * @slot: request slots
+ * @addr: guest-assigned USB addresses (under req_mutex)
+ * @conn_lock: conn ring and @conn
+ * @conn: hotplug events not yet on the conn ring
+ * @stats: counters per port (index 0: requests with no valid port)
+ */
+struct usbback_ctrlr {
+	struct xenbus_device *xdev;
+	struct list_head node;
+	unsigned int devid;
+	u8 nports;
+	u8 usb_ver;
+	struct usbback_port port[XENUSB_MAX_PORTNR + 1];
+	struct xenbus_watch port_watch;
+	struct xenbus_watch online_watch;
+	bool watches;
+
+	struct mutex state_mutex;	/* connect vs disconnect */
+	struct mutex req_mutex;		/* request path, see above */
+	bool connected;
+	bool ring_mapped;
+	bool fatal;
+	struct xenusb_urb_back_ring urb_ring;
+	struct xenusb_conn_back_ring conn_ring;
+	unsigned int irq;
+	unsigned long flags;
+	struct delayed_work ring_work;
+	struct work_struct done_work;
+
+	spinlock_t rsp_lock;		/* responses, slots, counters */
+	struct list_head done;
+	unsigned int nr_inflight;
+	struct usbback_slot slot[USBBACK_NR_SLOTS];
+
+	struct usbback_addr_table addr;
+
+	spinlock_t conn_lock;		/* conn ring, @conn */
+	struct usbback_conn_queue conn;
+
+	u64 stats[XENUSB_MAX_PORTNR + 1][USBBACK_NR_STATS];
+};
+
+/* main.c */
+extern struct workqueue_struct *usbback_wq;
+extern unsigned int usbback_max_iso_packets;
+extern unsigned int usbback_retry_ms;
+
+/* xenbus.c */
+int usbback_xenbus_init(void);
+void usbback_xenbus_exit(void);
+void usbback_fatal(struct usbback_ctrlr *c, const char *what);
+
+/* claim.c */
+int usbback_claim_init(void);
+void usbback_claim_exit(void);
+void usbback_claim_add_ctrlr(struct usbback_ctrlr *c);
+void usbback_claim_del_ctrlr(struct usbback_ctrlr *c);
+void usbback_claim_sync_ports(struct usbback_ctrlr *c);
+void usbback_dev_get(struct usbback_dev *d);
+void usbback_dev_put(struct usbback_dev *d);
+void usbback_dev_rebuild_view(struct usbback_dev *d);
+
+/* ring.c */
+void usbback_ring_init(struct usbback_ctrlr *c);
+int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
+			 grant_ref_t conn_ref, evtchn_port_t evtchn);
+void usbback_ring_disconnect(struct usbback_ctrlr *c);
+void usbback_ring_kick(struct usbback_ctrlr *c);
+void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
+		     u16 start_frame, u32 error_count);
+
+/* urb.c */
+int usbback_urb_submit(struct usbback_slot *s);
+void usbback_urb_done_work(struct work_struct *work);
+void usbback_slot_free_buffers(struct usbback_slot *s);
+bool usbback_urb_unlink(struct usbback_ctrlr *c, u8 port, u16 id);
+
+/* ctrl.c */
+bool usbback_ctrl_special(struct usbback_slot *s);
+
+/* conn.c */
+void usbback_conn_event(struct usbback_ctrlr *c, u8 port, u8 speed);
+bool usbback_conn_flush(struct usbback_ctrlr *c);
+
+/* stats.c */
+int usbback_stats_add(struct usbback_ctrlr *c);
+void usbback_stats_del(struct usbback_ctrlr *c);
+void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
+			   s32 status, u32 bytes_in, u32 bytes_out,
+			   u32 iso_frames);
+
+#endif /* USBBACK_COMMON_H */

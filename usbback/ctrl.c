@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * usbback: control requests that must not reach the device as they are.
+ *
+ * The host device is addressed, configured and driven by the host's usb
+ * core.  SET_ADDRESS is answered locally (the guest's address only routes
+ * later requests); SET_CONFIGURATION, SET_INTERFACE and
+ * CLEAR_FEATURE(ENDPOINT_HALT) are performed through usb core, which then
+ * updates its own endpoint state (toggles, bandwidth, altsettings) along
+ * with the device's.  All of it runs in the ring work, process context.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/usb/ch9.h>
+
+#include "common.h"
+
+static u16 usbback_setup_word(const u8 *setup, unsigned int at)
+{
+	return (u16)(setup[at] | (setup[at + 1] << 8));
+}
+
+static s32 usbback_set_address(struct usbback_slot *s, u16 devnum)
+{
+	struct usbback_ctrlr *c = s->ctrlr;
+
+	if (devnum > XENUSB_MAX_DEVNUM)
+		return XENUSB_STATUS_INVAL;
+	if (usbback_addr_set(&c->addr, s->port, devnum))
+		return XENUSB_STATUS_INVAL;
+	return XENUSB_STATUS_OK;
+}
+
+static s32 usbback_set_configuration(struct usbback_slot *s, u16 value)
+{
+	struct usb_device *udev = s->dev->udev;
+	int err;
+
+	/*
+	 * The configuration the host already runs: nothing to do.  Skipping
+	 * it keeps host and device in step (neither resets its toggles) and
+	 * keeps our interfaces bound.  This is what every guest enumeration
+	 * asks for.
+	 */
+	if (udev->actconfig &&
+	    udev->actconfig->desc.bConfigurationValue == (value & 0xff))
+		return XENUSB_STATUS_OK;
+
+	/*
+	 * Another configuration: usb core unbinds the interfaces (the guest
+	 * sees the device go) and creates the new ones, which must be bound
+	 * to usbback again.  Asynchronous, as it takes the device lock.
+	 */
+	dev_info(&s->ctrlr->xdev->dev,
+		 "dom%d port %u: configuration %u requested\n",
+		 s->ctrlr->xdev->otherend_id, s->port, value & 0xff);
+	err = usb_driver_set_configuration(udev, value & 0xff);
+	return err ? xenusb_status_from_errno(err) : XENUSB_STATUS_OK;
+}
+
+static s32 usbback_set_interface(struct usbback_slot *s, u16 ifnum, u16 alt)
+{
+	struct usbback_dev *dev = s->dev;
+	struct usb_interface *intf;
+	int err;
+
+	intf = usb_ifnum_to_if(dev->udev, ifnum);
+	if (!intf || !usb_altnum_to_altsetting(intf, alt))
+		return XENUSB_STATUS_STALL;	/* what a device would do */
+	err = usb_set_interface(dev->udev, ifnum, alt);
+	usbback_dev_rebuild_view(dev);
+	return xenusb_status_from_errno(err);
+}
+
+static s32 usbback_clear_halt(struct usbback_slot *s, u16 windex)
+{
+	struct usbback_dev *dev = s->dev;
+	unsigned int epnum = windex & USB_ENDPOINT_NUMBER_MASK;
+	bool in = windex & USB_DIR_IN;
+	unsigned int pipe;
+	u8 type;
+	int err;
+
+	if (epnum == 0)
+		return xenusb_status_from_errno(usb_clear_halt(dev->udev,
+				in ? usb_rcvctrlpipe(dev->udev, 0) :
+				     usb_sndctrlpipe(dev->udev, 0)));
+	type = dev->view.type[in][epnum];
+	if (type == USBBACK_EP_NONE)
+		return XENUSB_STATUS_STALL;
+	/* usb_clear_halt() only needs the endpoint number and direction. */
+	pipe = in ? usb_rcvbulkpipe(dev->udev, epnum) :
+		    usb_sndbulkpipe(dev->udev, epnum);
+	err = usb_clear_halt(dev->udev, pipe);
+	return xenusb_status_from_errno(err);
+}
+
+/**
+ * usbback_ctrl_special() - handle a control request locally if needed
+ * @s: slot with a validated control request routed to s->dev
+ *
+ * Called with req_mutex held, in process context.
+ *
+ * Return: true if the request was answered here, false if it goes to the
+ * device unchanged.
+ */
+bool usbback_ctrl_special(struct usbback_slot *s)
+{
+	const u8 *setup = s->req.setup;
+	u16 value = usbback_setup_word(setup, 2);
+	u16 index = usbback_setup_word(setup, 4);
+	s32 status;
+
+	switch (usbback_ctrl_classify(setup)) {
+	case USBBACK_CTRL_SET_ADDRESS:
+		status = usbback_set_address(s, value);
+		break;
+	case USBBACK_CTRL_SET_CONFIGURATION:
+		status = usbback_set_configuration(s, value);
+		break;
+	case USBBACK_CTRL_SET_INTERFACE:
+		status = usbback_set_interface(s, index, value);
+		break;
+	case USBBACK_CTRL_CLEAR_HALT:
+		status = usbback_clear_halt(s, index);
+		break;
+	default:
+		return false;
+	}
+	usbback_respond(s, status, 0, 0, 0);
+	return true;
+}

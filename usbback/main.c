@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * usbback: Xen PV USB backend.  Module entry points and parameters.
+ *
+ * The module registers the "usbback" USB interface driver (libxl binds the
+ * interfaces of a passed-through device to it) and the xenbus backend for
+ * device type "vusb" (one xenbus device per virtual host controller).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <xen/xen.h>
+
+#include "common.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+struct workqueue_struct *usbback_wq;
+
+unsigned int usbback_max_iso_packets = 1024;
+module_param_named(max_iso_packets, usbback_max_iso_packets, uint, 0644);
+MODULE_PARM_DESC(max_iso_packets,
+		 "Largest number of isochronous packets accepted in one request (default 1024; the ring format allows up to 4096)");
+
+unsigned int usbback_retry_ms = 10;
+module_param_named(retry_ms, usbback_retry_ms, uint, 0644);
+MODULE_PARM_DESC(retry_ms,
+		 "Delay before a request that found no memory is tried again, in ms (default 10)");
+
+static int __init usbback_init(void)
+{
+	int err;
+
+	/* 6.1's xenbus registration succeeds silently outside Xen. */
+	if (!xen_domain())
+		return -ENODEV;
+
+	/*
+	 * Unbound: the ring work may sleep in usb-core calls (SET_INTERFACE,
+	 * CLEAR_HALT) for seconds.  MEM_RECLAIM: completions of a guest's
+	 * disk I/O must progress under memory pressure.
+	 */
+	usbback_wq = alloc_workqueue("usbback", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!usbback_wq)
+		return -ENOMEM;
+
+	err = usbback_claim_init();
+	if (err)
+		goto err_wq;
+
+	err = usbback_xenbus_init();
+	if (err)
+		goto err_claim;
+
+	pr_info("Xen PV USB backend ready\n");
+	return 0;
+
+err_claim:
+	usbback_claim_exit();
+err_wq:
+	destroy_workqueue(usbback_wq);
+	return err;
+}
+
+static void __exit usbback_exit(void)
+{
+	/* Controllers first: they reference devices of the usb_driver. */
+	usbback_xenbus_exit();
+	usbback_claim_exit();
+	destroy_workqueue(usbback_wq);
+}
+
+module_init(usbback_init);
+module_exit(usbback_exit);
+
+MODULE_DESCRIPTION("Xen PV USB backend (usbif, device type vusb)");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS("xen-backend:vusb");

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * usbback: the data path.  Guest buffers are grant-copied into a kernel
+ * buffer before an OUT transfer and back after an IN transfer; the host
+ * URB only ever sees the kernel buffer.
+ *
+ * Why copy and not map: no grant outlives the hypercall that uses it, so
+ * "every grant of a request is released before its response" holds by
+ * construction, including when a URB is killed, the device vanishes or
+ * the guest dies; the buffer is ordinary lowmem that any host controller
+ * can DMA to.  The whole choice sits in usbback_copy() so that a mapping
+ * variant can be measured against it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <xen/page.h>
+
+#include "common.h"
+
+/*
+ * Build the grant-copy operations between @nr segments of @s starting at
+ * @first and the kernel buffer @base (@len bytes), in segment order.
+ * Return: number of operations.
+ */
+static unsigned int usbback_copy_ops(struct usbback_slot *s,
+				     unsigned int first, unsigned int nr,
+				     void *base, u32 len, bool to_guest,
+				     unsigned int n)
+{
+	domid_t domid = s->ctrlr->xdev->otherend_id;
+	unsigned int i;
+	u32 pos = 0;
+
+	for (i = first; i < first + nr && pos < len; i++) {
+		const struct xenusb_request_segment *seg = &s->seg[i];
+		u32 seg_len = min_t(u32, seg->length, len - pos);
+		u32 done = 0;
+
+		while (done < seg_len) {
+			void *p = base + pos;
+			u32 chunk = min_t(u32, seg_len - done,
+					  XEN_PAGE_SIZE - xen_offset_in_page(p));
+			struct gnttab_copy *op = &s->ops[n++];
+			struct gnttab_copy_ptr *guest, *local;
+
+			if (to_guest) {
+				guest = &op->dest;
+				local = &op->source;
+				op->flags = GNTCOPY_dest_gref;
+			} else {
+				guest = &op->source;
+				local = &op->dest;
+				op->flags = GNTCOPY_source_gref;
+			}
+			guest->u.ref = seg->gref;
+			guest->domid = domid;
+			guest->offset = seg->offset + done;
+			local->u.gmfn = virt_to_gfn(p);
+			local->domid = DOMID_SELF;
+			local->offset = xen_offset_in_page(p);
+			op->len = chunk;
+
+			done += chunk;
+			pos += chunk;
+		}
+	}
+	return n;
+}
+
+/*
+ * Copy data (and iso descriptors) between the guest's grants and our
+ * buffers.  Return: 0, or -EFAULT if the hypervisor refused a grant.
+ */
+static int usbback_copy(struct usbback_slot *s, u32 data_len, bool descs,
+			bool to_guest)
+{
+	unsigned int n = 0, i;
+
+	if (data_len)
+		n = usbback_copy_ops(s, 0, s->req.nr_data_segs, s->buf,
+				     data_len, to_guest, n);
+	if (descs)
+		n = usbback_copy_ops(s, s->req.nr_data_segs,
+				     s->req.nr_desc_segs, s->iso,
+				     s->req.nr_packets * XENUSB_ISO_DESC_SIZE,
+				     to_guest, n);
+	if (!n)
+		return 0;
+
+	gnttab_batch_copy(s->ops, n);
+	for (i = 0; i < n; i++)
+		if (s->ops[i].status != GNTST_okay)
+			return -EFAULT;
+	return 0;
+}
+
+/* Grow a cached buffer of a slot.  Return: 0 or -ENOMEM. */
+static int usbback_grow(void **buf, u32 *size, u32 need)
+{
+	void *p;
+
+	if (need <= *size)
+		return 0;
+	p = kmalloc(need, GFP_NOIO | __GFP_NOWARN);
+	if (!p)
+		return -ENOMEM;
+	kfree(*buf);
+	*buf = p;
+	*size = need;
+	return 0;
+}
+
+/**
+ * usbback_slot_free_buffers() - drop the cached buffers of a slot
+ * @s: slot not in use
+ */
+void usbback_slot_free_buffers(struct usbback_slot *s)
+{
+	kfree(s->buf);
+	s->buf = NULL;
+	s->buf_size = 0;
+	kfree(s->iso);
+	s->iso = NULL;
+	s->iso_size = 0;
+}
+
+static void usbback_urb_complete(struct urb *urb)
+{
+	struct usbback_slot *s = urb->context;
+	struct usbback_ctrlr *c = s->ctrlr;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	s->completed = true;
+	list_add_tail(&s->node, &c->done);
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+	/* Grant copies may sleep (paged-out frames): leave irq context. */
+	queue_work(usbback_wq, &c->done_work);
+}
+
+/* Write the results of a completed URB back and respond. */
+static void usbback_urb_finish(struct usbback_slot *s)
+{
+	struct urb *urb = s->urb;
+	bool iso = s->req.pipe.type == XENUSB_PIPE_TYPE_ISOC;
+	u32 actual = urb->actual_length;
+	u32 back = 0;
+	s32 status;
+	unsigned int i;
+
+	status = xenusb_status_from_errno(urb->status);
+	if (actual > s->req.length)
+		actual = s->req.length;
+
+	if (iso) {
+		for (i = 0; i < s->req.nr_packets; i++) {
+			s->iso[i].actual_length =
+				urb->iso_frame_desc[i].actual_length;
+			s->iso[i].status = urb->iso_frame_desc[i].status;
+		}
+		/* Packets sit at their offsets: the whole buffer goes back. */
+		if (s->req.pipe.in)
+			back = s->req.length;
+	} else if (s->req.pipe.in) {
+		back = actual;
+	}
+
+	if ((back || iso) && usbback_copy(s, back, iso, true)) {
+		dev_warn_ratelimited(&s->ctrlr->xdev->dev,
+				     "dom%d: request %u: cannot copy the result into the guest's grants\n",
+				     s->ctrlr->xdev->otherend_id, s->req.id);
+		status = XENUSB_STATUS_INVAL;
+		actual = 0;
+	}
+	usbback_respond(s, status, actual, iso ? urb->start_frame : 0,
+			iso ? urb->error_count : 0);
+}
+
+/**
+ * usbback_urb_done_work() - respond to every completed host URB
+ * @work: the controller's done_work
+ */
+void usbback_urb_done_work(struct work_struct *work)
+{
+	struct usbback_ctrlr *c = container_of(work, struct usbback_ctrlr,
+					       done_work);
+	struct usbback_slot *s;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&c->rsp_lock, flags);
+		s = list_first_entry_or_null(&c->done, struct usbback_slot,
+					     node);
+		if (s)
+			list_del_init(&s->node);
+		spin_unlock_irqrestore(&c->rsp_lock, flags);
+		if (!s)
+			break;
+		usbback_urb_finish(s);
+	}
+}
+
+/* Host pipe for a validated request on @udev. */
+static unsigned int usbback_host_pipe(struct usb_device *udev,
+				      const struct usbback_req *r)
+{
+	unsigned int ep = r->pipe.ep;
+
+	switch (r->pipe.type) {
+	case XENUSB_PIPE_TYPE_CTRL:
+		return r->pipe.in ? usb_rcvctrlpipe(udev, ep) :
+				    usb_sndctrlpipe(udev, ep);
+	case XENUSB_PIPE_TYPE_ISOC:
+		return r->pipe.in ? usb_rcvisocpipe(udev, ep) :
+				    usb_sndisocpipe(udev, ep);
+	case XENUSB_PIPE_TYPE_INT:
+		return r->pipe.in ? usb_rcvintpipe(udev, ep) :
+				    usb_sndintpipe(udev, ep);
+	default:
+		return r->pipe.in ? usb_rcvbulkpipe(udev, ep) :
+				    usb_sndbulkpipe(udev, ep);
+	}
+}
+
+/*
+ * Interval in the unit usb core expects, from the host's own endpoint
+ * descriptor: the guest's value is only a hint and is not trusted.
+ */
+static int usbback_interval(struct usb_device *udev,
+			    struct usb_host_endpoint *hep)
+{
+	int b = clamp_t(int, hep->desc.bInterval, 1, 16);
+
+	if (usb_endpoint_xfer_int(&hep->desc) &&
+	    (udev->speed == USB_SPEED_LOW || udev->speed == USB_SPEED_FULL))
+		return max_t(int, hep->desc.bInterval, 1);
+	return 1 << (b - 1);
+}
+
+/* Fill in the iso frame descriptors of @urb from the guest's copy. */
+static int usbback_iso_prepare(struct usbback_slot *s, struct urb *urb)
+{
+	unsigned int i;
+
+	if (usbback_iso_descs_check(s->iso, s->req.nr_packets, s->req.length))
+		return -EINVAL;
+	for (i = 0; i < s->req.nr_packets; i++) {
+		urb->iso_frame_desc[i].offset = s->iso[i].offset;
+		urb->iso_frame_desc[i].length = s->iso[i].length;
+		urb->iso_frame_desc[i].actual_length = 0;
+		urb->iso_frame_desc[i].status = 0;
+	}
+	urb->number_of_packets = s->req.nr_packets;
+	urb->start_frame = s->req.start_frame;
+	urb->transfer_flags |= URB_ISO_ASAP;
+	return 0;
+}
+
+/**
+ * usbback_urb_submit() - copy in, build and submit the host URB
+ * @s: slot with a validated request routed to s->dev
+ *
+ * Called with req_mutex held.  Failures other than memory are answered
+ * here.
+ *
+ * Return: 0 (submitted or answered), or -ENOMEM: nothing was answered,
+ * the caller retries the request later.
+ */
+int usbback_urb_submit(struct usbback_slot *s)
+{
+	struct usbback_ctrlr *c = s->ctrlr;
+	struct usbback_req *r = &s->req;
+	struct usb_device *udev = s->dev->udev;
+	bool iso = r->pipe.type == XENUSB_PIPE_TYPE_ISOC;
+	struct usb_host_endpoint *hep;
+	unsigned int pipe;
+	struct urb *urb;
+	int err;
+
+	if (iso && r->nr_packets > usbback_max_iso_packets) {
+		dev_warn_ratelimited(&c->xdev->dev,
+				     "dom%d: request %u: %u iso packets (max_iso_packets=%u)\n",
+				     c->xdev->otherend_id, r->id,
+				     r->nr_packets, usbback_max_iso_packets);
+		usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
+		return 0;
+	}
+
+	if (usbback_grow(&s->buf, &s->buf_size, r->length))
+		return -ENOMEM;
+	if (iso && usbback_grow((void **)&s->iso, &s->iso_size,
+				r->nr_packets * XENUSB_ISO_DESC_SIZE))
+		return -ENOMEM;
+	urb = usb_alloc_urb(iso ? r->nr_packets : 0, GFP_NOIO);
+	if (!urb)
+		return -ENOMEM;
+	s->urb = urb;
+
+	/* Read what the device is to receive, and the iso descriptors. */
+	if (usbback_copy(s, r->pipe.in ? 0 : r->length, iso, false)) {
+		dev_warn_ratelimited(&c->xdev->dev,
+				     "dom%d: request %u: bad grant\n",
+				     c->xdev->otherend_id, r->id);
+		usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
+		return 0;
+	}
+
+	pipe = usbback_host_pipe(udev, r);
+	hep = usb_pipe_endpoint(udev, pipe);
+	if (!hep) {
+		usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
+		return 0;
+	}
+	urb->dev = udev;
+	urb->pipe = pipe;
+	urb->ep = hep;
+	urb->transfer_buffer = r->length ? s->buf : NULL;
+	urb->transfer_buffer_length = r->length;
+	urb->complete = usbback_urb_complete;
+	urb->context = s;
+	if (r->short_not_ok)
+		urb->transfer_flags |= URB_SHORT_NOT_OK;
+
+	switch (r->pipe.type) {
+	case XENUSB_PIPE_TYPE_CTRL:
+		memcpy(&s->setup, r->setup, sizeof(s->setup));
+		urb->setup_packet = (unsigned char *)&s->setup;
+		break;
+	case XENUSB_PIPE_TYPE_ISOC:
+		if (usbback_iso_prepare(s, urb)) {
+			dev_warn_ratelimited(&c->xdev->dev,
+					     "dom%d: request %u: iso packet outside the buffer\n",
+					     c->xdev->otherend_id, r->id);
+			usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
+			return 0;
+		}
+		urb->interval = usbback_interval(udev, hep);
+		break;
+	case XENUSB_PIPE_TYPE_INT:
+		urb->interval = usbback_interval(udev, hep);
+		break;
+	default:
+		break;
+	}
+
+	/* Belt and braces: never let the host warn on the guest's behalf. */
+	if (usb_urb_ep_type_check(urb)) {
+		usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
+		return 0;
+	}
+
+	usb_anchor_urb(urb, &c->port[s->port].anchor);
+	err = usb_submit_urb(urb, GFP_NOIO);
+	if (err) {
+		usb_unanchor_urb(urb);
+		dev_dbg(&c->xdev->dev, "request %u: submit failed: %d\n",
+			r->id, err);
+		usbback_respond(s, xenusb_status_from_errno(err), 0, 0, 0);
+	}
+	return 0;
+}
+
+/**
+ * usbback_urb_unlink() - cancel the URB of an in-flight request
+ * @c: controller
+ * @port: port the unlink was sent for
+ * @id: id of the request to cancel
+ *
+ * Asynchronous: the victim is answered when its URB comes back.
+ *
+ * Return: whether a request @id was in flight on @port.
+ */
+bool usbback_urb_unlink(struct usbback_ctrlr *c, u8 port, u16 id)
+{
+	struct urb *urb = NULL;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
+		struct usbback_slot *s = &c->slot[i];
+
+		if (s->in_use && !s->req.pipe.unlink && s->req.id == id &&
+		    s->port == port && s->urb) {
+			if (!s->completed)
+				urb = usb_get_urb(s->urb);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+
+	if (i == USBBACK_NR_SLOTS)
+		return false;
+	if (urb) {
+		usb_unlink_urb(urb);
+		usb_put_urb(urb);
+	}
+	return true;
+}

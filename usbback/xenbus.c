@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * usbback: the xenbus side of a virtual host controller.
+ *
+ * libxl creates backend/vusb/<domid>/<devid> with num-ports, usb-ver and
+ * port/N and waits 10 s for state InitWait.  The frontend then publishes
+ * its rings and event channel and (xen-hcd) goes straight to Connected.
+ * At removal libxl writes online=0 and state=Closing and waits 10 s for
+ * Closed, also when the guest is dead: we must get there alone.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "common.h"
+
+/* Read a xenstore value of ours as a NUL-terminated string. */
+static char *usbback_read_str(struct xenbus_device *xdev, const char *node)
+{
+	char *s = xenbus_read(XBT_NIL, xdev->nodename, node, NULL);
+
+	return IS_ERR(s) ? NULL : s;
+}
+
+static int usbback_read_config(struct usbback_ctrlr *c)
+{
+	struct xenbus_device *xdev = c->xdev;
+	const char *base;
+	char *s;
+	int err;
+
+	s = usbback_read_str(xdev, "num-ports");
+	err = s ? usbback_parse_num_ports(s, &c->nports) : -ENOENT;
+	kfree(s);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "reading num-ports (1..%d)",
+				 XENUSB_MAX_PORTNR);
+		return err;
+	}
+
+	s = usbback_read_str(xdev, "usb-ver");
+	err = s ? usbback_parse_usb_ver(s, &c->usb_ver) : -ENOENT;
+	kfree(s);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "reading usb-ver (1 or 2)");
+		return err;
+	}
+
+	/* The controller id only names the controller in logs and traces. */
+	base = strrchr(xdev->nodename, '/');
+	if (!base || kstrtouint(base + 1, 10, &c->devid))
+		c->devid = 0;
+	return 0;
+}
+
+/**
+ * usbback_fatal() - the frontend broke the ring protocol
+ * @c: controller
+ * @what: what it did, for the log and xenstore
+ *
+ * Latches the error (no request is taken any more) and moves the device to
+ * Closing through xenbus_dev_fatal().  Process context only.
+ */
+void usbback_fatal(struct usbback_ctrlr *c, const char *what)
+{
+	if (c->fatal)
+		return;
+	c->fatal = true;
+	xenbus_dev_fatal(c->xdev, -EPROTO, "dom%d: %s", c->xdev->otherend_id,
+			 what);
+}
+
+static int usbback_connect(struct usbback_ctrlr *c)
+{
+	struct xenbus_device *xdev = c->xdev;
+	unsigned int urb_ref, conn_ref, evtchn;
+	int err;
+
+	err = xenbus_gather(XBT_NIL, xdev->otherend,
+			    "urb-ring-ref", "%u", &urb_ref,
+			    "conn-ring-ref", "%u", &conn_ref,
+			    "event-channel", "%u", &evtchn, NULL);
+	if (err) {
+		xenbus_dev_fatal(xdev, err,
+				 "reading %s/{urb-ring-ref,conn-ring-ref,event-channel}",
+				 xdev->otherend);
+		return err;
+	}
+	/*
+	 * "protocol" needs no check: request and response layouts are the
+	 * same for the x86_32 and x86_64 ABIs (no 64-bit fields).
+	 */
+	return usbback_ring_connect(c, urb_ref, conn_ref, evtchn);
+}
+
+static void usbback_set_state(struct usbback_ctrlr *c, enum xenbus_state s)
+{
+	int err = xenbus_switch_state(c->xdev, s);
+
+	if (err)
+		dev_warn(&c->xdev->dev, "cannot switch to %s: %d\n",
+			 xenbus_strstate(s), err);
+}
+
+static void usbback_frontend_changed(struct xenbus_device *xdev,
+				     enum xenbus_state fe_state)
+{
+	struct usbback_ctrlr *c = dev_get_drvdata(&xdev->dev);
+
+	dev_dbg(&xdev->dev, "frontend %s, backend %s\n",
+		xenbus_strstate(fe_state), xenbus_strstate(xdev->state));
+
+	mutex_lock(&c->state_mutex);
+	switch (fe_state) {
+	case XenbusStateInitialising:
+		/* A frontend that closed and comes back: offer again. */
+		if (xdev->state == XenbusStateClosed)
+			usbback_set_state(c, XenbusStateInitWait);
+		break;
+
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		if (xdev->state == XenbusStateConnected ||
+		    xdev->state == XenbusStateClosing || c->fatal)
+			break;
+		if (!xenbus_dev_is_online(xdev))
+			break;
+		if (!usbback_connect(c))
+			usbback_set_state(c, XenbusStateConnected);
+		break;
+
+	case XenbusStateClosing:
+		usbback_ring_disconnect(c);
+		usbback_set_state(c, XenbusStateClosing);
+		break;
+
+	case XenbusStateClosed:
+		usbback_ring_disconnect(c);
+		usbback_set_state(c, XenbusStateClosed);
+		if (xenbus_dev_is_online(xdev))
+			break;
+		mutex_unlock(&c->state_mutex);
+		device_unregister(&xdev->dev);
+		return;
+
+	case XenbusStateUnknown:
+	default:
+		/* The frontend is gone (domain destroyed): nothing to wait for. */
+		usbback_ring_disconnect(c);
+		usbback_set_state(c, XenbusStateClosed);
+		mutex_unlock(&c->state_mutex);
+		device_unregister(&xdev->dev);
+		return;
+	}
+	mutex_unlock(&c->state_mutex);
+}
+
+static void usbback_port_watch(struct xenbus_watch *w, const char *path,
+			       const char *token)
+{
+	struct usbback_ctrlr *c = container_of(w, struct usbback_ctrlr,
+					       port_watch);
+
+	usbback_claim_sync_ports(c);
+}
+
+/*
+ * online=0 with a frontend that will never close by itself (it never
+ * connected, or is stuck): close now, so that libxl sees Closed in time.
+ * A connected frontend sees the Closing that libxl writes and closes; we
+ * follow in usbback_frontend_changed().
+ */
+static void usbback_online_watch(struct xenbus_watch *w, const char *path,
+				 const char *token)
+{
+	struct usbback_ctrlr *c = container_of(w, struct usbback_ctrlr,
+					       online_watch);
+	struct xenbus_device *xdev = c->xdev;
+	enum xenbus_state fe;
+
+	if (xenbus_dev_is_online(xdev))
+		return;
+	fe = xenbus_read_driver_state(xdev->otherend);
+	if (fe == XenbusStateInitialised || fe == XenbusStateConnected ||
+	    fe == XenbusStateClosing)
+		return;
+
+	mutex_lock(&c->state_mutex);
+	usbback_ring_disconnect(c);
+	usbback_set_state(c, XenbusStateClosed);
+	mutex_unlock(&c->state_mutex);
+}
+
+static int usbback_probe(struct xenbus_device *xdev,
+			 const struct xenbus_device_id *id)
+{
+	struct usbback_ctrlr *c;
+	int err;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c) {
+		xenbus_dev_fatal(xdev, -ENOMEM, "allocating controller");
+		return -ENOMEM;
+	}
+	c->xdev = xdev;
+	mutex_init(&c->state_mutex);
+	usbback_ring_init(c);
+	dev_set_drvdata(&xdev->dev, c);
+
+	err = usbback_read_config(c);
+	if (err)
+		goto err_free;
+	usbback_conn_init(&c->conn, c->nports);
+
+	err = usbback_stats_add(c);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "creating sysfs counters");
+		goto err_free;
+	}
+
+	usbback_claim_add_ctrlr(c);
+
+	err = xenbus_watch_pathfmt(xdev, &c->port_watch, NULL,
+				   usbback_port_watch, "%s/port",
+				   xdev->nodename);
+	if (err)
+		goto err_claim;
+	err = xenbus_watch_pathfmt(xdev, &c->online_watch, NULL,
+				   usbback_online_watch, "%s/online",
+				   xdev->nodename);
+	if (err) {
+		unregister_xenbus_watch(&c->port_watch);
+		kfree(c->port_watch.node);
+		goto err_claim;
+	}
+	c->watches = true;
+
+	err = xenbus_switch_state(xdev, XenbusStateInitWait);
+	if (err)
+		goto err_watch;
+
+	dev_info(&xdev->dev, "dom%d controller %u: %u ports, USB %s\n",
+		 xdev->otherend_id, c->devid, c->nports,
+		 c->usb_ver == 2 ? "2.0" : "1.1");
+	return 0;
+
+err_watch:
+	c->watches = false;
+	unregister_xenbus_watch(&c->online_watch);
+	kfree(c->online_watch.node);
+	unregister_xenbus_watch(&c->port_watch);
+	kfree(c->port_watch.node);
+err_claim:
+	usbback_claim_del_ctrlr(c);
+	cancel_delayed_work_sync(&c->ring_work);
+	usbback_stats_del(c);
+err_free:
+	dev_set_drvdata(&xdev->dev, NULL);
+	kfree(c);
+	return err;
+}
+
+static void usbback_remove(struct xenbus_device *xdev)
+{
+	struct usbback_ctrlr *c = dev_get_drvdata(&xdev->dev);
+
+	if (!c)
+		return;
+	if (c->watches) {
+		unregister_xenbus_watch(&c->online_watch);
+		kfree(c->online_watch.node);
+		unregister_xenbus_watch(&c->port_watch);
+		kfree(c->port_watch.node);
+		c->watches = false;
+	}
+
+	mutex_lock(&c->state_mutex);
+	usbback_ring_disconnect(c);
+	mutex_unlock(&c->state_mutex);
+
+	usbback_claim_del_ctrlr(c);
+	/* The unplug events of the ports above kicked the ring work. */
+	cancel_delayed_work_sync(&c->ring_work);
+	usbback_stats_del(c);
+	dev_set_drvdata(&xdev->dev, NULL);
+	kfree(c);
+}
+
+static const struct xenbus_device_id usbback_ids[] = {
+	{ "vusb" },
+	{ "" }
+};
+
+static struct xenbus_driver usbback_xenbus_driver = {
+	.ids = usbback_ids,
+	.probe = usbback_probe,
+	.remove = usbback_remove,
+	.otherend_changed = usbback_frontend_changed,
+};
+
+/**
+ * usbback_xenbus_init() - register the "vusb" xenbus backend
+ *
+ * Return: 0 or a negative errno from xenbus.
+ */
+int usbback_xenbus_init(void)
+{
+	return xenbus_register_backend(&usbback_xenbus_driver);
+}
+
+/**
+ * usbback_xenbus_exit() - unregister it; every controller is removed
+ */
+void usbback_xenbus_exit(void)
+{
+	xenbus_unregister_driver(&usbback_xenbus_driver);
+}
