@@ -1,0 +1,190 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lint.sh: static checks of everything we ship, one case per check:
+#   checkpatch   scripts/checkpatch.pl --strict --no-tree -f on every
+#                .c/.h of usbback/ usbfront/ include/ tests/kunit/, no
+#                ignores: this is kernel code
+#   checkpatch-tools  the same on tools/**/*.[ch] (user-space simulator
+#                and shims), with the relaxed set TOOLS_IGNORE below
+#   sparse       make C=2 modules: no sparse warning from our files
+#   W=1          make W=1 modules: no compiler warning from our files
+#   modpost      both modules link, every symbol resolves (no
+#                "undefined!"), no other modpost complaint about them
+#   shell        "shellcheck -S warning" on every tracked *.sh
+# The module builds run in a scratch copy under $XENUSB_BUILD/lint so
+# that they neither race with nor dirty the objects of the working tree,
+# and always compile every file (warnings appear only when kbuild
+# compiles). The last line is "lint: N passed, N failed".
+#
+# Env: KDIR (as in the top Makefile: the running kernel's build tree,
+#      else the newest /usr/src/linux-headers-*-amd64), XENUSB_BUILD.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${XENUSB_BUILD:-$TOP/build}/lint
+cd "$TOP" || exit 1
+
+# User-space code compiles against libc, not the kernel:
+#   PREFER_KERNEL_TYPES  <stdint.h> types are the right ones outside the
+#                        kernel (u32 & co only exist through the shim)
+#   SPLIT_STRING         usage/help text of command-line tools reads
+#                        better split at line ends
+TOOLS_IGNORE=PREFER_KERNEL_TYPES,SPLIT_STRING
+
+if [ -z "${KDIR:-}" ]; then
+	if [ -f "/lib/modules/$(uname -r)/build/Makefile" ]; then
+		KDIR=/lib/modules/$(uname -r)/build
+	else
+		KDIR=
+		for d in /usr/src/linux-headers-*-amd64; do
+			[ -f "$d/Makefile" ] && KDIR=$d
+		done
+	fi
+fi
+
+passed=0
+failed=0
+pass() { echo "lint: ok   $1"; passed=$((passed + 1)); }
+fail() { echo "lint: FAIL $1"; failed=$((failed + 1)); }
+
+mkdir -p "$OUT"
+
+# ---- checkpatch ------------------------------------------------------
+KSRC=$(bash tools/ksrc.sh) || KSRC=
+CHECKPATCH="$KSRC/scripts/checkpatch.pl"
+
+# $1: case name, $2: extra checkpatch options, rest: files
+checkpatch_case() {
+	local name=$1 opts=$2 f out rc bad=0
+	shift 2
+	if [ ! -f "$CHECKPATCH" ]; then
+		fail "$name: no checkpatch.pl (tools/ksrc.sh failed)"
+		return
+	fi
+	if [ $# = 0 ]; then
+		fail "$name: no files to check"
+		return
+	fi
+	for f in "$@"; do
+		# shellcheck disable=SC2086 # $opts is a list of options
+		out=$(perl "$CHECKPATCH" --strict --no-tree --terse --show-types \
+			--no-summary $opts -f "$f" 2>&1)
+		rc=$?
+		if [ $rc != 0 ] || [ -n "$out" ]; then
+			printf '%s\n' "$out"
+			bad=$((bad + 1))
+		fi
+	done
+	if [ "$bad" = 0 ]; then
+		pass "$name ($# files)"
+	else
+		fail "$name: findings in $bad of $# files"
+	fi
+}
+
+mapfile -t kfiles < <(find usbback usbfront include tests/kunit \
+	-name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
+checkpatch_case checkpatch "" "${kfiles[@]}"
+
+mapfile -t tfiles < <(find tools -name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
+if [ "${#tfiles[@]}" -gt 0 ]; then
+	checkpatch_case checkpatch-tools "--ignore $TOOLS_IGNORE" "${tfiles[@]}"
+fi
+
+# ---- module builds in a scratch copy ---------------------------------
+# $1: copy directory; copies the sources the Kbuild files use.
+copy_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp Kbuild "$1/"
+	(find usbback usbfront include -type f \
+		\( -name '*.[ch]' -o -name Kbuild -o -name '*.mk' \) \
+		! -name '*.mod.c' -print0 | cpio -0 -pdm --quiet "$1") || return 1
+}
+
+# Keep only diagnostics about our files; show them repo-relative.
+ours() {
+	grep -E "^$1/[^:]+:[0-9]+(:[0-9]+)?: (warning|error):" | sed "s|^$1/||"
+}
+
+if [ -z "$KDIR" ] || [ ! -f "$KDIR/Makefile" ]; then
+	fail "sparse: no kernel build tree (KDIR=$KDIR): run 'make deps'"
+	fail "W=1: no kernel build tree"
+	fail "modpost: no kernel build tree"
+else
+	echo "lint: KDIR=$KDIR"
+	S=$OUT/sparse
+	if ! command -v sparse >/dev/null; then
+		fail "sparse: sparse not installed: run 'make deps'"
+	elif ! copy_tree "$S"; then
+		fail "sparse: cannot copy the sources"
+	else
+		make -C "$KDIR" M="$S" C=2 modules > "$OUT/sparse.log" 2>&1
+		rc=$?
+		findings=$(ours "$S" < "$OUT/sparse.log")
+		if [ $rc != 0 ]; then
+			grep -E 'error:|\*\*\*' "$OUT/sparse.log" | sed "s|$S/||" | head -n 40
+			fail "sparse: build failed (log: $OUT/sparse.log)"
+		elif [ -n "$findings" ]; then
+			printf '%s\n' "$findings"
+			fail "sparse: $(printf '%s\n' "$findings" | wc -l) findings"
+		elif ! grep -q ' CHECK ' "$OUT/sparse.log"; then
+			fail "sparse: sparse checked no file"
+		else
+			pass "sparse ($(grep -c ' CHECK ' "$OUT/sparse.log") files)"
+		fi
+	fi
+
+	W=$OUT/w1
+	if ! copy_tree "$W"; then
+		fail "W=1: cannot copy the sources"
+		fail "modpost: cannot copy the sources"
+	else
+		make -C "$KDIR" M="$W" W=1 modules > "$OUT/w1.log" 2>&1
+		rc=$?
+		findings=$(ours "$W" < "$OUT/w1.log")
+		if [ -n "$findings" ]; then
+			printf '%s\n' "$findings"
+			fail "W=1: $(printf '%s\n' "$findings" | wc -l) warnings/errors"
+		elif [ $rc != 0 ]; then
+			grep -E 'error:|\*\*\*' "$OUT/w1.log" | sed "s|$W/||" | head -n 40
+			fail "W=1: build failed (log: $OUT/w1.log)"
+		else
+			pass "W=1 ($(grep -c ' CC \[M\] ' "$OUT/w1.log") objects)"
+		fi
+
+		# modpost ran in that build; it fails the build on an
+		# undefined symbol, and warns about section mismatches & co.
+		mp=$(grep -E 'modpost' "$OUT/w1.log" | grep -E 'ERROR|WARNING|undefined' \
+			| sed "s|$W/||")
+		missing=
+		for m in usbback/usbback.ko usbfront/usbfront.ko; do
+			[ -f "$W/$m" ] || missing="$missing $m"
+		done
+		if [ -n "$mp" ]; then
+			printf '%s\n' "$mp"
+			fail "modpost: $(printf '%s\n' "$mp" | wc -l) complaints"
+		elif [ -n "$missing" ]; then
+			fail "modpost: not built:$missing"
+		else
+			pass "modpost (usbback.ko, usbfront.ko: all symbols resolved)"
+		fi
+	fi
+fi
+
+# ---- shell scripts ---------------------------------------------------
+mapfile -t sfiles < <(git ls-files '*.sh' .ci/run 2>/dev/null)
+if ! command -v shellcheck >/dev/null; then
+	fail "shellcheck: not installed: run 'make deps'"
+elif [ "${#sfiles[@]}" = 0 ]; then
+	fail "shellcheck: no tracked shell script"
+elif out=$(shellcheck -S warning -x "${sfiles[@]}" 2>&1); then
+	pass "shellcheck (${#sfiles[@]} scripts)"
+else
+	printf '%s\n' "$out"
+	fail "shellcheck"
+fi
+
+echo "lint: $passed passed, $failed failed"
+[ "$failed" = 0 ]
