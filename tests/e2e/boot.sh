@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# One boot of the bed: Xen 4.17 + Debian dom0 under QEMU TCG, with the
+# emulated USB devices, running the given scenarios for one matrix cell.
+#
+# usage: boot.sh CELL SCENARIOS LOG
+#   CELL       backend/frontend, e.g. qusb/xen-hcd
+#   SCENARIOS  comma list of tests/e2e/guest/scenarios/*.sh
+#   LOG        serial log; every line prefixed with host seconds since start
+# Environment: BOOT_TIMEOUT (s, default 900), INTERACTIVE=1 (serial on this
+# terminal, dom0 shell at the end), IMG (images.sh output), QEMU_* (lib.sh).
+# Exit status: 0 dom0 says all passed, 1 something failed, 2 timeout/crash.
+#
+# Machine: pc, TCG, -cpu max,-smap,-xsave.  USB: one qemu-xhci with
+#   port 1  usb-storage  the stick image (snapshot=on: writes are dropped)
+#   port 2  usb-tablet
+#   port 3  usb-kbd
+# dom0 adds two dummy_hcd buses with configfs gadgets (dom0-init).
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 3 ] || die "usage: boot.sh CELL SCENARIOS LOG"
+CELL=$1 SCEN=$2 LOG=$3
+IMG=${IMG:-$XENUSB_BUILD/e2e-img}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
+[ -f "$IMG/dom0.cpio" ] || die "no $IMG/dom0.cpio (images.sh)"
+[ -f "$XEN_BIN" ] && [ -f "$VMLINUZ" ] || die "bed not set up (setup.sh)"
+mkdir -p "$(dirname "$LOG")"
+
+XEN_CMDLINE="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_max_vcpus=$QEMU_SMP loglvl=all guest_loglvl=all"
+DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN"
+[ -n "${INTERACTIVE:-}" ] && DOM0_CMDLINE+=" e2e.shell=1"
+# Multiboot modules: "path args,path"; a comma inside args is written ",,"
+MODULES="$VMLINUZ ${DOM0_CMDLINE//,/,,},$IMG/dom0.cpio"
+
+QEMU=(qemu-system-x86_64 -machine pc -accel "$QEMU_ACCEL" -cpu "$QEMU_CPU"
+	-smp "$QEMU_SMP" -m "$QEMU_MEM" -nodefaults -display none -no-reboot
+	-kernel "$XEN_BIN" -append "$XEN_CMDLINE" -initrd "$MODULES"
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-device qemu-xhci,id=xhci
+	-drive "if=none,id=stick,file=$STICK,format=raw,snapshot=on"
+	-device usb-storage,bus=xhci.0,port=1,drive=stick,serial=E2ESTICK
+	-device usb-tablet,bus=xhci.0,port=2
+	-device usb-kbd,bus=xhci.0,port=3)
+
+if [ -n "${INTERACTIVE:-}" ]; then
+	exec "${QEMU[@]}" -serial mon:stdio
+fi
+
+t0=${EPOCHREALTIME/./}
+set +e
+timeout "$BOOT_TIMEOUT" "${QEMU[@]}" -serial stdio < /dev/null 2> "$LOG.stderr" |
+	while IFS= read -r line; do
+		now=${EPOCHREALTIME/./}
+		ms=$(((now - t0) / 1000))
+		printf '%4d.%03d %s\n' $((ms / 1000)) $((ms % 1000)) "${line%$'\r'}"
+	done > "$LOG"
+st=${PIPESTATUS[0]}
+set -e
+echo "qemu-exit $st wall $(((${EPOCHREALTIME/./} - t0) / 1000000))s" >> "$LOG"
+case $st in
+1) exit 0 ;;                    # isa-debug-exit 0: all passed
+3) exit 1 ;;                    # isa-debug-exit 1: something failed
+124) log "boot: $CELL timed out after ${BOOT_TIMEOUT}s"; exit 2 ;;
+*) log "boot: $CELL: QEMU ended with status $st (crash?), see $LOG"; exit 2 ;;
+esac

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# domU helpers, sourced before every command the agent runs (see domU-init).
+
+now() { cut -d' ' -f1 /proc/uptime; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
+wait_for() {
+	_w=$(($1 * 5))
+	shift
+	while [ $_w -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2
+		_w=$((_w - 1))
+	done
+	"$@"
+}
+
+# usbdev PRODUCT: sysfs dir of the USB device with that product string
+usbdev() {
+	for u in /sys/bus/usb/devices/*; do
+		[ -f "$u/product" ] && [ "$(cat "$u/product")" = "$1" ] && { echo "$u"; return 0; }
+	done
+	return 1
+}
+no_usbdev() { ! usbdev "$1" > /dev/null; }
+
+# disk PRODUCT: /dev/sdX of the usb-storage device with that product string
+disk() {
+	_u=$(usbdev "$1") || return 1
+	for b in "$_u"/*:1.0/host*/target*/*/block/*; do
+		[ -e "$b" ] && { echo "/dev/${b##*/}"; return 0; }
+	done
+	return 1
+}
+
+# check_disk DEV MAGIC MD5 [MB]: magic line at offset 0, md5 of the whole
+# disk or of its first MB MiB
+check_disk() {
+	_got=$(head -c ${#2} "$1")
+	[ "$_got" = "$2" ] || { echo "magic: got '$_got', want '$2'"; return 1; }
+	_mb=${4:-$(($(cat /sys/block/${1#/dev/}/size) / 2048))}
+	_t=$(now)
+	_sum=$(dd if="$1" bs=1M count=$_mb 2>/dev/null | md5sum | cut -d' ' -f1)
+	_s=$(elapsed $_t)
+	echo "md5 $_sum of $_mb MiB in ${_s}s ($(awk -v m=$_mb -v s=$_s 'BEGIN {printf "%.2f", m / s}') MiB/s)"
+	[ "$_sum" = "$3" ] || { echo "md5 mismatch: want $3"; return 1; }
+}
+
+# pattern TEXT: 1 MiB of TEXT repeated, in /tmp/pattern
+pattern() { yes "$1" | head -c 1048576 > /tmp/pattern; }
+
+# write_pattern DEV TEXT: pattern into the last MiB of DEV (O_DIRECT), read back
+write_pattern() {
+	pattern "$2"
+	_mb=$(($(cat /sys/block/${1#/dev/}/size) / 2048))
+	dd if=/tmp/pattern of="$1" bs=1M seek=$((_mb - 1)) oflag=direct conv=fsync 2>&1 | tail -n 1 || return 1
+	_w=$(md5sum < /tmp/pattern | cut -d' ' -f1)
+	_r=$(dd if="$1" bs=1M skip=$((_mb - 1)) count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+	echo "pattern md5 $_w, read back $_r"
+	[ "$_w" = "$_r" ]
+}
+
+# ids PRODUCT: descriptor summary of a device and its first interface
+ids() {
+	_u=$(usbdev "$1") || { echo "no device '$1'"; return 1; }
+	_i=$(ls -d "$_u"/*:1.0 | head -n 1)
+	echo "$(cat $_u/idVendor):$(cat $_u/idProduct) dev-class=$(cat $_u/bDeviceClass) if=$(cat $_i/bInterfaceClass)/$(cat $_i/bInterfaceSubClass)/$(cat $_i/bInterfaceProtocol) driver=$(basename "$(readlink $_i/driver)" 2>/dev/null)"
+}
+
+# devnode PRODUCT: /dev/bus/usb/BBB/DDD
+devnode() {
+	_u=$(usbdev "$1") || return 1
+	printf '/dev/bus/usb/%03d/%03d\n' "$(cat $_u/busnum)" "$(cat $_u/devnum)"
+}
+
+# hid_ready PRODUCT: the device is there and usbhid drives its interface
+hid_ready() {
+	_u=$(usbdev "$1") || return 1
+	[ "$(basename "$(readlink "$_u"/*:1.0/driver)" 2>/dev/null)" = usbhid ]
+}
+# input_name PRODUCT: name of the input device the HID interface registered
+input_name() {
+	_u=$(usbdev "$1") || return 1
+	cat "$_u"/*:1.0/*/input/input*/name 2>/dev/null | head -n 1
+}
+# usbtest_ready PRODUCT: usbtest drives the device's interface 0
+usbtest_ready() {
+	_u=$(usbdev "$1") || return 1
+	[ "$(basename "$(readlink "$_u"/*:1.0/driver)" 2>/dev/null)" = usbtest ]
+}
+# has_iso: some attached device has an isochronous endpoint in any altsetting
+has_iso() { grep -q 'Atr=01(Isoc)' /sys/kernel/debug/usb/devices; }

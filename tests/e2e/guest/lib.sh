@@ -1,0 +1,290 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# dom0 helpers for the e2e scenarios (busybox sh; sourced by dom0-init and
+# by every /e2e/scenarios/*.sh).
+
+CONSOLE_DIR=/var/log/xen/console
+RESULTS_FILE=/tmp/e2e-results
+DOMU_KERNEL=/e2e/domU/vmlinuz
+DOMU_RAMDISK=/e2e/domU/initrd.cpio
+
+arg() { for w in $(cat /proc/cmdline); do case $w in "$1"=*) echo "${w#*=}" ;; esac; done; }
+now() { cut -d' ' -f1 /proc/uptime; }
+mark() { echo "E2E-MARK $1 $(now)"; }
+# elapsed T0: seconds since T0 (a value of $(now)), 2 decimals
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
+# fgt A B: A > B for decimals
+fgt() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a > b)}'; }
+
+# ---- the cell: backend/frontend pair under test
+CELL=$(arg e2e.cell)
+CELL=${CELL:-qusb/xen-hcd}
+BACK=${CELL%/*}
+FRONT=${CELL#*/}
+if [ "$BACK" = usbback ]; then
+	CTRLTYPE=pv      # libxl usbctrl type for our kernel backend
+	BEKIND=vusb      # its xenstore backend directory
+else
+	CTRLTYPE=qusb
+	BEKIND=qusb
+fi
+# run-time facts from the host: STICK_MAGIC, STICK_MD5, STICK_MB
+[ -f /e2e/config ] && . /e2e/config
+
+# ---- result lines (the host counts PASS and FAIL; XFAIL/SKIP are listed)
+result() { echo "$*" >> $RESULTS_FILE; echo "$*"; }
+pass() { result "PASS $CELL $1"; }
+fail() { n=$1; shift; result "FAIL $CELL $n: $*"; }
+xfail() { n=$1; shift; result "XFAIL $CELL $n: $*"; }
+skip() { n=$1; shift; result "SKIP $CELL $n: $*"; }
+info() { echo "INFO $*"; }
+result_count() { [ -f $RESULTS_FILE ] && wc -l < $RESULTS_FILE || echo 0; }
+
+# wait_for SECS CMD...: poll CMD every 0.2 s until it succeeds
+wait_for() {
+	_w=$(($1 * 5))
+	shift
+	while [ $_w -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2
+		_w=$((_w - 1))
+	done
+	"$@"
+}
+
+# dump_file NAME PATH: a log file into the serial log; the host splits it out
+dump_file() {
+	echo "E2E-FILE-BEGIN $1"
+	sed 's/\r$//' "$2"
+	echo "E2E-FILE-END $1"
+}
+
+# ---- dom0 USB devices (sysfs)
+# find_usb PRODUCT: busid of the first device whose product string is PRODUCT
+find_usb() {
+	for u in /sys/bus/usb/devices/*; do
+		[ -f "$u/product" ] && [ "$(cat "$u/product")" = "$1" ] && { echo "${u##*/}"; return 0; }
+	done
+	return 1
+}
+# busaddr BUSID -> "busnum devnum" (what xl usbdev-attach wants)
+busaddr() { echo "$(cat /sys/bus/usb/devices/$1/busnum) $(cat /sys/bus/usb/devices/$1/devnum)"; }
+# drv IFACE: driver bound to a dom0 interface (e.g. 1-1:1.0), empty if none
+drv() { _l=$(readlink "/sys/bus/usb/devices/$1/driver" 2>/dev/null) && basename "$_l"; }
+is_drv() { [ "$(drv "$1")" = "$2" ]; }
+
+usb_devices_table() {
+	for u in /sys/bus/usb/devices/*; do
+		[ -f "$u/idVendor" ] || continue
+		case ${u##*/} in usb*) continue ;; esac
+		echo "  ${u##*/} $(cat $u/idVendor):$(cat $u/idProduct) bus=$(cat $u/busnum) dev=$(cat $u/devnum) speed=$(cat $u/speed) '$(cat $u/product 2>/dev/null)' if0=$(drv ${u##*/}:1.0)"
+	done
+}
+
+# Product strings of the devices the bed provides
+P_STICK="QEMU USB HARDDRIVE"
+P_TABLET="QEMU USB Tablet"
+P_KBD="QEMU USB Keyboard"
+P_SS="e2e sourcesink"
+P_MSG="e2e mass storage"
+GADGET_IMG=/tmp/gadget-storage.img
+GADGET_MB=16
+
+# gadgets_up: SourceSink (g_zero's function, 0525:a4a0, usbtest binds) on
+# dummy_udc.0 and mass_storage (a tmpfs file) on dummy_udc.1
+gadgets_up() {
+	G=/sys/kernel/config/usb_gadget
+	[ -e /sys/class/udc/dummy_udc.0 ] || { echo "no dummy_udc.0"; return 1; }
+	mkdir -p $G/ss && (
+		cd $G/ss || exit 1
+		echo 0x0525 > idVendor; echo 0xa4a0 > idProduct
+		mkdir -p strings/0x409 configs/c.1 functions/SourceSink.0
+		echo xen-pvusb > strings/0x409/manufacturer
+		echo "$P_SS" > strings/0x409/product
+		echo E2ESS0001 > strings/0x409/serialnumber
+		# iso altsetting parameters: honoured only by a UDC with iso
+		# endpoints; dummy_hcd has none, so f_sourcesink drops alt 1
+		echo 1 > functions/SourceSink.0/isoc_interval 2>/dev/null
+		echo 1024 > functions/SourceSink.0/isoc_maxpacket 2>/dev/null
+		ln -s functions/SourceSink.0 configs/c.1/
+		echo dummy_udc.0 > UDC
+	) || echo "SourceSink gadget setup failed"
+	head -c $((GADGET_MB << 20)) /dev/urandom > $GADGET_IMG
+	printf '%s\n' "$STICK_MAGIC-GADGET" | dd of=$GADGET_IMG conv=notrunc 2>/dev/null
+	GADGET_MD5=$(md5sum < $GADGET_IMG | cut -d' ' -f1)
+	echo "GADGET_MD5=$GADGET_MD5" >> /e2e/config
+	mkdir -p $G/ms && (
+		cd $G/ms || exit 1
+		echo 0x1d6b > idVendor; echo 0x0104 > idProduct
+		mkdir -p strings/0x409 configs/c.1 functions/mass_storage.0
+		echo xen-pvusb > strings/0x409/manufacturer
+		echo "$P_MSG" > strings/0x409/product
+		echo E2EMS0001 > strings/0x409/serialnumber
+		echo $GADGET_IMG > functions/mass_storage.0/lun.0/file
+		ln -s functions/mass_storage.0 configs/c.1/
+		echo dummy_udc.1 > UDC
+	) || echo "mass_storage gadget setup failed"
+}
+
+# settle_usb: wait until every device of the bed is enumerated with its driver
+settle_usb() {
+	for p in "$P_STICK" "$P_TABLET" "$P_KBD" "$P_SS" "$P_MSG"; do
+		wait_for 30 find_usb "$p" > /dev/null || echo "E2E: device '$p' missing in dom0"
+	done
+	wait_for 20 sh -c 'ls /sys/block | grep -q sd' || true
+}
+
+# ---- xl wrappers; all output goes to /tmp/xl-<scenario>.log (dumped at the end)
+XL_LOG=/tmp/xl-${SCEN_NAME:-misc}.log
+# xlq ARGS...: run xl -vvv, time it into XL_T, return its status
+xlq() {
+	_t=$(now)
+	echo "## $(now) xl $*" >> $XL_LOG
+	xl -vvv "$@" >> $XL_LOG 2>&1
+	_rc=$?
+	XL_T=$(elapsed $_t)
+	echo "## exit $_rc after ${XL_T}s" >> $XL_LOG
+	return $_rc
+}
+# xl_err: the last error lines xl logged (for FAIL reasons)
+xl_err() { grep -E 'error|fail' $XL_LOG | grep -v 'ev_time' | tail -n 2 | tr '\n' ' ' | cut -c1-240; }
+
+domid_of() { xl domid "$1" 2>/dev/null; }
+
+# guest_cfg NAME [XL-CFG-LINES...]: PV domU config with one controller of
+# this cell's type unless lines are given
+guest_cfg() {
+	_n=$1
+	shift
+	{
+		echo "name = \"$_n\""
+		echo 'type = "pv"'
+		echo "kernel = \"$DOMU_KERNEL\""
+		echo "ramdisk = \"$DOMU_RAMDISK\""
+		echo 'memory = 128'
+		echo 'vcpus = 1'
+		echo 'on_crash = "preserve"'
+		echo "extra = \"console=hvc0 loglevel=5 e2e.front=$FRONT\""
+		if [ $# -eq 0 ]; then
+			echo "usbctrl = ['type=$CTRLTYPE,version=2,ports=4']"
+		else
+			for l in "$@"; do echo "$l"; done
+		fi
+	} > /tmp/$_n.cfg
+}
+
+# guest_ready NAME: its agent is up (data/e2e/ready written by domU-init)
+guest_ready() {
+	_d=$(domid_of "$1") || return 1
+	[ -n "$(xenstore-read /local/domain/$_d/data/e2e/ready 2>/dev/null)" ]
+}
+
+# guest_up NAME [XL-CFG-LINES...]: create the domU unless it already runs,
+# wait for its agent; on failure sets WHY and returns 1
+guest_up() {
+	_n=$1
+	WHY=
+	if domid_of "$_n" > /dev/null; then
+		guest_ready "$_n" && return 0
+		xlq destroy "$_n"
+	fi
+	guest_cfg "$@"
+	_t=$(now)
+	if ! xlq create /tmp/$_n.cfg; then
+		WHY="xl create $_n failed after ${XL_T}s: $(xl_err)"
+		return 1
+	fi
+	info "$_n: xl create ${XL_T}s"
+	# the guest's console, live in the serial log as "[name] ..." lines
+	if [ ! -e /tmp/tail-$_n ]; then
+		: > /tmp/tail-$_n
+		tail -n +1 -F $CONSOLE_DIR/guest-$_n.log 2>/dev/null | sed "s/\r$//; s/^/[$_n] /" &
+	fi
+	if ! wait_for 90 guest_ready "$_n"; then
+		WHY="domU $_n agent not up 90s after create"
+		return 1
+	fi
+	_r=$(xenstore-read /local/domain/$(domid_of "$_n")/data/e2e/ready)
+	info "$_n: up $(elapsed $_t)s after create start (domid $(domid_of "$_n"), frontend: $_r)"
+	case $_r in ok*) return 0 ;; esac
+	WHY="domU $_n frontend $FRONT: $_r"
+	return 1
+}
+
+# gexec NAME TIMEOUT CMD: run CMD (sh) in the domU through its xenstore
+# agent; prints the output tail, returns CMD's status (124: no answer)
+gexec() {
+	_d=$(domid_of "$1") || { echo "gexec: no domain $1"; return 125; }
+	_b=/local/domain/$_d/data/e2e
+	_seq=$(($(cat /tmp/gexec.seq 2>/dev/null || echo 0) + 1))
+	echo $_seq > /tmp/gexec.seq
+	xenstore-write -R $_b/cmd "$_seq $3"
+	# Wait on a xenstore watch rather than polling: under TCG every process
+	# dom0 spawns costs real time that the USB data path then lacks.  The
+	# watch fires once when set up, then on a change; the 2 s bound covers a
+	# change that lands between our read and the watch being set up.
+	_end=$(($(cut -d. -f1 /proc/uptime) + $2))
+	while :; do
+		_rc=$(xenstore-read $_b/rc 2>/dev/null)
+		[ "${_rc%% *}" = "$_seq" ] && break
+		[ "$(cut -d. -f1 /proc/uptime)" -lt $_end ] || break
+		timeout 2 xenstore-watch -n 2 $_b/rc > /dev/null 2>&1
+	done
+	if [ "${_rc%% *}" != "$_seq" ]; then
+		echo "gexec $1: no answer after $2s to: $3"
+		return 124
+	fi
+	xenstore-read -R $_b/out 2>/dev/null
+	return "${_rc#* }"
+}
+
+# usb_port DOM BUSID -> "ctrl port" of the device in `xl usb-list DOM`
+usb_port() {
+	_ba=$(busaddr "$2")
+	xl usb-list "$1" 2>/dev/null | awk -v bus="${_ba% *}" -v dev="${_ba#* }" '
+		/^[0-9]/ {ctrl = $1}
+		/Port [0-9]+:.*Bus/ {
+			p = $2; sub(":", "", p)
+			if (("0x" $4) + 0 == bus + 0 && ("0x" $6) + 0 == dev + 0) {print ctrl, p; exit}
+			if ($4 + 0 == bus + 0 && $6 + 0 == dev + 0) {print ctrl, p; exit}
+		}'
+}
+
+# attach DOM BUSID [xl options]: xl usbdev-attach by hostbus/hostaddr
+attach() {
+	_dom=$1 _bid=$2
+	shift 2
+	set -- $(busaddr "$_bid") "$@"
+	_bus=$1 _dev=$2
+	shift 2
+	xlq usbdev-attach "$_dom" hostbus=$_bus hostaddr=$_dev "$@"
+}
+# detach DOM BUSID: xl usbdev-detach of wherever usb-list shows the device
+detach() {
+	_cp=$(usb_port "$1" "$2")
+	[ -n "$_cp" ] || { echo "detach: $2 not in xl usb-list $1" >> $XL_LOG; return 1; }
+	# shellcheck disable=SC2086
+	xlq usbdev-detach "$1" $_cp
+}
+
+# back_in_dom0 BUSID DRIVER [SECS]: all interfaces bound to DRIVER again
+back_in_dom0() {
+	wait_for "${3:-20}" is_drv "$1:1.0" "$2"
+}
+
+# dom0_disk BUSID: /dev/sdX of a usb-storage device in dom0
+dom0_disk() {
+	for b in /sys/bus/usb/devices/$1:1.0/host*/target*/*/block/*; do
+		[ -e "$b" ] && { echo "/dev/${b##*/}"; return 0; }
+	done
+	return 1
+}
+
+# xs_stale DOMID: xenstore nodes still naming this domain, empty if clean
+xs_stale() {
+	for p in /local/domain/0/backend/vusb/$1 /local/domain/0/backend/qusb/$1 \
+		/local/domain/$1 /libxl/$1 /local/domain/0/device-model/$1; do
+		xenstore-exists "$p" 2>/dev/null && echo "$p"
+	done
+}

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# storage: the guest reads a USB stick (known magic + md5), writes a 1 MiB
+# pattern at its end; after detach dom0 must have the stick back on
+# usb-storage and read the pattern.  Done for the QEMU usb-storage stick
+# (xHCI, high speed) as "storage", and for the configfs mass_storage gadget
+# on dummy_hcd as "storage-gadget".
+SCEN_NAME=storage
+. /e2e/lib.sh
+
+# storage_case NAME PRODUCT MAGIC MD5 [MB]: MD5 of the first MB MiB (all)
+storage_case() {
+	name=$1 prod=$2 magic=$3 md5=$4 mb=$5
+	bid=$(find_usb "$prod") || { fail $name "'$prod' not found in dom0"; return; }
+	guest_up g1 || { fail $name "$WHY"; return; }
+	t0=$(now)
+	attach g1 $bid || { fail $name "usbdev-attach: $(xl_err)"; return; }
+	info "$name: usbdev-attach $bid ${XL_T}s; dom0 if0 driver now '$(drv $bid:1.0)'"
+	text="xen-pvusb e2e pattern $CELL $name"
+	out=$(gexec g1 120 "d=\$(wait_for 60 disk '$prod') || { echo 'no disk after 60s'; exit 1; }
+		echo \"disk \$d\"; check_disk \$d '$magic' $md5 $mb && write_pattern \$d '$text'")
+	rc=$?
+	info "$name: guest: $(echo "$out" | grep -E '^md5|^pattern' | tr '\n' ' ')"
+	t1=$(now)
+	if ! detach g1 $bid; then
+		fail $name "usbdev-detach: $(xl_err)"
+		return
+	fi
+	info "$name: usbdev-detach ${XL_T}s"
+	[ $rc -eq 0 ] || { fail $name "guest check failed: $(echo "$out" | tail -n 1)"; return; }
+	gexec g1 30 "wait_for 20 no_usbdev '$prod'" > /dev/null ||
+		{ fail $name "guest still sees the device 20s after detach"; return; }
+	back_in_dom0 $bid usb-storage 30 || { fail $name "dom0 if0 driver '$(drv $bid:1.0)' 30s after detach, want usb-storage"; return; }
+	wait_for 20 dom0_disk $bid > /dev/null || { fail $name "no dom0 block device after detach"; return; }
+	d=$(dom0_disk $bid)
+	wait_for 10 test -b $d
+	mb=$(($(cat /sys/block/${d#/dev/}/size) / 2048))
+	want=$(yes "$text" | head -c 1048576 | md5sum | cut -d' ' -f1)
+	got=$(dd if=$d bs=1M skip=$((mb - 1)) count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+	info "$name: back in dom0 as $d $(elapsed $t1)s after detach; pattern md5 $got (want $want); total $(elapsed $t0)s"
+	[ "$got" = "$want" ] || { fail $name "dom0 read back pattern md5 $got, want $want"; return; }
+	pass $name
+}
+
+storage_case storage "$P_STICK" "$STICK_MAGIC" "$CHECK_MD5" "$CHECK_MB"
+storage_case storage-gadget "$P_MSG" "$STICK_MAGIC-GADGET" "$GADGET_MD5"

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Pack this run's initramfs images from the cached base trees (setup.sh):
+#
+#   $IMG/domU.cpio   base domU + domU-init + g.sh + testusb + every frontend
+#                    available: xen-hcd.ko (peer) and our usbfront.ko if built
+#   $IMG/dom0.cpio   base dom0 + dom0-init + lib.sh + scenarios + testusb +
+#                    our usbback.ko if built + the domU image + /e2e/config
+#
+# Cells pick their driver at boot time (e2e.cell= on the dom0 command line),
+# so one pair of images serves the whole matrix.  ~3 s.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+IMG=${IMG:-$XENUSB_BUILD/e2e-img}
+MODDIR=lib/modules/$KVER
+G=$E2E_DIR/guest
+[ -d "$BASE/dom0" ] && [ -d "$BASE/domU" ] || die "no base trees: run tests/e2e/setup.sh"
+mkdir -p "$IMG"
+# private work dir: several runs may pack images at the same time
+W=$(mktemp -d "$IMG/.work.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+pack() {  # pack ROOT OUT: uncompressed newc (gzip costs dom0 ~0.4 s to unpack under TCG)
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$2"
+}
+# add_ko ROOT KO: an out-of-tree module, checked against the kernel we boot
+add_ko() {
+	local vm
+	vm=$(modinfo -F vermagic "$2" | cut -d' ' -f1)
+	if [ "$vm" != "$KVER" ]; then
+		log "images: skipping $2: vermagic $vm, want $KVER"
+		return 0
+	fi
+	mkdir -p "$1/$MODDIR/extra"
+	cp "$2" "$1/$MODDIR/extra/"
+}
+
+######################################## domU
+R=$W/root-domU
+rm -rf "$R"
+cp -a "$BASE/domU" "$R"
+install -m 755 "$G/domU-init" "$R/init"
+mkdir -p "$R/e2e"
+cp "$G/g.sh" "$R/e2e/g.sh"
+install -m 755 "$PEERS/testusb" "$R/usr/bin/testusb"
+add_ko "$R" "$PEERS/xen-hcd/xen-hcd.ko"
+[ -f "$USBFRONT_KO" ] && add_ko "$R" "$USBFRONT_KO"
+depmod -b "$R" "$KVER"
+pack "$R" "$W/domU.cpio"
+
+######################################## dom0
+R=$W/root-dom0
+rm -rf "$R"
+cp -a "$BASE/dom0" "$R"
+install -m 755 "$G/dom0-init" "$R/init"
+cp "$G/lib.sh" "$R/e2e/lib.sh"
+cp -r "$G/scenarios" "$R/e2e/"
+install -m 755 "$PEERS/testusb" "$R/usr/bin/testusb"
+[ -f "$USBBACK_KO" ] && add_ko "$R" "$USBBACK_KO"
+depmod -b "$R" "$KVER"
+cp "$W/domU.cpio" "$R/e2e/domU/initrd.cpio"
+cat > "$R/e2e/config" <<EOF
+STICK_MAGIC=$STICK_MAGIC
+STICK_MD5=$(cat "$STICK.md5")
+STICK_MB=$STICK_MB
+CHECK_MB=$CHECK_MB
+CHECK_MD5=$(cat "$STICK.md5-$CHECK_MB")
+EOF
+pack "$R" "$W/dom0.cpio"
+mv -f "$W/domU.cpio" "$IMG/domU.cpio"
+mv -f "$W/dom0.cpio" "$IMG/dom0.cpio"
+log "images: dom0.cpio $(du -h "$IMG/dom0.cpio" | cut -f1), domU.cpio $(du -h "$IMG/domU.cpio" | cut -f1)" \
+	"(usbback.ko: $([ -f "$USBBACK_KO" ] && echo yes || echo no), usbfront.ko: $([ -f "$USBFRONT_KO" ] && echo yes || echo no))"

@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make e2e`: the end-to-end matrix.  From a fresh machine: host packages
+# (tools/deps.sh), the cached bed (setup.sh), our modules if an enabled cell
+# needs them, this run's images, then one boot per enabled cell of
+# tests/e2e/cells, each running every scenario.  Prints the matrix, the
+# XFAIL/SKIP/FAIL lines and, last, "N passed, N failed".  Exit 0 only when
+# something passed and nothing failed.
+#
+# Environment:
+#   SCENARIOS=storage,hid,testusb,hotplug,lifecycle   what each boot runs
+#   CELLS="qusb/xen-hcd usbback/usbfront"  these cells only, enabled or not
+#   E2E_SKIP_DEPS=1     do not run tools/deps.sh
+#   E2E_LOCK=FILE       hold flock FILE around each boot (shared 2-core box)
+#   BOOT_TIMEOUT=900    per boot; also QEMU_* and the rest of lib.sh
+# Results: $XENUSB_BUILD/e2e-results/<run>/ (latest -> the newest run):
+#   <cell>.log          serial log (Xen, dom0, live guest consoles), timestamped
+#   <cell>/             files dom0 dumped: guest consoles, qemu-dm, xl -vvv, dmesg
+#   results.txt         every result line; matrix.txt the table and totals
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+SCENARIOS=${SCENARIOS:-storage,hid,testusb,hotplug,lifecycle}
+T0=$SECONDS
+RUN=$(date +%Y%m%d-%H%M%S)
+RUN_DIR=$RESULTS/$RUN
+mkdir -p "$RUN_DIR"
+ln -sfn "$RUN" "$RESULTS/latest"
+export IMG=$RUN_DIR/img
+
+timed() {  # timed NAME CMD...: run, log the duration into $RUN_DIR/timings.txt
+	local t=$SECONDS rc=0
+	"${@:2}" || rc=$?
+	echo "$1 $((SECONDS - t))s" >> "$RUN_DIR/timings.txt"
+	return $rc
+}
+
+[ -n "${E2E_SKIP_DEPS:-}" ] || timed deps bash "$TOP/tools/deps.sh" >&2
+timed setup bash "$E2E_DIR/setup.sh"
+
+# ---- which cells run
+declare -A STATE
+ORDER=()
+while read -r cell state; do
+	STATE[$cell]=$state
+	ORDER+=("$cell")
+done < <(cells_all)
+if [ -n "${CELLS:-}" ]; then
+	for c in ${CELLS}; do
+		[ -n "${STATE[$c]:-}" ] || ORDER+=("$c")
+		STATE[$c]=enabled
+	done
+	for c in "${ORDER[@]}"; do
+		[[ " $CELLS " == *" $c "* ]] || STATE[$c]=skipped
+	done
+fi
+ours() {  # ours CELL: our drivers the cell needs (usbback, usbfront)
+	local b=${1%/*} f=${1#*/} o=()
+	[ "$b" = usbback ] && o+=(usbback)
+	[ "$f" = usbfront ] && o+=(usbfront)
+	echo "${o[*]:-}"
+}
+need=
+for c in "${ORDER[@]}"; do
+	[ "${STATE[$c]}" = enabled ] && [ -n "$(ours "$c")" ] && need=1
+done
+if [ -n "$need" ]; then
+	log "e2e: building our modules (make modules)"
+	timed modules make -C "$TOP" modules > "$RUN_DIR/make-modules.log" 2>&1 ||
+		log "e2e: make modules failed (see $RUN_DIR/make-modules.log)"
+fi
+timed images bash "$E2E_DIR/images.sh"
+
+# ---- boots
+: > "$RUN_DIR/results.txt"
+declare -A WALL
+for c in "${ORDER[@]}"; do
+	[ "${STATE[$c]}" = enabled ] || continue
+	name=${c//\//-}
+	log "e2e: cell $c: booting (scenarios $SCENARIOS)"
+	missing=
+	for d in $(ours "$c"); do
+		ko=$USBBACK_KO
+		[ "$d" = usbfront ] && ko=$USBFRONT_KO
+		[ -f "$ko" ] || missing="$missing $d.ko"
+	done
+	if [ -n "$missing" ]; then
+		for s in ${SCENARIOS//,/ }; do
+			echo "FAIL $c $s: enabled but${missing} not built (see make-modules.log)" >> "$RUN_DIR/results.txt"
+		done
+		WALL[$c]=-
+		continue
+	fi
+	LOG=$RUN_DIR/$name.log
+	t=$SECONDS
+	st=0
+	if [ -n "${E2E_LOCK:-}" ]; then
+		flock "$E2E_LOCK" bash "$E2E_DIR/boot.sh" "$c" "$SCENARIOS" "$LOG" || st=$?
+	else
+		bash "$E2E_DIR/boot.sh" "$c" "$SCENARIOS" "$LOG" || st=$?
+	fi
+	WALL[$c]=$((SECONDS - t))
+	echo "boot-$name ${WALL[$c]}s" >> "$RUN_DIR/timings.txt"
+	# files dom0 dumped between E2E-FILE-BEGIN/END markers
+	mkdir -p "$RUN_DIR/$name"
+	awk -v dir="$RUN_DIR/$name" '
+		{ line = $0; sub(/^ *[0-9]+\.[0-9]+ /, "", line) }
+		line ~ /^E2E-FILE-BEGIN / { f = dir "/" substr(line, 16); printf "" > f; next }
+		line ~ /^E2E-FILE-END / { close(f); f = ""; next }
+		f != "" { print line >> f }' "$LOG"
+	# result lines, and a FAIL for every scenario the boot did not finish
+	sed -nE 's/^ *[0-9]+\.[0-9]+ ((PASS|FAIL|XFAIL|SKIP) .*)/\1/p' "$LOG" >> "$RUN_DIR/results.txt"
+	for s in ${SCENARIOS//,/ }; do
+		grep -qE "^ *[0-9.]+ E2E-SCEN-END $s " "$LOG" && continue
+		why="boot ended before it finished"
+		[ $st = 2 ] && why="QEMU timed out or crashed before it finished"
+		echo "FAIL $c $s: $why (see $LOG)" >> "$RUN_DIR/results.txt"
+	done
+	grep -qE '^ *[0-9.]+ E2E-SCEN-END' "$LOG" && sed -nE 's/^ *[0-9.]+ E2E-SCEN-END ([a-z-]+) ([0-9.]+)/'"$name"'-\1 \2s/p' "$LOG" >> "$RUN_DIR/timings.txt"
+	sed -nE 's/^ *([0-9.]+) E2E-MARK toolstack-up .*/'"$name"'-dom0-ready \1s/p' "$LOG" >> "$RUN_DIR/timings.txt"
+done
+
+# ---- the matrix
+R=$RUN_DIR/results.txt
+count() { grep -c "^$1 $2 " "$R" || true; }
+{
+	printf '\n%-20s %-8s %-8s %-7s %-6s %s\n' cell passed failed xfail boot note
+	for c in "${ORDER[@]}"; do
+		case ${STATE[$c]} in
+		enabled)
+			p=$(count PASS "$c") f=$(count FAIL "$c") x=$(count XFAIL "$c")
+			note=ok
+			[ "$f" -gt 0 ] && note=FAILED
+			[ "$p" -eq 0 ] && [ "$f" -eq 0 ] && note="FAILED: nothing ran"
+			printf '%-20s %-8s %-8s %-7s %-6s %s\n' "$c" "$p" "$f" "$x" "${WALL[$c]}s" "$note" ;;
+		skipped)
+			printf '%-20s %-8s %-8s %-7s %-6s %s\n' "$c" - - - - "not selected (CELLS=)" ;;
+		*)
+			printf '%-20s %-8s %-8s %-7s %-6s %s\n' "$c" - - - - "not run: $(ours "$c" | sed 's/ /, /') not landed yet" ;;
+		esac
+	done
+	echo
+	grep -E '^(XFAIL|SKIP) ' "$R" || true
+	grep -E '^FAIL ' "$R" || true
+	echo
+	echo "timings: $(tr '\n' ' ' < "$RUN_DIR/timings.txt")"
+	echo "results: $RUN_DIR (total $((SECONDS - T0))s)"
+	NP=$(grep -c '^PASS ' "$R" || true)
+	NF=$(grep -c '^FAIL ' "$R" || true)
+	# a run that executed nothing is a failure
+	[ "$NP" -eq 0 ] && [ "$NF" -eq 0 ] && NF=1 && echo "FAIL e2e: nothing ran"
+	echo "$NP passed, $NF failed"
+} | tee "$RUN_DIR/matrix.txt"
+NF=$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')
+rm -rf "$IMG"
+[ "$NF" = 0 ]

@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fetch and build everything the e2e bed needs that does not change from run
+# to run, under $XENUSB_CACHE/e2e.  Every step is skipped when its stamp
+# says it is done, so a cached run takes a few seconds.
+#
+#   debs      apt-get download: xen-hypervisor-$XENVER-amd64, linux-image-$KVER
+#   xen       the hypervisor, gunzipped (QEMU's multiboot loader needs the ELF)
+#   kernel    linux-image-$KVER unpacked and depmod'ed; its Debian version must
+#             be the one of the installed linux-headers-$KVER (same ABI)
+#   sysroot   debootstrap --variant=minbase + xen-utils, xenstore-utils,
+#             qemu-system-xen, usbutils, upgraded from -security/-updates so
+#             the tools match the hypervisor (~60-90 s, once)
+#   peers     xen-hcd.ko (drivers/usb/host/xen-hcd.c; Debian builds its 6.1
+#             kernel without CONFIG_USB_XEN_HCD) and a static testusb
+#             (tools/usb/testusb.c), both from linux-source-6.1
+#   base      dom0 and domU root trees: busybox, binaries + shared libraries
+#             cut from the sysroot, kernel modules (images.sh packs them)
+#   stick     $STICK_MB MiB image: magic line, then pseudo-random data; md5
+#             recorded next to it.  QEMU opens it with snapshot=on, so it
+#             stays pristine whatever the guests write.
+set -euo pipefail
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$CACHE" "$DEBS"
+
+# Mirrors apt already uses on this machine (deb822 .sources or .list files)
+apt_uri() {
+	{ cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk -v s="$SUITE$1" '
+		/^URIs:/ {u=$2} /^Suites:/ {for (i=2;i<=NF;i++) if ($i==s) {print u; exit}}'
+	  grep -h '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		awk -v s="$SUITE$1" '$3==s {print $2; exit}'; } | head -n1 || true
+}
+MIRROR=${MIRROR:-$(apt_uri "")}
+SECURITY_MIRROR=${SECURITY_MIRROR:-$(apt_uri -security)}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+SECURITY_MIRROR=${SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+
+step() { local t=$SECONDS; log "setup: $1"; "$@"; log "setup: $1 done in $((SECONDS - t))s"; }
+
+############################################################ debs + kernel + xen
+fetch_debs() {
+	local want=("xen-hypervisor-$XENVER-amd64" "linux-image-$KVER=$KPKGVER")
+	local need=() p
+	for p in "${want[@]}"; do
+		ls "$DEBS/${p%%=*}"_*.deb >/dev/null 2>&1 || need+=("$p")
+	done
+	[ ${#need[@]} -eq 0 ] && return 0
+	# apt-get download as root warns that _apt cannot sandbox: harmless
+	(cd "$DEBS" && apt-get download -q "${need[@]}" 2>&1 | grep -v -i 'sandbox' || true)
+	for p in "${want[@]}"; do
+		ls "$DEBS/${p%%=*}"_*.deb >/dev/null 2>&1 || die "apt-get download ${p} failed"
+	done
+}
+
+unpack_kernel() {
+	local deb ver
+	deb=$(ls "$DEBS/linux-image-${KVER}"_*.deb)
+	ver=$(dpkg-deb -f "$deb" Version)
+	# The ABI pin: modules are built against linux-headers-$KVER $KPKGVER
+	[ "$ver" = "$KPKGVER" ] ||
+		die "linux-image-$KVER is $ver but linux-headers-$KVER is $KPKGVER: rerun 'make deps'"
+	stamp_ok kernel "$KVER $ver" && return 0
+	rm -rf "$KROOT"
+	dpkg-deb -x "$deb" "$KROOT"
+	[ -f "$VMLINUZ" ] && [ -d "$KROOT/lib/modules/$KVER" ] || die "unexpected layout in $deb"
+	depmod -b "$KROOT" "$KVER"
+	stamp_set kernel "$KVER $ver"
+}
+
+unpack_xen() {
+	local deb
+	deb=$(ls "$DEBS/xen-hypervisor-$XENVER-amd64"_*.deb)
+	stamp_ok xen "$(basename "$deb")" && return 0
+	rm -rf "$CACHE/xen" "$CACHE/xen.tmp"
+	dpkg-deb -x "$deb" "$CACHE/xen.tmp"
+	mkdir -p "$CACHE/xen"
+	gunzip -c "$CACHE/xen.tmp/boot/xen-$XENVER-amd64.gz" > "$XEN_BIN"
+	rm -rf "$CACHE/xen.tmp"
+	stamp_set xen "$(basename "$deb")"
+}
+
+############################################################ sysroot
+SYSROOT_PKGS=xen-utils-$XENVER,xenstore-utils,qemu-system-xen,busybox-static,kmod,usbutils
+sysroot() {
+	stamp_ok sysroot "$SUITE $SYSROOT_PKGS" && return 0
+	rm -rf "$SYSROOT"
+	debootstrap --variant=minbase --include="$SYSROOT_PKGS" \
+		"$SUITE" "$SYSROOT" "$MIRROR" > "$CACHE/debootstrap.log" 2>&1 ||
+		{ tail -20 "$CACHE/debootstrap.log"; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+	# plain bookworm has older xen-utils than the hypervisor from -security
+	cat > "$SYSROOT/etc/apt/sources.list" <<-EOF
+		deb $MIRROR $SUITE main
+		deb $MIRROR $SUITE-updates main
+		deb $SECURITY_MIRROR $SUITE-security main
+	EOF
+	chroot "$SYSROOT" apt-get update -qq
+	# xen-utils' postinst says "Can't find hypervisor information": harmless
+	DEBIAN_FRONTEND=noninteractive chroot "$SYSROOT" \
+		apt-get -y -qq --no-install-recommends upgrade > "$CACHE/upgrade.log" 2>&1 || true
+	chroot "$SYSROOT" apt-get clean
+	stamp_set sysroot "$SUITE $SYSROOT_PKGS"
+}
+
+check_versions() {
+	local hv tools
+	hv=$(ls "$DEBS/xen-hypervisor-$XENVER-amd64"_*.deb | sed 's/.*_\(.*\)_amd64.deb/\1/; s/%3a/:/')
+	tools=$(chroot "$SYSROOT" dpkg-query -W -f='${Version}' "xen-utils-$XENVER")
+	[ "$hv" = "$tools" ] || die "xen-hypervisor $hv != xen-utils $tools in the sysroot (rm $CACHE/.stamp-sysroot)"
+}
+
+############################################################ peers
+peers() {
+	local ksrc key
+	ksrc=$(bash "$TOP/tools/ksrc.sh")
+	key="$KVER $KPKGVER $(md5sum < "$ksrc/drivers/usb/host/xen-hcd.c" | cut -c1-12)"
+	if ! stamp_ok peers "$key" || [ ! -f "$PEERS/xen-hcd/xen-hcd.ko" ] || [ ! -x "$PEERS/testusb" ]; then
+		rm -rf "$PEERS"
+		mkdir -p "$PEERS/xen-hcd"
+		cp "$ksrc/drivers/usb/host/xen-hcd.c" "$PEERS/xen-hcd/"
+		echo 'obj-m := xen-hcd.o' > "$PEERS/xen-hcd/Kbuild"
+		make -s -C "$KDIR_E2E" M="$PEERS/xen-hcd" modules 2>&1 | grep -v 'Skipping BTF' || true
+		[ -f "$PEERS/xen-hcd/xen-hcd.ko" ] || die "xen-hcd.ko did not build"
+		gcc -O2 -static -pthread -o "$PEERS/testusb" "$ksrc/tools/usb/testusb.c"
+		stamp_set peers "$key"
+	fi
+	[ "$(modinfo -F vermagic "$PEERS/xen-hcd/xen-hcd.ko" | cut -d' ' -f1)" = "$KVER" ] ||
+		die "xen-hcd.ko vermagic is not $KVER"
+}
+
+############################################################ stick image
+stick() {
+	if [ -f "$STICK" ] && [ -f "$STICK.md5" ] && [ -f "$STICK.md5-$CHECK_MB" ] && [ "$(stat -c %s "$STICK")" = $((STICK_MB << 20)) ]; then
+		return 0
+	fi
+	# magic line at offset 0, then pseudo-random data (reproducible: a keyed
+	# stream from openssl would be nicer, but /dev/urandom + recorded md5 is enough)
+	head -c $((STICK_MB << 20)) /dev/urandom > "$STICK.tmp"
+	printf '%s\n' "$STICK_MAGIC" | dd of="$STICK.tmp" conv=notrunc status=none
+	md5sum < "$STICK.tmp" | cut -d' ' -f1 > "$STICK.md5"
+	# the storage scenario checks the first CHECK_MB MiB (the whole stick
+	# through qusb + xen-hcd under TCG takes minutes; bench.sh reads it all)
+	head -c $((CHECK_MB << 20)) "$STICK.tmp" | md5sum | cut -d' ' -f1 > "$STICK.md5-$CHECK_MB"
+	mv "$STICK.tmp" "$STICK"
+}
+
+t0=$SECONDS
+step fetch_debs
+step unpack_kernel
+step unpack_xen
+step sysroot
+check_versions
+step peers
+step stick
+step bash "$E2E_DIR/base.sh"
+log "setup: ready in $((SECONDS - t0))s (cache $CACHE)"
