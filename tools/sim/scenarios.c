@@ -1,0 +1,1544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Simulator scenarios. Each one builds a world, drives it, checks what
+ * it expects and then shuts the world down: leaks, grant or event
+ * channel violations, frontend protocol errors and a fatal backend
+ * error fail the scenario unless it provoked them on purpose and
+ * checked them itself.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/usb/ch9.h>
+#include <linux/usb/ch11.h>
+
+#include "sim.h"
+#include "scenarios.h"
+
+#define FAIL(...) do {					\
+		snprintf(why, len, __VA_ARGS__);	\
+		ret = -1;				\
+		goto out;				\
+	} while (0)
+/* @why was already filled in by the helper that failed. */
+#define FAILED() do {					\
+		ret = -1;				\
+		goto out;				\
+	} while (0)
+#define CHECK(cond, ...) do {				\
+		if (!(cond))				\
+			FAIL(__VA_ARGS__);		\
+	} while (0)
+
+#define LOOP_MAXP	512
+#define MSC_BLOCKS	4096
+
+/* A connected world with @devs[i] plugged on port i + 1 beforehand. */
+static struct sim *up(u8 nports, u8 usb_ver, struct vdev *const *devs)
+{
+	struct sim *w = sim_new(nports, usb_ver);
+	unsigned int i;
+
+	if (!w)
+		return NULL;
+	for (i = 0; devs && i < nports; i++)
+		if (devs[i])
+			sback_plug(w, i + 1, devs[i]);
+	if (sim_connect(w) || host_power_ports(w)) {
+		sim_shutdown(w);
+		sim_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* One device on port 1 of a 2-port USB 2.0 controller, enumerated. */
+static struct sim *up_one(struct vdev *d, u8 devnum, char *why, size_t len)
+{
+	struct vdev *devs[2] = { d, NULL };
+	struct sim *w = up(2, 2, devs);
+
+	if (!w) {
+		snprintf(why, len, "world setup failed");
+		return NULL;
+	}
+	if (host_enumerate(w, 1, devnum, why, len)) {
+		sim_shutdown(w);
+		sim_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static int finish(struct sim *w, int ret, unsigned int expect, char *why,
+		  size_t len)
+{
+	char buf[256];
+
+	if (!w)
+		return -1;
+	sim_shutdown(w);
+	if (sim_problems(w, expect, buf, sizeof(buf)) && !ret) {
+		snprintf(why, len, "%s", buf);
+		ret = -1;
+	}
+	sim_free(w);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* loopback helpers: the streams are pattern(offset) on both sides     */
+
+struct loopctx {
+	u8 port;
+	u8 dev;
+	u32 out_pos;
+	u32 in_pos;
+};
+
+static int loop_out(struct sim *w, struct loopctx *c, u32 n, u32 offset)
+{
+	u8 *buf = malloc(n ? n : 1);
+	u32 i, actual = 0;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		buf[i] = vdev_loop_pattern(c->out_pos + i);
+	err = host_xfer(w, c->port, c->dev, XENUSB_PIPE_TYPE_BULK, 0x01,
+			LOOP_MAXP, buf, n, offset, &actual);
+	free(buf);
+	if (!err && actual != n)
+		err = -EREMOTEIO;
+	c->out_pos += actual;
+	return err;
+}
+
+static int loop_in(struct sim *w, struct loopctx *c, u32 n, u32 offset)
+{
+	u8 *buf = malloc(n ? n : 1);
+	u32 i, actual = 0;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	err = host_xfer(w, c->port, c->dev, XENUSB_PIPE_TYPE_BULK,
+			USB_DIR_IN | 0x01, LOOP_MAXP, buf, n, offset, &actual);
+	for (i = 0; !err && i < actual; i++)
+		if (buf[i] != vdev_loop_pattern(c->in_pos + i))
+			err = -EBADMSG;
+	free(buf);
+	if (!err && actual != n)
+		err = -EREMOTEIO;
+	c->in_pos += actual;
+	return err;
+}
+
+static u32 le32(const u8 *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
+}
+
+static int loop_stats(struct sim *w, struct loopctx *c,
+		      struct vdev_loop_stats *st)
+{
+	u8 b[16];
+	u32 actual;
+	int err;
+
+	err = host_ctrl(w, c->port, c->dev,
+			USB_DIR_IN | USB_TYPE_VENDOR | USB_RECIP_DEVICE,
+			VDEV_LOOP_REQ_STATS, 0, 0, b, sizeof(b), &actual);
+	if (err)
+		return err;
+	if (actual != sizeof(b))
+		return -EREMOTEIO;
+	st->sink_bytes = le32(b);
+	st->sink_errors = le32(b + 4);
+	st->source_bytes = le32(b + 8);
+	st->iso_packets = le32(b + 12);
+	return 0;
+}
+
+/* Sink and source counters agree with what the host moved. */
+static int loop_verify(struct sim *w, struct loopctx *c, char *why,
+		       size_t len)
+{
+	struct vdev_loop_stats st;
+	int err = loop_stats(w, c, &st);
+
+	if (err) {
+		snprintf(why, len, "stats request failed: %d", err);
+		return -1;
+	}
+	if (st.sink_errors || st.sink_bytes != c->out_pos ||
+	    st.source_bytes != c->in_pos) {
+		snprintf(why, len, "device saw %u bytes out (%u pattern errors), %u in; host moved %u out, %u in",
+			 st.sink_bytes, st.sink_errors, st.source_bytes,
+			 c->out_pos, c->in_pos);
+		return -1;
+	}
+	return 0;
+}
+
+static u64 fnv1a(const u8 *p, size_t n)
+{
+	u64 h = 0xcbf29ce484222325ull;
+
+	while (n--) {
+		h ^= *p++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* ------------------------------------------------------------------ */
+/* the checkers' own self-tests                                        */
+
+static int gnttab_selftest(char *why, size_t len)
+{
+	struct sim_gnttab *gt = malloc(sizeof(*gt));
+	struct sim_evtchn ev;
+	struct sim_gnt_map m, m2;
+	u8 *page = sim_pages_alloc(SIM_PAGE, 0);
+	u8 b[8] = { 0 };
+	int ret = -1, ref, ref2;
+	unsigned int k;
+	static const u32 want[SIM_GV_NR] = {
+		[SIM_GV_USE_AFTER_END] = 1, [SIM_GV_USE_AFTER_UNMAP] = 1,
+		[SIM_GV_WRITE_RO] = 1, [SIM_GV_END_MAPPED] = 1,
+		[SIM_GV_DOUBLE_END] = 1, [SIM_GV_BAD_END] = 1,
+		[SIM_GV_BAD_UNMAP] = 1, [SIM_GV_OUT_OF_PAGE] = 1,
+		[SIM_GV_LEAK] = 1,
+	};
+
+	if (!gt || !page)
+		FAIL("out of memory");
+	sim_gnt_init(gt);
+	ref = sim_gnt_grant(gt, SIM_DOM_FRONT, SIM_DOM_BACK, page, true);
+	CHECK(ref > 0, "grant failed: %d", ref);
+	CHECK(sim_gnt_map(gt, SIM_DOM_BACK, ref, true, &m) == -EPERM,
+	      "writable map of a read-only grant was allowed");
+	CHECK(sim_gnt_map(gt, SIM_DOM_FRONT, ref, false, &m) == -ENOENT,
+	      "a domain the grant is not for could map it");
+	CHECK(sim_gnt_map(gt, SIM_DOM_BACK, ref, false, &m) == 0, "map failed");
+	CHECK(sim_gnt_read(gt, &m, 0, b, sizeof(b)) == 0, "good read refused");
+	sim_gnt_write(gt, &m, 0, b, sizeof(b));		/* WRITE_RO */
+	sim_gnt_read(gt, &m, 4090, b, sizeof(b));	/* OUT_OF_PAGE */
+	CHECK(sim_gnt_end(gt, SIM_DOM_FRONT, ref) == -EBUSY,	/* END_MAPPED */
+	      "end of a mapped grant succeeded");
+	m2 = m;
+	CHECK(sim_gnt_unmap(gt, &m) == 0, "unmap failed");
+	sim_gnt_read(gt, &m, 0, b, 1);			/* USE_AFTER_UNMAP */
+	CHECK(sim_gnt_end(gt, SIM_DOM_FRONT, ref) == 0, "end failed");
+	sim_gnt_read(gt, &m2, 0, b, 1);			/* USE_AFTER_END */
+	sim_gnt_end(gt, SIM_DOM_FRONT, ref);		/* DOUBLE_END */
+	sim_gnt_unmap(gt, &m);				/* BAD_UNMAP */
+	sim_gnt_end(gt, SIM_DOM_FRONT, SIM_GNT_NR - 1);	/* BAD_END */
+	ref2 = sim_gnt_grant(gt, SIM_DOM_FRONT, SIM_DOM_BACK, page, false);
+	CHECK(ref2 > 0 && ref2 != ref,
+	      "a just-ended reference was reused at once (%d)", ref2);
+	CHECK(sim_gnt_teardown(gt) == 1, "leak not found at teardown");
+	for (k = 0; k < SIM_GV_NR; k++)
+		CHECK(gt->nviol[k] == want[k], "%s: reported %u time(s), provoked %u",
+		      sim_gv_name(k), gt->nviol[k], want[k]);
+	CHECK(gt->alive == 0 && gt->maps_alive == 0, "counters off after teardown");
+
+	sim_evtchn_init(&ev);
+	sim_evtchn_eoi(&ev, SIM_SIDE_BACK, false);
+	CHECK(ev.violations == 1, "EOI without an event went unnoticed");
+	sim_evtchn_notify(&ev, SIM_SIDE_FRONT);
+	sim_evtchn_notify(&ev, SIM_SIDE_FRONT);
+	CHECK(sim_evtchn_deliver(&ev, SIM_SIDE_BACK), "event not delivered");
+	sim_evtchn_notify(&ev, SIM_SIDE_FRONT);
+	CHECK(!sim_evtchn_deliver(&ev, SIM_SIDE_BACK),
+	      "event delivered again before EOI (lateeoi broken)");
+	sim_evtchn_eoi(&ev, SIM_SIDE_BACK, true);
+	CHECK(sim_evtchn_deliver(&ev, SIM_SIDE_BACK),
+	      "event raised during the handler lost after EOI");
+	sim_evtchn_eoi(&ev, SIM_SIDE_BACK, false);
+	CHECK(ev.end[SIM_SIDE_BACK].spurious == 1 &&
+	      ev.end[SIM_SIDE_BACK].delivered == 2,
+	      "spurious %llu delivered %llu, want 1 and 2",
+	      (unsigned long long)ev.end[SIM_SIDE_BACK].spurious,
+	      (unsigned long long)ev.end[SIM_SIDE_BACK].delivered);
+	ret = 0;
+out:
+	free(gt);
+	sim_pages_free(page, 0);
+	return ret;
+}
+
+/* The grant checker catches a backend that answers before it unmaps. */
+static int grant_discipline_negative(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 3 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 3, why, len);
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	w->back.evil = SBACK_EVIL_RSP_BEFORE_UNMAP;
+	err = loop_out(w, &c, 2 * SIM_PAGE, 0);
+	sim_advance(w, 1);
+	CHECK(w->gt.nviol[SIM_GV_END_MAPPED] >= 1,
+	      "response pushed before unmap went unnoticed (transfer status %d, %u grant violations)",
+	      err, w->gt.violations);
+	CHECK(w->front.dead && strstr(w->front.err, "still mapped"),
+	      "frontend did not treat the mapped grant as fatal: %s",
+	      w->front.err);
+	CHECK(w->gt.violations == w->gt.nviol[SIM_GV_END_MAPPED],
+	      "other violations too: %s", w->gt.first);
+out:
+	return finish(w, ret, SIM_EXPECT_GNT | SIM_EXPECT_FRONT_ERR, why, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* connection, hotplug, enumeration                                    */
+
+static int connect_teardown(char *why, size_t len)
+{
+	struct vdev *devs[4] = { vdev_loop_new(XENUSB_SPEED_HIGH), NULL,
+				 vdev_mouse_new(), NULL };
+	struct sim *w = up(4, 2, devs);
+	u64 spur;
+	int ret = 0;
+
+	CHECK(w, "world setup failed");
+	CHECK(!host_wait_port(w, 1, true) && !host_wait_port(w, 3, true),
+	      "replayed ports not seen connected");
+	sim_advance(w, 5);
+	CHECK(w->front.conn_events == 2 && w->front.port_events[1] == 1 &&
+	      w->front.port_events[3] == 1,
+	      "%llu conn events (port1 %u, port3 %u), want one each for ports 1 and 3",
+	      (unsigned long long)w->front.conn_events,
+	      w->front.port_events[1], w->front.port_events[3]);
+	CHECK(w->front.rh.port[1].status == USB_PORT_STAT_POWER,
+	      "empty port 2 shows status %#x", w->front.rh.port[1].status);
+	/* A notification with no work is EOIed as spurious. */
+	spur = w->ev.end[SIM_SIDE_BACK].spurious;
+	sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
+	sim_advance(w, 1);
+	CHECK(w->ev.end[SIM_SIDE_BACK].spurious == spur + 1,
+	      "spurious event not reported by the backend's EOI (%llu -> %llu, %llu delivered)",
+	      (unsigned long long)spur,
+	      (unsigned long long)w->ev.end[SIM_SIDE_BACK].spurious,
+	      (unsigned long long)w->ev.end[SIM_SIDE_BACK].delivered);
+	CHECK(w->gt.alive == 2 && w->gt.maps_alive == 2,
+	      "%u grants, %u mappings alive; want the two rings only",
+	      w->gt.alive, w->gt.maps_alive);
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+static int enumerate_one(struct vdev *d, char *why, size_t len)
+{
+	struct sim *w = up_one(d, 5, why, len);
+	u8 st[2];
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	CHECK(usbback_addr_route(&w->back.addr, 1, 5) == 1,
+	      "address 5 not recorded for port 1");
+	CHECK(d->ctrl_requests >= 4,
+	      "device saw %llu control requests",
+	      (unsigned long long)d->ctrl_requests);
+	err = host_ctrl(w, 1, 5, USB_DIR_IN, USB_REQ_GET_STATUS, 0, 0, st, 2,
+			NULL);
+	CHECK(err == 0, "GET_STATUS at the new address: %d", err);
+	err = host_ctrl(w, 1, 9, USB_DIR_IN, USB_REQ_GET_STATUS, 0, 0, st, 2,
+			NULL);
+	CHECK(err == -ENODEV, "request to an unassigned address: %d, want -ENODEV",
+	      err);
+	err = host_ctrl(w, 2, 0, USB_DIR_IN, USB_REQ_GET_STATUS, 0, 0, st, 2,
+			NULL);
+	CHECK(err == -ENODEV, "request to the empty port: %d, want -ENODEV",
+	      err);
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+static int enum_loopback(char *why, size_t len)
+{
+	return enumerate_one(vdev_loop_new(XENUSB_SPEED_HIGH), why, len);
+}
+
+static int enum_mouse(char *why, size_t len)
+{
+	return enumerate_one(vdev_mouse_new(), why, len);
+}
+
+static int enum_msc(char *why, size_t len)
+{
+	return enumerate_one(vdev_msc_new(MSC_BLOCKS), why, len);
+}
+
+/* A device replaced on its port: 0 then the new speed, re-enumerated. */
+static int replug(char *why, size_t len)
+{
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 4, why, len);
+	u8 st[2];
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	/* Replaced before the frontend hears of the unplug. */
+	sback_unplug(w, 1);
+	sback_plug(w, 1, vdev_mouse_new());
+	CHECK(!host_wait_port(w, 1, true), "new device never shown");
+	sim_advance(w, 5);
+	CHECK(w->front.port_events[1] == 3,
+	      "%u events for port 1, want plug, unplug, plug",
+	      w->front.port_events[1]);
+	CHECK(w->front.rh.port[0].change & USB_PORT_STAT_C_CONNECTION,
+	      "no C_CONNECTION after the replacement");
+	err = host_ctrl(w, 1, 4, USB_DIR_IN, USB_REQ_GET_STATUS, 0, 0, st, 2,
+			NULL);
+	CHECK(err == -ENODEV, "old address still routed after replug: %d",
+	      err);
+	if (host_enumerate(w, 1, 6, why, len))
+		FAILED();
+	CHECK(w->back.port[1].dev->speed == XENUSB_SPEED_FULL &&
+	      w->back.port[1].dev->config == 1, "mouse not configured");
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* transfer types                                                      */
+
+static int ctrl_in_out(char *why, size_t len)
+{
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	u8 *out = malloc(VDEV_LOOP_BUFLEN), *in = malloc(VDEV_LOOP_BUFLEN);
+	static const u16 sizes[] = { 1, 8, 64, 300, 4000, VDEV_LOOP_BUFLEN };
+	u32 actual, i, k;
+	int ret = 0, err;
+
+	if (!w)
+		goto out_free;
+	CHECK(out && in, "out of memory");
+	for (k = 0; k < SIM_ARRAY_SIZE(sizes); k++) {
+		u16 n = sizes[k];
+
+		for (i = 0; i < n; i++)
+			out[i] = (u8)(i * 7 + k);
+		err = host_ctrl(w, 1, 2, USB_TYPE_VENDOR | USB_RECIP_DEVICE,
+				VDEV_LOOP_REQ_WRITE, 0, 0, out, n, &actual);
+		CHECK(!err && actual == n, "control OUT %u bytes: %d, %u done",
+		      n, err, actual);
+		memset(in, 0, n);
+		err = host_ctrl(w, 1, 2, USB_DIR_IN | USB_TYPE_VENDOR |
+				USB_RECIP_DEVICE, VDEV_LOOP_REQ_READ, 0, 0, in,
+				n, &actual);
+		CHECK(!err && actual == n && !memcmp(in, out, n),
+		      "control IN %u bytes: %d, %u done, data %s", n, err,
+		      actual, memcmp(in, out, n) ? "differs" : "ok");
+	}
+	/* Zero-length OUT, then a short IN (device has 0 bytes). */
+	err = host_ctrl(w, 1, 2, USB_TYPE_VENDOR | USB_RECIP_DEVICE,
+			VDEV_LOOP_REQ_WRITE, 0, 0, NULL, 0, &actual);
+	CHECK(!err && actual == 0, "zero-length control OUT: %d", err);
+	err = host_ctrl(w, 1, 2, USB_DIR_IN | USB_TYPE_VENDOR |
+			USB_RECIP_DEVICE, VDEV_LOOP_REQ_READ, 0, 0, in, 64,
+			&actual);
+	CHECK(!err && actual == 0, "short control IN: %d, %u bytes", err,
+	      actual);
+	/* Stalls: unknown vendor request, missing altsetting. */
+	err = host_ctrl(w, 1, 2, USB_DIR_IN | USB_TYPE_VENDOR |
+			USB_RECIP_DEVICE, 0x77, 0, 0, in, 4, NULL);
+	CHECK(err == -EPIPE, "unknown request: %d, want -EPIPE", err);
+	err = host_ctrl(w, 1, 2, USB_RECIP_INTERFACE, USB_REQ_SET_INTERFACE,
+			7, 0, NULL, 0, NULL);
+	CHECK(err == -EPIPE, "SET_INTERFACE to a missing altsetting: %d", err);
+	err = host_ctrl(w, 1, 2, USB_DIR_IN | USB_RECIP_DEVICE,
+			USB_REQ_GET_CONFIGURATION, 0, 0, in, 1, &actual);
+	CHECK(!err && actual == 1 && in[0] == 1, "GET_CONFIGURATION: %d", err);
+out:
+	ret = finish(w, ret, 0, why, len);
+out_free:
+	free(out);
+	free(in);
+	return w ? ret : -1;
+}
+
+static int bulk_in_out(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	static const struct { u32 n, off; } t[] = {
+		{ 1, 0 }, { 511, 0 }, { 512, 0 }, { 4096, 0 }, { 5000, 100 },
+		{ 32768, 4000 }, { 65536, 0 }, { 65536, 1 },
+	};
+	u64 reqs;
+	u32 k;
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	for (k = 0; k < SIM_ARRAY_SIZE(t); k++) {
+		err = loop_out(w, &c, t[k].n, t[k].off);
+		CHECK(!err, "bulk OUT %u bytes at offset %u: %d", t[k].n,
+		      t[k].off, err);
+		err = loop_in(w, &c, t[k].n, t[k].off);
+		CHECK(!err, "bulk IN %u bytes at offset %u: %d", t[k].n,
+		      t[k].off, err);
+	}
+	/* 64 KiB does not fit the u16 buffer_length: two requests. */
+	reqs = w->front.requests;
+	err = loop_in(w, &c, 65536, 0);
+	CHECK(!err && w->front.requests - reqs == 2,
+	      "64 KiB bulk IN: %d in %llu request(s), want 2", err,
+	      (unsigned long long)(w->front.requests - reqs));
+	if (loop_verify(w, &c, why, len))
+		FAILED();
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+static int bulk_split_large(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	u64 reqs, rej;
+	u32 n = 300 * 1024 + 77;
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	rej = w->back.rejected;
+	reqs = w->front.requests;
+	err = loop_out(w, &c, n, 123);
+	CHECK(!err, "bulk OUT of %u bytes: %d", n, err);
+	CHECK(w->front.requests - reqs >= (n + SFRONT_MAX_BYTES - 1) /
+	      SFRONT_MAX_BYTES, "%llu requests for %u bytes",
+	      (unsigned long long)(w->front.requests - reqs), n);
+	reqs = w->front.requests;
+	err = loop_in(w, &c, n, 3000);
+	CHECK(!err, "bulk IN of %u bytes: %d", n, err);
+	CHECK(w->front.requests - reqs >= 5, "IN went in %llu requests",
+	      (unsigned long long)(w->front.requests - reqs));
+	CHECK(w->back.rejected == rej, "backend rejected %llu part(s), last %d",
+	      (unsigned long long)(w->back.rejected - rej),
+	      w->back.last_reject);
+	if (loop_verify(w, &c, why, len))
+		FAILED();
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+static int interrupt_mouse(char *why, size_t len)
+{
+	struct sim *w = up_one(vdev_mouse_new(), 7, why, len);
+	u8 desc[128], rep[4];
+	int x = VDEV_MOUSE_RADIUS, y = 0, ret = 0, err;
+	u32 actual, k;
+	u64 t0;
+
+	if (!w)
+		return -1;
+	err = host_ctrl(w, 1, 7, USB_TYPE_CLASS | USB_RECIP_INTERFACE, 0x0a,
+			0, 0, NULL, 0, NULL);
+	CHECK(!err, "SET_IDLE: %d", err);
+	err = host_ctrl(w, 1, 7, USB_DIR_IN | USB_RECIP_INTERFACE,
+			USB_REQ_GET_DESCRIPTOR, 0x2200, 0, desc, sizeof(desc),
+			&actual);
+	CHECK(!err && actual == 52 && desc[0] == 0x05,
+	      "report descriptor: %d, %u bytes", err, actual);
+	t0 = w->now;
+	for (k = 1; k <= VDEV_MOUSE_STEPS; k++) {
+		double r2;
+
+		err = host_xfer(w, 1, 7, XENUSB_PIPE_TYPE_INT, USB_DIR_IN | 1,
+				4, rep, sizeof(rep), 0, &actual);
+		CHECK(!err && actual == 4, "report %u: %d, %u bytes", k, err,
+		      actual);
+		x += (s8)rep[1];
+		y += (s8)rep[2];
+		r2 = (double)x * x + (double)y * y;
+		CHECK(r2 > (VDEV_MOUSE_RADIUS - 1.5) * (VDEV_MOUSE_RADIUS - 1.5) &&
+		      r2 < (VDEV_MOUSE_RADIUS + 1.5) * (VDEV_MOUSE_RADIUS + 1.5),
+		      "report %u: pointer at (%d,%d), off the circle", k, x, y);
+	}
+	CHECK(x == VDEV_MOUSE_RADIUS && y == 0,
+	      "a lap ends at (%d,%d), not where it started", x, y);
+	CHECK(w->now - t0 >= (VDEV_MOUSE_STEPS - 1) * VDEV_MOUSE_INTERVAL,
+	      "%llu ms for %u reports at %u ms", (unsigned long long)(w->now - t0),
+	      VDEV_MOUSE_STEPS, VDEV_MOUSE_INTERVAL);
+	/* A buffer smaller than the report: babble. */
+	err = host_xfer(w, 1, 7, XENUSB_PIPE_TYPE_INT, USB_DIR_IN | 1, 4, rep,
+			3, 0, &actual);
+	CHECK(err == -EOVERFLOW, "3-byte interrupt read: %d, want -EOVERFLOW",
+	      err);
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+/* An iso URB on ep 3 of the loopback (altsetting 1). */
+static int iso_run(struct sim *w, bool in, u16 npk, u16 pklen, u32 desc_off,
+		   u8 seed, u32 *actual_out, u32 *errors, char *why, size_t len)
+{
+	struct sfront_urb *u = calloc(1, sizeof(*u));
+	u32 blen = npk * 1024, i, k;
+	u8 *buf = sim_pages_alloc(blen, 0);
+	struct xenusb_iso_desc *d = sim_pages_alloc(npk * sizeof(*d), desc_off);
+	int ret = -1, err;
+
+	if (!u || !buf || !d) {
+		snprintf(why, len, "out of memory");
+		goto out;
+	}
+	for (k = 0; k < npk; k++) {
+		d[k].offset = k * 1024;
+		d[k].length = in ? 1024 : pklen;
+		d[k].actual_length = 0;
+		d[k].status = -EXDEV;
+		for (i = 0; !in && i < pklen; i++)
+			buf[k * 1024 + i] = (u8)(seed + k * 3 + i);
+	}
+	u->port = 1;
+	u->devnum = 2;
+	u->ep = 3;
+	u->type = XENUSB_PIPE_TYPE_ISOC;
+	u->in = in;
+	u->maxp = 1024;
+	u->interval = 1;
+	u->buf = buf;
+	u->len = blen;
+	u->nr_packets = npk;
+	u->iso = d;
+	err = sfront_submit(w, u);
+	if (!err)
+		err = host_wait(w, u, 1000);
+	if (err || u->status) {
+		snprintf(why, len, "iso %s: submit/wait %d, status %d",
+			 in ? "IN" : "OUT", err, u->status);
+		goto out;
+	}
+	*actual_out = u->actual;
+	*errors = u->error_count;
+	for (k = 0; k < npk; k++) {
+		if (d[k].status || d[k].actual_length != pklen) {
+			snprintf(why, len, "iso %s packet %u: status %d actual %u, want 0 and %u",
+				 in ? "IN" : "OUT", k, d[k].status,
+				 d[k].actual_length, pklen);
+			goto out;
+		}
+		for (i = 0; in && i < pklen; i++) {
+			if (buf[k * 1024 + i] != (u8)(seed + k * 3 + i)) {
+				snprintf(why, len, "iso IN packet %u byte %u differs",
+					 k, i);
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	sim_pages_free(buf, 0);
+	sim_pages_free(d, desc_off);
+	free(u);
+	return ret;
+}
+
+static int iso_loopback(char *why, size_t len)
+{
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	u32 actual = 0, errors = 0;
+	u64 rej;
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	/* Altsetting 0 has no iso endpoint: the backend must refuse. */
+	rej = w->back.rejected;
+	if (!iso_run(w, false, 4, 100, 0, 1, &actual, &errors, why, len))
+		FAIL("iso OUT accepted before SET_INTERFACE");
+	CHECK(w->back.rejected == rej + 1 &&
+	      w->back.last_reject == XENUSB_STATUS_INVAL,
+	      "iso before SET_INTERFACE: %llu rejected, last status %d",
+	      (unsigned long long)(w->back.rejected - rej), w->back.last_reject);
+	err = host_ctrl(w, 1, 2, USB_RECIP_INTERFACE, USB_REQ_SET_INTERFACE,
+			1, 0, NULL, 0, NULL);
+	CHECK(!err && w->back.port[1].dev->alt[0] == 1,
+	      "SET_INTERFACE(0, 1): %d", err);
+	CHECK(w->back.port[1].view.type[1][3] == XENUSB_PIPE_TYPE_ISOC,
+	      "endpoint view not rebuilt after SET_INTERFACE");
+	if (iso_run(w, false, 8, 1000, 0, 9, &actual, &errors, why, len))
+		FAILED();
+	CHECK(actual == 8000 && !errors, "iso OUT: actual %u errors %u", actual,
+	      errors);
+	if (iso_run(w, true, 8, 1000, 0, 9, &actual, &errors, why, len))
+		FAILED();
+	CHECK(actual == 8000 && !errors, "iso IN: actual %u errors %u", actual,
+	      errors);
+	/* Descriptors straddling a page boundary: two descriptor segments. */
+	if (iso_run(w, false, 40, 200, 4000, 77, &actual, &errors, why, len))
+		FAILED();
+	if (iso_run(w, true, 40, 200, 4000, 77, &actual, &errors, why, len))
+		FAILED();
+	CHECK(actual == 8000 && !errors, "40-packet iso IN: actual %u", actual);
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* mass storage                                                        */
+
+struct mscctx {
+	u8 port;
+	u8 dev;
+	u32 tag;
+};
+
+static int msc_clear_halt(struct sim *w, struct mscctx *m, u8 ep)
+{
+	return host_ctrl(w, m->port, m->dev, USB_RECIP_ENDPOINT,
+			 USB_REQ_CLEAR_FEATURE, USB_ENDPOINT_HALT, ep, NULL, 0,
+			 NULL);
+}
+
+/* One BBB command; returns the CSW status (0..2) or a negative errno. */
+static int msc_cmd(struct sim *w, struct mscctx *m, const u8 *cdb, u8 cdblen,
+		   bool in, void *data, u32 dlen, u32 *residue, bool *stalled)
+{
+	u8 cbw[31] = { 0x55, 0x53, 0x42, 0x43 }, csw[13];
+	u8 ep = in ? USB_DIR_IN | 1 : 2;
+	u32 actual;
+	int err;
+
+	m->tag++;
+	cbw[4] = m->tag;
+	cbw[5] = m->tag >> 8;
+	cbw[8] = dlen;
+	cbw[9] = dlen >> 8;
+	cbw[10] = dlen >> 16;
+	cbw[11] = dlen >> 24;
+	cbw[12] = in ? 0x80 : 0;
+	cbw[14] = cdblen;
+	memcpy(cbw + 15, cdb, cdblen);
+	*stalled = false;
+	err = host_xfer(w, m->port, m->dev, XENUSB_PIPE_TYPE_BULK, 2, 512,
+			cbw, sizeof(cbw), 0, &actual);
+	if (err)
+		return err;
+	if (dlen) {
+		err = host_xfer(w, m->port, m->dev, XENUSB_PIPE_TYPE_BULK, ep,
+				512, data, dlen, 0, &actual);
+		if (err == -EPIPE) {
+			*stalled = true;
+			err = msc_clear_halt(w, m, ep);
+		}
+		if (err)
+			return err;
+	}
+	err = host_xfer(w, m->port, m->dev, XENUSB_PIPE_TYPE_BULK,
+			USB_DIR_IN | 1, 512, csw, sizeof(csw), 0, &actual);
+	if (err)
+		return err;
+	if (actual != 13 || le32(csw) != 0x53425355 || le32(csw + 4) != m->tag)
+		return -EBADMSG;
+	*residue = le32(csw + 8);
+	return csw[12];
+}
+
+static int msc_rw10(struct sim *w, struct mscctx *m, bool read, u32 lba,
+		    u16 blocks, u8 *data, u32 *residue, bool *stalled)
+{
+	u8 cdb[10] = { read ? 0x28 : 0x2a, 0, lba >> 24, lba >> 16, lba >> 8,
+		       lba, 0, blocks >> 8, blocks, 0 };
+
+	return msc_cmd(w, m, cdb, sizeof(cdb), read, data,
+		       blocks * VDEV_MSC_BLOCK, residue, stalled);
+}
+
+static int msc_write_read(char *why, size_t len)
+{
+	struct mscctx m = { .port = 1, .dev = 3 };
+	struct sim *w = up_one(vdev_msc_new(MSC_BLOCKS), 3, why, len);
+	u32 n = 256 * 1024, residue, i;
+	u8 *wr = malloc(n), *rd = malloc(n), buf[64];
+	u8 tur[6] = { 0 }, inq[6] = { 0x12, 0, 0, 0, 36, 0 };
+	u8 cap[10] = { 0x25 }, sense[6] = { 0x03, 0, 0, 0, 18, 0 };
+	u64 h1, h2;
+	bool stalled;
+	int ret = 0, st;
+
+	if (!w)
+		goto out_free;
+	CHECK(wr && rd, "out of memory");
+	st = host_ctrl(w, 1, 3, USB_DIR_IN | USB_TYPE_CLASS |
+		       USB_RECIP_INTERFACE, 0xfe, 0, 0, buf, 1, &i);
+	CHECK(!st && i == 1 && buf[0] == 0, "GET_MAX_LUN: %d", st);
+	st = msc_cmd(w, &m, tur, 6, false, NULL, 0, &residue, &stalled);
+	CHECK(st == 0, "TEST UNIT READY: %d", st);
+	st = msc_cmd(w, &m, inq, 6, true, buf, 36, &residue, &stalled);
+	CHECK(st == 0 && residue == 0 && !memcmp(buf + 8, "XENSIM", 6),
+	      "INQUIRY: %d residue %u", st, residue);
+	st = msc_cmd(w, &m, cap, 10, true, buf, 8, &residue, &stalled);
+	CHECK(st == 0 && buf[0] << 24 ==  0 && (buf[2] << 8 | buf[3]) ==
+	      MSC_BLOCKS - 1 && (buf[6] << 8 | buf[7]) == VDEV_MSC_BLOCK,
+	      "READ CAPACITY: %d, last LBA %u", st, buf[2] << 8 | buf[3]);
+
+	for (i = 0; i < n; i++)
+		wr[i] = (u8)((i * 2654435761u) >> 13);
+	h1 = fnv1a(wr, n);
+	st = msc_rw10(w, &m, false, 100, n / VDEV_MSC_BLOCK, wr, &residue,
+		      &stalled);
+	CHECK(st == 0 && residue == 0, "WRITE(10) 256 KiB: %d residue %u",
+	      st, residue);
+	memset(rd, 0, n);
+	st = msc_rw10(w, &m, true, 100, n / VDEV_MSC_BLOCK, rd, &residue,
+		      &stalled);
+	CHECK(st == 0 && residue == 0, "READ(10) 256 KiB: %d residue %u", st,
+	      residue);
+	h2 = fnv1a(rd, n);
+	CHECK(h1 == h2, "read back checksum %016llx, wrote %016llx",
+	      (unsigned long long)h2, (unsigned long long)h1);
+
+	/* Past the end: CHECK CONDITION, data stage stalled, then sense. */
+	st = msc_rw10(w, &m, true, MSC_BLOCKS - 1, 2, rd, &residue, &stalled);
+	CHECK(st == 1 && stalled && residue == 2 * VDEV_MSC_BLOCK,
+	      "READ(10) past the end: CSW %d, stalled %d, residue %u", st,
+	      stalled, residue);
+	st = msc_cmd(w, &m, sense, 6, true, buf, 18, &residue, &stalled);
+	CHECK(st == 0 && buf[2] == 0x05 && buf[12] == 0x21,
+	      "REQUEST SENSE: %d key %#x asc %#x", st, buf[2], buf[12]);
+	st = msc_cmd(w, &m, tur, 6, false, NULL, 0, &residue, &stalled);
+	CHECK(st == 0, "TEST UNIT READY after the error: %d", st);
+out:
+	ret = finish(w, ret, 0, why, len);
+out_free:
+	free(wr);
+	free(rd);
+	return w ? ret : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* unlink, unplug, back-pressure, many ports                           */
+
+static struct sfront_urb *bulk_urb(u8 port, u8 dev, bool in, u32 n)
+{
+	struct sfront_urb *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->buf = sim_pages_alloc(n, 0);
+	if (!u->buf) {
+		free(u);
+		return NULL;
+	}
+	u->port = port;
+	u->devnum = dev;
+	u->ep = 1;
+	u->type = XENUSB_PIPE_TYPE_BULK;
+	u->in = in;
+	u->maxp = LOOP_MAXP;
+	u->len = n;
+	return u;
+}
+
+static void bulk_urb_free(struct sfront_urb *u)
+{
+	if (u)
+		sim_pages_free(u->buf, 0);
+	free(u);
+}
+
+static bool back_holds(struct sim *w, void *arg)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < SBACK_SLOTS; i++)
+		n += w->back.x[i].used;
+	return n >= *(unsigned int *)arg;
+}
+
+static int unlink_before_completion(char *why, size_t len)
+{
+	struct vdev *d = vdev_loop_new(XENUSB_SPEED_HIGH);
+	struct sim *w = up_one(d, 2, why, len);
+	struct sfront_urb *u = bulk_urb(1, 2, true, 4096);
+	unsigned int one = 1;
+	u64 rsp;
+	int ret = 0, err;
+
+	if (!w)
+		goto out_free;
+	CHECK(u, "out of memory");
+	vdev_loop_set_delay(d, 50);
+	CHECK(!sfront_submit(w, u), "submit failed");
+	CHECK(!sim_run_until(w, back_holds, &one, 10),
+	      "request never reached the backend");
+	rsp = w->front.responses;
+	err = sfront_unlink(w, u);
+	CHECK(!err, "unlink: %d", err);
+	CHECK(!host_wait(w, u, 20), "unlinked URB did not complete in time");
+	CHECK(u->status == -ECONNRESET && u->actual == 0,
+	      "unlinked URB: status %d actual %u, want -ECONNRESET and 0",
+	      u->status, u->actual);
+	sim_advance(w, 100);
+	CHECK(w->front.responses - rsp == 2 && w->back.cancelled == 1,
+	      "%llu responses (want victim + unlink), %llu cancelled",
+	      (unsigned long long)(w->front.responses - rsp),
+	      (unsigned long long)w->back.cancelled);
+	CHECK(w->gt.alive == 2, "%u grants alive after the unlink",
+	      w->gt.alive);
+out:
+	ret = finish(w, ret, 0, why, len);
+out_free:
+	bulk_urb_free(u);
+	return w ? ret : -1;
+}
+
+static int unlink_after_completion(char *why, size_t len)
+{
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	struct sfront_urb *u = bulk_urb(1, 2, true, 4096);
+	u64 rsp;
+	int ret = 0, err;
+
+	if (!w)
+		goto out_free;
+	CHECK(u, "out of memory");
+	CHECK(!sfront_submit(w, u), "submit failed");
+	/*
+	 * Step by hand: the backend completes and pushes the response,
+	 * and the frontend unlinks before its event handler has run.
+	 */
+	sfront_kick(w);
+	CHECK(sim_evtchn_deliver(&w->ev, SIM_SIDE_BACK), "no event to backend");
+	sback_irq(w);
+	sback_work(w);
+	CHECK(w->back.responses >= 1 && !u->done,
+	      "response not pending at the frontend");
+	rsp = w->front.responses;
+	err = sfront_unlink(w, u);
+	CHECK(!err, "unlink: %d", err);
+	CHECK(!host_wait(w, u, 20), "URB did not complete");
+	sim_advance(w, 5);
+	CHECK(u->status == 0 && u->actual == 4096,
+	      "URB completed before the unlink: status %d actual %u, want 0 and 4096",
+	      u->status, u->actual);
+	CHECK(w->front.responses - rsp == 2 && w->back.cancelled == 0,
+	      "%llu responses, %llu cancelled; want 2 and 0",
+	      (unsigned long long)(w->front.responses - rsp),
+	      (unsigned long long)w->back.cancelled);
+out:
+	ret = finish(w, ret, 0, why, len);
+out_free:
+	bulk_urb_free(u);
+	return w ? ret : -1;
+}
+
+static int unlink_unknown_id(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	struct xenusb_pipe p = { .port = 1, .devnum = 2, .ep = 1,
+				 .type = XENUSB_PIPE_TYPE_BULK, .in = true };
+	struct sfront_raw res;
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	err = sfront_raw_unlink(w, 11, xenusb_pipe_encode(&p), &res);
+	CHECK(!err, "raw unlink: %d", err);
+	sim_advance(w, 5);
+	CHECK(res.done, "no response to the unlink of an unknown id");
+	CHECK(w->back.cancelled == 0, "backend cancelled something");
+	err = loop_in(w, &c, 1000, 0);
+	CHECK(!err, "transfer after the stray unlink: %d", err);
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+static int unplug_mid_transfer(char *why, size_t len)
+{
+	struct vdev *devs[2] = { vdev_loop_new(XENUSB_SPEED_HIGH),
+				 vdev_mouse_new() };
+	struct sim *w = up(2, 2, devs);
+	struct sfront_urb *u[5] = { NULL };
+	unsigned int i, three = 3;
+	u8 st[2];
+	int ret = 0, err;
+
+	CHECK(w, "world setup failed");
+	if (host_enumerate(w, 1, 2, why, len) ||
+	    host_enumerate(w, 2, 3, why, len))
+		FAILED();
+	vdev_loop_set_delay(devs[0], 100);
+	for (i = 0; i < 3; i++) {
+		u[i] = bulk_urb(1, 2, true, 20000 + i * 8192);
+		CHECK(u[i] && !sfront_submit(w, u[i]), "submit %u failed", i);
+	}
+	for (i = 3; i < 5; i++) {
+		u[i] = bulk_urb(2, 3, true, 4);
+		CHECK(u[i], "out of memory");
+		u[i]->type = XENUSB_PIPE_TYPE_INT;
+		u[i]->maxp = 4;
+		u[i]->interval = 10;
+		CHECK(!sfront_submit(w, u[i]), "submit %u failed", i);
+	}
+	CHECK(!sim_run_until(w, back_holds, &three, 10),
+	      "transfers never reached the backend");
+	CHECK(w->gt.maps_alive > 2, "no data grants mapped mid-transfer");
+	sback_unplug(w, 1);
+	CHECK(!host_wait_port(w, 1, false), "unplug never shown on port 1");
+	for (i = 0; i < 5; i++)
+		CHECK(!host_wait(w, u[i], 200), "URB %u never completed", i);
+	for (i = 0; i < 3; i++)
+		CHECK(u[i]->status == -ESHUTDOWN && u[i]->actual == 0,
+		      "URB %u on the unplugged port: status %d actual %u", i,
+		      u[i]->status, u[i]->actual);
+	for (i = 3; i < 5; i++)
+		CHECK(u[i]->status == 0 && u[i]->actual == 4,
+		      "mouse URB %u: status %d", i, u[i]->status);
+	CHECK(w->gt.alive == 2 && w->gt.maps_alive == 2,
+	      "%u grants, %u mappings alive after the unplug; want the rings",
+	      w->gt.alive, w->gt.maps_alive);
+	CHECK(w->front.rh.port[0].change & USB_PORT_STAT_C_CONNECTION,
+	      "no C_CONNECTION on port 1");
+	err = host_ctrl(w, 1, 2, USB_DIR_IN, USB_REQ_GET_STATUS, 0, 0, st, 2,
+			NULL);
+	CHECK(err == -ENODEV, "request to the unplugged device: %d", err);
+out:
+	ret = finish(w, ret, 0, why, len);
+	for (i = 0; i < 5; i++)
+		bulk_urb_free(u[i]);
+	return ret;
+}
+
+struct order {
+	unsigned int n;
+	struct sfront_urb *seq[64];
+};
+
+static void record_completion(struct sim *w __maybe_unused,
+			      struct sfront_urb *u)
+{
+	struct order *o = u->ctx;
+
+	if (o->n < SIM_ARRAY_SIZE(o->seq))
+		o->seq[o->n++] = u;
+}
+
+static int ring_full_backpressure(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	struct sfront_urb *u[60] = { NULL };
+	struct order o = { 0 };
+	unsigned int i, k;
+	int ret = 0;
+
+	if (!w)
+		return -1;
+	w->front.peak_inflight = 0;
+	for (i = 0; i < 60; i++) {
+		bool in = i >= 50;
+
+		u[i] = bulk_urb(1, 2, in, 8192);
+		CHECK(u[i], "out of memory");
+		for (k = 0; !in && k < 8192; k++)
+			u[i]->buf[k] = vdev_loop_pattern(i * 8192 + k);
+		u[i]->complete = record_completion;
+		u[i]->ctx = &o;
+		CHECK(!sfront_submit(w, u[i]), "submit %u failed", i);
+	}
+	for (i = 0; i < 60; i++)
+		CHECK(!host_wait(w, u[i], 1000), "URB %u never completed", i);
+	CHECK(o.n == 60, "%u completions for 60 URBs", o.n);
+	for (i = 0; i < 60; i++) {
+		CHECK(o.seq[i] == u[i], "completion %u out of order", i);
+		CHECK(u[i]->status == 0 && u[i]->actual == 8192,
+		      "URB %u: status %d actual %u", i, u[i]->status,
+		      u[i]->actual);
+	}
+	for (i = 50; i < 60; i++)
+		for (k = 0; k < 8192; k++)
+			CHECK(u[i]->buf[k] ==
+			      vdev_loop_pattern((i - 50) * 8192 + k),
+			      "IN URB %u byte %u wrong", i, k);
+	CHECK(w->front.peak_inflight == XENUSB_URB_RING_SIZE,
+	      "peak %u requests in flight, want the ring's %u",
+	      w->front.peak_inflight, (unsigned int)XENUSB_URB_RING_SIZE);
+	c.out_pos = 50 * 8192;
+	c.in_pos = 10 * 8192;
+	if (loop_verify(w, &c, why, len))
+		FAILED();
+out:
+	ret = finish(w, ret, 0, why, len);
+	for (i = 0; i < 60; i++)
+		bulk_urb_free(u[i]);
+	return ret;
+}
+
+static int ports_31(char *why, size_t len)
+{
+	struct vdev *devs[XENUSB_MAX_PORTNR];
+	struct sim *w;
+	u8 port, rep[4], cdb[6] = { 0 };
+	u32 actual, residue;
+	bool stalled;
+	int ret = 0, err;
+
+	for (port = 1; port <= XENUSB_MAX_PORTNR; port++) {
+		switch (port % 3) {
+		case 0:
+			devs[port - 1] = vdev_msc_new(64);
+			break;
+		case 1:
+			devs[port - 1] = vdev_loop_new(XENUSB_SPEED_HIGH);
+			break;
+		default:
+			devs[port - 1] = vdev_mouse_new();
+			break;
+		}
+	}
+	w = up(XENUSB_MAX_PORTNR, 2, devs);
+	CHECK(w, "world setup failed");
+	for (port = 1; port <= XENUSB_MAX_PORTNR; port++)
+		if (host_enumerate(w, port, port + 1, why, len))
+			FAILED();
+	CHECK(w->front.conn_events == XENUSB_MAX_PORTNR,
+	      "%llu conn events for 31 devices",
+	      (unsigned long long)w->front.conn_events);
+	for (port = 1; port <= XENUSB_MAX_PORTNR; port++) {
+		struct loopctx c = { .port = port, .dev = port + 1 };
+		struct mscctx m = { .port = port, .dev = port + 1 };
+
+		switch (port % 3) {
+		case 0:
+			err = msc_cmd(w, &m, cdb, 6, false, NULL, 0, &residue,
+				      &stalled);
+			break;
+		case 1:
+			err = loop_out(w, &c, 3000, 0);
+			if (!err)
+				err = loop_in(w, &c, 3000, 0);
+			break;
+		default:
+			err = host_xfer(w, port, port + 1,
+					XENUSB_PIPE_TYPE_INT, USB_DIR_IN | 1,
+					4, rep, 4, 0, &actual);
+			break;
+		}
+		CHECK(!err, "port %u (%s): transfer %d", port,
+		      w->back.port[port].dev->name, err);
+	}
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* wire-level cases with hand-made requests                            */
+
+/* Grant @n pages of @buf (page aligned) and describe them in @rq. */
+static u8 grant_pages(struct sim *w, struct xenusb_urb_request *rq, u32 *grefs,
+		      u8 *buf, u8 n, bool ro)
+{
+	u8 i;
+
+	for (i = 0; i < n; i++) {
+		grefs[i] = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK,
+					 buf + i * SIM_PAGE, ro);
+		rq->seg[i].gref = grefs[i];
+		rq->seg[i].offset = 0;
+		rq->seg[i].length = SIM_PAGE;
+	}
+	rq->nr_buffer_segs = n;
+	return n;
+}
+
+static int raw_wait(struct sim *w, struct xenusb_urb_request *rq, u32 *grefs,
+		    u8 ngref, u32 length, struct sfront_raw *res)
+{
+	int err = sfront_raw_submit(w, rq, grefs, ngref, length, res);
+
+	if (err)
+		return err;
+	sim_advance(w, 2);
+	return res->done ? 0 : -ETIMEDOUT;
+}
+
+static int wrap_64k(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	struct xenusb_pipe p = { .port = 1, .devnum = 2, .ep = 1,
+				 .type = XENUSB_PIPE_TYPE_BULK };
+	u8 *buf = sim_pages_alloc(65536, 0);
+	struct xenusb_urb_request rq;
+	struct sfront_raw res;
+	u32 grefs[16], i;
+	int ret = 0, err;
+
+	if (!w)
+		goto out_free;
+	CHECK(buf, "out of memory");
+	/* As xen-hcd sends a 64 KiB URB: buffer_length 0, 16 full pages. */
+	for (i = 0; i < 65536; i++)
+		buf[i] = vdev_loop_pattern(i);
+	memset(&rq, 0, sizeof(rq));
+	rq.pipe = xenusb_pipe_encode(&p);
+	rq.buffer_length = 0;
+	grant_pages(w, &rq, grefs, buf, 16, true);
+	err = raw_wait(w, &rq, grefs, 16, 65536, &res);
+	CHECK(!err && res.rsp.status == 0 && res.rsp.actual_length == 65536,
+	      "wrapped 64 KiB OUT: %d, status %d actual %d", err,
+	      res.rsp.status, res.rsp.actual_length);
+	c.out_pos = 65536;
+
+	p.in = true;
+	memset(buf, 0, 65536);
+	memset(&rq, 0, sizeof(rq));
+	rq.pipe = xenusb_pipe_encode(&p);
+	grant_pages(w, &rq, grefs, buf, 16, false);
+	err = raw_wait(w, &rq, grefs, 16, 65536, &res);
+	CHECK(!err && res.rsp.status == 0 && res.rsp.actual_length == 65536,
+	      "wrapped 64 KiB IN: %d, status %d actual %d", err,
+	      res.rsp.status, res.rsp.actual_length);
+	for (i = 0; i < 65536; i++)
+		CHECK(buf[i] == vdev_loop_pattern(i), "IN byte %u wrong", i);
+	c.in_pos = 65536;
+
+	/* Only the exact wrap: 0 with 15 pages is a lie. */
+	memset(&rq, 0, sizeof(rq));
+	rq.pipe = xenusb_pipe_encode(&p);
+	grant_pages(w, &rq, grefs, buf, 15, false);
+	err = raw_wait(w, &rq, grefs, 15, 61440, &res);
+	CHECK(!err && res.rsp.status == XENUSB_STATUS_INVAL,
+	      "buffer_length 0 with 60 KiB of segments: %d, status %d", err,
+	      res.rsp.status);
+	if (loop_verify(w, &c, why, len))
+		FAILED();
+out:
+	ret = finish(w, ret, 0, why, len);
+out_free:
+	sim_pages_free(buf, 0);
+	return w ? ret : -1;
+}
+
+enum bad_kind {
+	BAD_PORT0, BAD_PORT_HIGH, BAD_RESERVED, BAD_NSEGS, BAD_SEG_PAGE,
+	BAD_SEG_EMPTY, BAD_LENGTH, BAD_FLAGS, BAD_EP, BAD_TYPE, BAD_ISO_NPK,
+	BAD_GREF, BAD_RO_IN, BAD_WLENGTH, BAD_INTERVAL, BAD_NR
+};
+
+static const char *const bad_names[BAD_NR] = {
+	"port 0", "port above num-ports", "reserved pipe bit",
+	"17 segments", "segment past its page", "empty segment",
+	"buffer_length != segments", "unknown transfer flag",
+	"endpoint not in the altsetting", "interrupt on a bulk endpoint",
+	"iso packets != descriptor bytes", "unknown grant",
+	"IN into a read-only grant", "control wLength != length",
+	"interrupt interval 0",
+};
+
+static int hostile_frontend(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	u8 *buf = sim_pages_alloc(2 * SIM_PAGE, 0);
+	struct xenusb_urb_request rq;
+	struct sfront_raw res;
+	u32 grefs[16];
+	u64 rej;
+	int ret = 0, k, err;
+
+	if (!w)
+		goto out_free;
+	CHECK(buf, "out of memory");
+	rej = w->back.rejected;
+	for (k = 0; k < BAD_NR; k++) {
+		struct xenusb_pipe p = { .port = 1, .devnum = 2, .ep = 1,
+					 .type = XENUSB_PIPE_TYPE_BULK };
+		u8 ng = 1;
+
+		memset(&rq, 0, sizeof(rq));
+		switch (k) {
+		case BAD_PORT0:
+			p.port = 0;
+			break;
+		case BAD_PORT_HIGH:
+			p.port = 3;
+			break;
+		case BAD_EP:
+			p.ep = 5;
+			break;
+		case BAD_TYPE:
+			p.type = XENUSB_PIPE_TYPE_INT;
+			rq.u.intr.interval = 1;
+			break;
+		case BAD_ISO_NPK:
+			p.type = XENUSB_PIPE_TYPE_ISOC;
+			p.ep = 3;
+			break;
+		case BAD_RO_IN:
+			p.in = true;
+			break;
+		case BAD_WLENGTH:
+			p.type = XENUSB_PIPE_TYPE_CTRL;
+			p.ep = 0;
+			break;
+		case BAD_INTERVAL:
+			p.type = XENUSB_PIPE_TYPE_INT;
+			p.in = true;
+			break;
+		}
+		rq.pipe = xenusb_pipe_encode(&p);
+		grant_pages(w, &rq, grefs, buf, 1, !p.in || k == BAD_RO_IN);
+		rq.buffer_length = SIM_PAGE;
+		switch (k) {
+		case BAD_RESERVED:
+			rq.pipe |= 1u << 6;
+			break;
+		case BAD_NSEGS:
+			rq.nr_buffer_segs = 17;
+			break;
+		case BAD_SEG_PAGE:
+			rq.seg[0].offset = 4000;
+			rq.seg[0].length = 200;
+			rq.buffer_length = 200;
+			break;
+		case BAD_SEG_EMPTY:
+			grefs[1] = sim_gnt_grant(&w->gt, SIM_DOM_FRONT,
+						 SIM_DOM_BACK, buf + SIM_PAGE,
+						 true);
+			rq.seg[1].gref = grefs[1];
+			rq.seg[1].length = 0;
+			rq.nr_buffer_segs = 2;
+			ng = 2;
+			break;
+		case BAD_LENGTH:
+			rq.buffer_length = 100;
+			break;
+		case BAD_FLAGS:
+			rq.transfer_flags = 0x8000;
+			break;
+		case BAD_ISO_NPK:
+			/* 300 packets, but one page holds 256 descriptors. */
+			grefs[1] = sim_gnt_grant(&w->gt, SIM_DOM_FRONT,
+						 SIM_DOM_BACK, buf + SIM_PAGE,
+						 false);
+			rq.seg[1].gref = grefs[1];
+			rq.seg[1].length = SIM_PAGE;
+			rq.u.isoc.interval = 1;
+			rq.u.isoc.number_of_packets = 300;
+			rq.u.isoc.nr_frame_desc_segs = 1;
+			ng = 2;
+			break;
+		case BAD_GREF:
+			sim_gnt_end(&w->gt, SIM_DOM_FRONT, grefs[0]);
+			rq.seg[0].gref = SIM_GNT_NR - 2;
+			ng = 0;
+			break;
+		case BAD_WLENGTH:
+			rq.u.ctrl[0] = USB_DIR_OUT | USB_TYPE_VENDOR;
+			rq.u.ctrl[1] = VDEV_LOOP_REQ_WRITE;
+			rq.u.ctrl[6] = 16;	/* wLength 16, 4096 sent */
+			break;
+		}
+		err = raw_wait(w, &rq, grefs, ng, SIM_PAGE, &res);
+		CHECK(!err, "%s: no response (%d)", bad_names[k], err);
+		CHECK(res.rsp.status == XENUSB_STATUS_INVAL &&
+		      res.rsp.actual_length == 0,
+		      "%s: status %d actual %d, want -EINVAL and 0",
+		      bad_names[k], res.rsp.status, res.rsp.actual_length);
+		CHECK(!w->back.fatal, "%s: backend went fatal: %s",
+		      bad_names[k], w->back.fatal_msg);
+	}
+	CHECK(w->back.rejected - rej == BAD_NR,
+	      "%llu rejected, want %u", (unsigned long long)(w->back.rejected - rej),
+	      BAD_NR);
+	/* The backend survived: a good transfer still works. */
+	err = loop_out(w, &c, 4096, 0);
+	CHECK(!err, "transfer after the malformed ones: %d", err);
+	if (loop_verify(w, &c, why, len))
+		FAILED();
+out:
+	ret = finish(w, ret, 0, why, len);
+out_free:
+	sim_pages_free(buf, 0);
+	return w ? ret : -1;
+}
+
+static int hostile_frontend_overflow(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	u64 reqs;
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	/* Claim 40 requests on a 16-slot ring. */
+	reqs = w->back.requests;
+	((struct xenusb_urb_sring *)w->urb_page)->req_prod =
+		w->front.urb.req_prod_pvt + 40;
+	sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
+	sim_advance(w, 2);
+	CHECK(w->back.fatal && strstr(w->back.fatal_msg, "overflow"),
+	      "producer overflow not latched (fatal %d)", w->back.fatal);
+	CHECK(w->back.requests == reqs, "%llu requests consumed from the bogus producer",
+	      (unsigned long long)(w->back.requests - reqs));
+	/* Latched: nothing is served any more, nothing crashes. */
+	w->front.urb.req_prod_pvt += 40;
+	err = loop_out(w, &c, 512, 0);
+	CHECK(err == -EDEADLK || err == -ETIMEDOUT,
+	      "transfer after the overflow: %d, want no answer", err);
+out:
+	return finish(w, ret, SIM_EXPECT_BACK_FATAL, why, len);
+}
+
+static int hostile_frontend_dup_id(char *why, size_t len)
+{
+	struct vdev *d = vdev_loop_new(XENUSB_SPEED_HIGH);
+	struct sim *w = up_one(d, 2, why, len);
+	struct sfront_urb *u = bulk_urb(1, 2, true, 4096);
+	struct xenusb_urb_request *slot;
+	unsigned int one = 1;
+	int ret = 0, notify;
+
+	if (!w)
+		goto out_free;
+	CHECK(u, "out of memory");
+	vdev_loop_set_delay(d, 50);
+	CHECK(!sfront_submit(w, u), "submit failed");
+	CHECK(!sim_run_until(w, back_holds, &one, 10),
+	      "request never reached the backend");
+	/* The same id again while the first is in flight. */
+	slot = RING_GET_REQUEST(&w->front.urb, w->front.urb.req_prod_pvt);
+	*slot = *RING_GET_REQUEST(&w->front.urb,
+				  w->front.urb.req_prod_pvt - 1);
+	w->front.urb.req_prod_pvt++;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&w->front.urb, notify);
+	if (notify)
+		sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
+	sim_advance(w, 2);
+	CHECK(w->back.fatal && strstr(w->back.fatal_msg, "already in flight"),
+	      "duplicate id not caught (fatal %d: %s)", w->back.fatal,
+	      w->back.fatal_msg);
+out:
+	ret = finish(w, ret, SIM_EXPECT_BACK_FATAL, why, len);
+out_free:
+	bulk_urb_free(u);
+	return w ? ret : -1;
+}
+
+/* A deliberately wrong backend; the frontend must name the fault. */
+static int hostile_backend(enum sback_evil evil, const char *want,
+			   bool fatal, char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	u32 actual, errors;
+	int ret = 0, err = 0;
+
+	if (!w)
+		return -1;
+	w->back.evil = evil;
+	switch (evil) {
+	case SBACK_EVIL_CONN_BAD_PORT:
+		sback_plug(w, 2, vdev_mouse_new());
+		sim_advance(w, 5);
+		break;
+	case SBACK_EVIL_ISO_DESC:
+		err = host_ctrl(w, 1, 2, USB_RECIP_INTERFACE,
+				USB_REQ_SET_INTERFACE, 1, 0, NULL, 0, NULL);
+		CHECK(!err, "SET_INTERFACE: %d", err);
+		iso_run(w, false, 4, 100, 0, 1, &actual, &errors, why, len);
+		break;
+	default:
+		err = loop_in(w, &c, 2048, 0);
+		sim_advance(w, 5);
+		break;
+	}
+	CHECK(w->back.evil_done, "the wrong behaviour never triggered");
+	CHECK(w->front.proto_errors >= 1 && strstr(w->front.err, want),
+	      "frontend did not detect it (transfer %d, %u errors: %s)", err,
+	      w->front.proto_errors, w->front.err);
+	CHECK(w->front.dead == fatal, "frontend %s, want %s",
+	      w->front.dead ? "stopped" : "kept going",
+	      fatal ? "stopped" : "kept going");
+	if (evil == SBACK_EVIL_OVERSIZE)
+		CHECK(err == -EREMOTEIO || err == 0,
+		      "oversized response: transfer %d", err);
+	if (evil == SBACK_EVIL_CONN_BAD_PORT)
+		CHECK(w->front.port_events[2] == 0,
+		      "the event for the bogus port was applied");
+out:
+	return finish(w, ret, SIM_EXPECT_FRONT_ERR, why, len);
+}
+
+static int hostile_backend_bad_id(char *why, size_t len)
+{
+	return hostile_backend(SBACK_EVIL_BAD_ID, "not in flight", true, why,
+			       len);
+}
+
+static int hostile_backend_dup_rsp(char *why, size_t len)
+{
+	return hostile_backend(SBACK_EVIL_DUP_RSP, "not in flight", true, why,
+			       len);
+}
+
+static int hostile_backend_oversize(char *why, size_t len)
+{
+	return hostile_backend(SBACK_EVIL_OVERSIZE, "out of range", false,
+			       why, len);
+}
+
+static int hostile_backend_rsp_overflow(char *why, size_t len)
+{
+	return hostile_backend(SBACK_EVIL_RSP_PROD_OVERFLOW, "overflows",
+			       true, why, len);
+}
+
+static int hostile_backend_conn_port(char *why, size_t len)
+{
+	return hostile_backend(SBACK_EVIL_CONN_BAD_PORT, "conn event", false,
+			       why, len);
+}
+
+static int hostile_backend_iso_desc(char *why, size_t len)
+{
+	return hostile_backend(SBACK_EVIL_ISO_DESC, "iso descriptor", false,
+			       why, len);
+}
+
+const struct sim_scenario sim_scenarios[] = {
+	{ "gnttab_selftest", gnttab_selftest },
+	{ "grant_discipline_negative", grant_discipline_negative },
+	{ "connect_teardown", connect_teardown },
+	{ "enum_loopback", enum_loopback },
+	{ "enum_mouse", enum_mouse },
+	{ "enum_msc", enum_msc },
+	{ "replug", replug },
+	{ "ctrl_in_out", ctrl_in_out },
+	{ "bulk_in_out", bulk_in_out },
+	{ "bulk_split_large", bulk_split_large },
+	{ "interrupt_mouse", interrupt_mouse },
+	{ "iso_loopback", iso_loopback },
+	{ "msc_write_read", msc_write_read },
+	{ "unlink_before_completion", unlink_before_completion },
+	{ "unlink_after_completion", unlink_after_completion },
+	{ "unlink_unknown_id", unlink_unknown_id },
+	{ "unplug_mid_transfer", unplug_mid_transfer },
+	{ "ring_full_backpressure", ring_full_backpressure },
+	{ "ports_31", ports_31 },
+	{ "wrap_64k", wrap_64k },
+	{ "hostile_frontend", hostile_frontend },
+	{ "hostile_frontend_overflow", hostile_frontend_overflow },
+	{ "hostile_frontend_dup_id", hostile_frontend_dup_id },
+	{ "hostile_backend_bad_id", hostile_backend_bad_id },
+	{ "hostile_backend_dup_rsp", hostile_backend_dup_rsp },
+	{ "hostile_backend_oversize", hostile_backend_oversize },
+	{ "hostile_backend_rsp_overflow", hostile_backend_rsp_overflow },
+	{ "hostile_backend_conn_port", hostile_backend_conn_port },
+	{ "hostile_backend_iso_desc", hostile_backend_iso_desc },
+	{ NULL, NULL },
+};
