@@ -72,7 +72,7 @@ copy_mods() {
 
 # sd_mod asks for these crc algorithms at run time (t10-pi), not via modules.dep
 STORAGE_MODS="usb-storage uas sd_mod crc64_rocksoft_generic crct10dif_generic"
-CLASS_MODS="$STORAGE_MODS usbhid hid-generic usbtest usbmon"
+CLASS_MODS="$STORAGE_MODS usbhid hid-generic usbtest usbmon vfat nls_cp437 nls_ascii"
 
 mkdir -p "$BASE"
 

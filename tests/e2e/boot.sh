@@ -9,7 +9,8 @@
 #   SCENARIOS  comma list of tests/e2e/guest/scenarios/*.sh
 #   LOG        serial log; every line prefixed with host seconds since start
 # Environment: BOOT_TIMEOUT (s, default 900), INTERACTIVE=1 (serial on this
-# terminal, dom0 shell at the end), IMG (images.sh output), QEMU_* (lib.sh).
+# terminal, dom0 shell at the end), IMG (images.sh output), STICK_IMG (the
+# image behind the usb-storage stick, default the test stick), QEMU_* (lib.sh).
 # Exit status: 0 dom0 says all passed, 1 something failed, 2 timeout/crash.
 #
 # Machine: pc, TCG, -cpu max,-smap,-xsave.  USB: one qemu-xhci with
@@ -40,7 +41,7 @@ QEMU=(qemu-system-x86_64 -machine pc -accel "$QEMU_ACCEL" -cpu "$QEMU_CPU"
 	-kernel "$XEN_BIN" -append "$XEN_CMDLINE" -initrd "$MODULES"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-device qemu-xhci,id=xhci
-	-drive "if=none,id=stick,file=$STICK,format=raw,snapshot=on"
+	-drive "if=none,id=stick,file=${STICK_IMG:-$STICK},format=raw,snapshot=on"
 	-device usb-storage,bus=xhci.0,port=1,drive=stick,serial=E2ESTICK
 	-device usb-tablet,bus=xhci.0,port=2
 	-device usb-kbd,bus=xhci.0,port=3)

@@ -68,6 +68,7 @@ STICK_MD5=$(cat "$STICK.md5")
 STICK_MB=$STICK_MB
 CHECK_MB=$CHECK_MB
 CHECK_MD5=$(cat "$STICK.md5-$CHECK_MB")
+DEMO_TEXT="$DEMO_TEXT"
 EOF
 pack "$R" "$W/dom0.cpio"
 mv -f "$W/domU.cpio" "$IMG/domU.cpio"

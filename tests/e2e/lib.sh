@@ -46,6 +46,8 @@ STICK=$CACHE/stick.img          # the USB stick image (known content)
 STICK_MB=${STICK_MB:-64}
 STICK_MAGIC=XEN-PVUSB-E2E-STICK
 CHECK_MB=16                     # storage checks the md5 of the first 16 MiB
+DEMO_STICK=$CACHE/demo-stick.img  # FAT stick with HELLO.TXT for demo.sh
+DEMO_TEXT="Hello from a USB stick in dom0, read by a Xen PV guest."
 VMLINUZ=$KROOT/boot/vmlinuz-$KVER
 
 # Our drivers, as `make` leaves them

@@ -38,7 +38,12 @@ SECURITY_MIRROR=${SECURITY_MIRROR:-$(apt_uri -security)}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 
-step() { local t=$SECONDS; log "setup: $1"; "$@"; log "setup: $1 done in $((SECONDS - t))s"; }
+# step FN: run a setup step; say something only when it had work to do
+step() {
+	local t=$SECONDS
+	"$@"
+	[ $((SECONDS - t)) -lt 2 ] || log "setup: $1 took $((SECONDS - t))s"
+}
 
 ############################################################ debs + kernel + xen
 fetch_debs() {
@@ -146,6 +151,17 @@ stick() {
 	mv "$STICK.tmp" "$STICK"
 }
 
+# demo stick: 16 MiB FAT image with HELLO.TXT (mtools, no loop mount needed)
+demo_stick() {
+	stamp_ok demo-stick "$DEMO_TEXT" && [ -f "$DEMO_STICK" ] && return 0
+	rm -f "$DEMO_STICK"
+	mkfs.vfat -C -n XENPVUSB "$DEMO_STICK" 16384 > /dev/null
+	printf '%s\n' "$DEMO_TEXT" > "$CACHE/HELLO.TXT"
+	mcopy -i "$DEMO_STICK" "$CACHE/HELLO.TXT" ::HELLO.TXT
+	rm -f "$CACHE/HELLO.TXT"
+	stamp_set demo-stick "$DEMO_TEXT"
+}
+
 t0=$SECONDS
 step fetch_debs
 step unpack_kernel
@@ -154,5 +170,6 @@ step sysroot
 check_versions
 step peers
 step stick
-step bash "$E2E_DIR/base.sh"
+step demo_stick
+step bash "$E2E_DIR/base.sh"  # base trees
 log "setup: ready in $((SECONDS - t0))s (cache $CACHE)"

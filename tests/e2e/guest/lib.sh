@@ -141,7 +141,7 @@ XL_LOG=/tmp/xl-${SCEN_NAME:-misc}.log
 xlq() {
 	_t=$(now)
 	echo "## $(now) xl $*" >> $XL_LOG
-	xl -vvv "$@" >> $XL_LOG 2>&1
+	xl -vvv "$@" < /dev/null >> $XL_LOG 2>&1
 	_rc=$?
 	XL_T=$(elapsed $_t)
 	echo "## exit $_rc after ${XL_T}s" >> $XL_LOG

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# bench: a benchmark, not a test.  The same workloads in dom0 (native) and
+# in the guest through this cell's backend + frontend:
+#   seq-read     MB/s, dd bs=1M iflag=direct of the whole stick
+#   read-4k      ms per 4 KiB O_DIRECT read (dd bs=4k, BENCH_4K reads)
+#   ctrl         ms per testusb -t 9 iteration (ch9 control requests,
+#                GET_DESCRIPTOR/GET_STATUS...) against the SourceSink gadget
+#   bulk-4k      ms per 4 KiB bulk IN URB (testusb -t 2 -s 4096)
+# Output: "BENCH <where> <metric> <value>" lines, where = native | <cell>.
+SCEN_NAME=bench
+. /e2e/lib.sh
+N4K=${BENCH_4K:-500}
+NCTRL=${BENCH_CTRL:-50}
+NBULK=${BENCH_BULK:-500}
+
+# dd_rate: "seconds" of a dd run from its last line ("..., 1.23 seconds, ...")
+bench_lines() {  # bench_lines WHERE OUTPUT
+	echo "$2" | awk -v w="$1" -v n4k=$N4K -v nc=$NCTRL -v nb=$NBULK '
+		/^seq / {printf "BENCH %s seq-read %.2f\n", w, $2 / $3}
+		/^4k / {printf "BENCH %s read-4k %.3f\n", w, $2 * 1000 / n4k}
+		/test 9,/ {for (i = 1; i <= NF; i++) if ($i == "secs") printf "BENCH %s ctrl %.3f\n", w, $(i-1) * 1000 / nc}
+		/test 2,/ {for (i = 1; i <= NF; i++) if ($i == "secs") printf "BENCH %s bulk-4k %.3f\n", w, $(i-1) * 1000 / nb}'
+}
+# the workloads, as one sh snippet usable in dom0 and in the guest:
+# prints "seq MB SECONDS", "4k N SECONDS" and testusb's lines
+WORK_DISK='t=$(now); dd if=$D of=/dev/null bs=1M iflag=direct 2>/dev/null; s=$(elapsed $t)
+	echo "seq $(($(cat /sys/block/${D#/dev/}/size) / 2048)) $s"
+	t=$(now); dd if=$D of=/dev/null bs=4k count='$N4K' iflag=direct 2>/dev/null; echo "4k '$N4K' $(elapsed $t)"'
+WORK_USB='testusb -D $N -t 9 -c '$NCTRL'; testusb -D $N -t 2 -s 4096 -c '$NBULK
+
+stick=$(find_usb "$P_STICK") && ss=$(find_usb "$P_SS") || { fail bench "devices missing in dom0"; exit 0; }
+
+# ---- dom0 native (g.sh has the same helpers as lib.sh for these)
+D=$(dom0_disk $stick)
+N=$(printf '/dev/bus/usb/%03d/%03d' $(busaddr $ss))
+out=$(D=$D N=$N sh -c ". /e2e/lib.sh; $WORK_DISK; $WORK_USB" 2>&1)
+echo "$out" | sed 's/^/  [dom0] /'
+bench_lines native "$out"
+
+# ---- through the cell
+guest_up g1 || { fail bench "$WHY"; exit 0; }
+attach g1 $stick || { fail bench "usbdev-attach stick: $(xl_err)"; exit 0; }
+out=$(gexec g1 600 "D=\$(wait_for 60 disk '$P_STICK') || exit 1; $WORK_DISK")
+r1=$?
+detach g1 $stick
+attach g1 $ss || { fail bench "usbdev-attach sourcesink: $(xl_err)"; exit 0; }
+out="$out
+$(gexec g1 600 "wait_for 40 usbtest_ready '$P_SS' || exit 1; N=\$(devnode '$P_SS'); $WORK_USB")"
+r2=$?
+detach g1 $ss
+echo "$out" | sed 's/^/  [g1] /'
+bench_lines $CELL "$out"
+back_in_dom0 $stick usb-storage 30
+back_in_dom0 $ss usbtest 30
+if [ $r1 = 0 ] && [ $r2 = 0 ]; then pass bench; else fail bench "guest workload failed ($r1/$r2)"; fi
