@@ -427,15 +427,16 @@ static void sback_complete(struct sim *w, struct sback_xfer *x)
 			   vx->actual, true);
 	}
 	if (w->back.evil == SBACK_EVIL_ISO_DESC &&
-	    vx->type == XENUSB_PIPE_TYPE_ISOC && !w->back.evil_done) {
-		struct xenusb_iso_desc bad = x->descs[0];
+	    vx->type == XENUSB_PIPE_TYPE_ISOC && vx->nr_packets >= 2 &&
+	    !w->back.evil_done) {
+		struct xenusb_iso_desc bad[2] = { x->descs[0], x->descs[1] };
 
-		/* A descriptor pointing past the URB's buffer. */
-		bad.offset = x->r.length + 512;
-		bad.actual_length = bad.length + 1;
+		/* One packet placed past the buffer, one overfilled. */
+		bad[0].offset = x->r.length + 512;
+		bad[1].actual_length = bad[1].length + 1;
 		w->back.evil_done++;
 		sback_copy(w, x, x->r.nr_data_segs, x->r.nr_desc_segs,
-			   (u8 *)&bad, 0, sizeof(bad), true);
+			   (u8 *)bad, 0, sizeof(bad), true);
 	}
 	sback_finish(w, x, xenusb_status_from_errno(vx->status), vx->actual,
 		     vx->error_count);
@@ -491,7 +492,7 @@ static bool sback_conn_flush(struct sim *w)
 	u8 port, speed;
 
 	rp = READ_ONCE(b->conn.sring->req_prod);
-	virt_rmb();
+	virt_rmb();	/* requests up to rp are visible */
 	if (RING_REQUEST_PROD_OVERFLOW(&b->conn, rp)) {
 		sback_fatal(b, "conn ring producer %u overflows", rp);
 		return false;
@@ -684,9 +685,8 @@ void sback_plug(struct sim *w, u8 port, struct vdev *d)
 
 	b->port[port].dev = d;
 	sback_rebuild_view(b, port);
+	/* Sent by the next sback_work(), as usbback's conn work does. */
 	usbback_conn_set(&b->connq, port, d->speed);
-	if (b->connected)
-		sback_conn_flush(w);
 }
 
 /**
@@ -709,8 +709,6 @@ void sback_unplug(struct sim *w, u8 port)
 	b->port[port].dev = NULL;
 	usbback_ep_view_reset(&b->port[port].view);
 	usbback_conn_set(&b->connq, port, XENUSB_SPEED_NONE);
-	if (b->connected) {
-		sback_conn_flush(w);
+	if (b->connected)
 		sback_flush(w);
-	}
 }

@@ -48,8 +48,9 @@ void sim_pages_free(void *buf, u32 offset)
 		free((u8 *)buf - offset);
 }
 
-static bool host_urb_done(struct sim *w __maybe_unused, void *arg)
+static bool host_urb_done(struct sim *w, void *arg)
 {
+	(void)w;
 	return ((struct sfront_urb *)arg)->done;
 }
 
@@ -383,7 +384,7 @@ int host_enumerate(struct sim *w, u8 port, u8 devnum, char *why, size_t len)
 	err = host_ctrl(w, port, devnum, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR,
 			USB_DT_DEVICE << 8, 0, dev, sizeof(dev), &actual);
 	if (err || actual != sizeof(dev) || dev[0] != sizeof(dev)) {
-		snprintf(why, len, "port %u: GET_DESCRIPTOR(DEVICE) at address %u: status %d, %u bytes",
+		snprintf(why, len, "port %u: GET_DESCRIPTOR(DEVICE) at %u: status %d, %u bytes",
 			 port, devnum, err, actual);
 		return -1;
 	}

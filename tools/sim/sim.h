@@ -26,12 +26,8 @@
 #include "../../usbfront/core.h"
 
 #define SIM_PAGE	XENUSB_PAGE_SIZE
-#ifndef __maybe_unused
-#define __maybe_unused	__attribute__((unused))
-#endif
-
 #ifndef READ_ONCE
-#define READ_ONCE(x)	(*(const volatile typeof(x) *)&(x))
+#define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #endif
 #define SIM_NEVER	((u64)-1)
 #define SIM_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -142,6 +138,7 @@ struct vdev_xfer {
 	u8 type;
 	u8 ep;
 	bool in;
+	u16 maxp;	/* of the endpoint, filled in by vdev_xfer() */
 	u8 *buf;
 	u32 len;
 	u16 nr_packets;
@@ -197,7 +194,9 @@ struct vdev_loop_stats {
 	u32 source_bytes;
 	u32 iso_packets;
 };
+
 void vdev_loop_set_delay(struct vdev *d, u32 in_delay_ms);
+void vdev_loop_set_bench(struct vdev *d, bool on);
 #define VDEV_LOOP_REQ_WRITE	0x5b
 #define VDEV_LOOP_REQ_READ	0x5c
 #define VDEV_LOOP_REQ_STATS	0x5d
@@ -320,6 +319,7 @@ struct sfront {
 	u32 inflight;
 	u32 peak_inflight;
 	u32 iso_fixed;
+	u32 clamped_ignored;
 	struct xenusb_iso_desc iso_copy[SIM_MAX_ISO_PACKETS];
 };
 

@@ -222,13 +222,27 @@ void vdev_ep_view(const struct vdev *d, struct usbback_ep_view *view)
 	}
 }
 
+/* wMaxPacketSize of an endpoint of the active altsettings, 0 if none. */
+static u16 vdev_ep_maxp(const struct vdev *d, bool in, u8 ep)
+{
+	struct usbback_ep_view view;
+
+	vdev_ep_view(d, &view);
+	return view.type[in][ep] == USBBACK_EP_NONE ? 0 : view.maxp[in][ep];
+}
+
 /**
  * vdev_xfer() - a bulk, interrupt or isochronous transfer
  * @d: device
  * @x: transfer; status, actual and error_count are filled in
+ *
+ * Devices see the bus the way a real one does: a transfer is a run of
+ * max-packet-size packets, and a shorter packet ends it. The device
+ * models use @x->maxp to tell a short packet from a full one.
  */
 void vdev_xfer(struct vdev *d, struct vdev_xfer *x)
 {
+	x->maxp = vdev_ep_maxp(d, x->in, x->ep);
 	x->actual = 0;
 	x->error_count = 0;
 	x->status = 0;

@@ -23,6 +23,14 @@
 #define HID_REQ_SET_IDLE	0x0a
 #define HID_REQ_SET_PROTOCOL	0x0b
 
+/* bmRequestType << 8 | bRequest of the class requests answered here. */
+#define HID_IN		(USB_DIR_IN | USB_TYPE_CLASS | USB_RECIP_INTERFACE)
+#define HID_OUT		(USB_TYPE_CLASS | USB_RECIP_INTERFACE)
+#define HID_GET_PROTOCOL	(HID_IN << 8 | HID_REQ_GET_PROTOCOL)
+#define HID_GET_REPORT		(HID_IN << 8 | HID_REQ_GET_REPORT)
+#define HID_SET_IDLE		(HID_OUT << 8 | HID_REQ_SET_IDLE)
+#define HID_SET_PROTOCOL	(HID_OUT << 8 | HID_REQ_SET_PROTOCOL)
+
 /* Three buttons, X, Y, wheel: the usual boot-compatible layout. */
 static const u8 mouse_report_desc[] = {
 	0x05, 0x01, 0x09, 0x02, 0xa1, 0x01, 0x09, 0x01, 0xa1, 0x00,
@@ -86,18 +94,16 @@ static int mouse_control(struct vdev *d, const u8 *setup, u8 *buf, u32 len,
 			return -EPIPE;
 		}
 		break;
-	case (USB_TYPE_CLASS | USB_RECIP_INTERFACE) << 8 | HID_REQ_SET_IDLE:
+	case HID_SET_IDLE:
 		return 0;
-	case (USB_TYPE_CLASS | USB_RECIP_INTERFACE) << 8 | HID_REQ_SET_PROTOCOL:
+	case HID_SET_PROTOCOL:
 		m->protocol = setup[2];
 		return 0;
-	case (USB_DIR_IN | USB_TYPE_CLASS | USB_RECIP_INTERFACE) << 8 |
-		HID_REQ_GET_PROTOCOL:
+	case HID_GET_PROTOCOL:
 		src = &m->protocol;
 		n = 1;
 		break;
-	case (USB_DIR_IN | USB_TYPE_CLASS | USB_RECIP_INTERFACE) << 8 |
-		HID_REQ_GET_REPORT:
+	case HID_GET_REPORT:
 		src = zero;
 		n = MOUSE_REPORT;
 		break;

@@ -21,6 +21,10 @@
 #define MSC_REQ_RESET	0xff
 #define MSC_REQ_MAXLUN	0xfe
 #define MSC_CFG_LEN	(9 + 9 + 7 + 7)
+#define MSC_GET_MAX_LUN	\
+	((USB_DIR_IN | USB_TYPE_CLASS | USB_RECIP_INTERFACE) << 8 | MSC_REQ_MAXLUN)
+#define MSC_BOT_RESET	\
+	((USB_TYPE_CLASS | USB_RECIP_INTERFACE) << 8 | MSC_REQ_RESET)
 
 enum msc_state { MSC_IDLE, MSC_DATA_IN, MSC_DATA_OUT, MSC_STATUS };
 
@@ -166,7 +170,7 @@ static void msc_command(struct vdev_msc *m, const u8 *cbw)
 			msc_fail(m, in, dlen, 0x05, 0x21);	/* LBA range */
 			break;
 		}
-		if (in != (cb[0] == 0x28)) {
+		if (in != (cb[0] == 0x28 ? true : false)) {
 			msc_fail(m, in, dlen, 0x05, 0x24);	/* bad CDB */
 			break;
 		}
@@ -200,11 +204,25 @@ static void msc_xfer(struct vdev *d, struct vdev_xfer *x)
 		return;
 	case MSC_DATA_IN:
 	case MSC_DATA_OUT:
-		if (x->in != (m->state == MSC_DATA_IN)) {
+		if (x->in ^ (m->state == MSC_DATA_IN ? 1 : 0)) {
 			x->status = -EPIPE;
 			return;
 		}
 		n = x->len < m->left ? x->len : m->left;
+		if (x->maxp && n < m->left && x->len % x->maxp) {
+			/*
+			 * The host's buffer ends inside a packet while the
+			 * data phase goes on: IN babbles on that packet, an
+			 * OUT short packet ends the phase early (phase error).
+			 */
+			if (x->in) {
+				n -= n % x->maxp;
+				x->status = -EOVERFLOW;
+			} else {
+				m->csw_status = 2;
+				m->state = MSC_STATUS;
+			}
+		}
 		if (x->in)
 			memcpy(x->buf, m->data, n);
 		else
@@ -236,14 +254,13 @@ static int msc_control(struct vdev *d, const u8 *setup, u8 *buf, u32 len,
 	struct vdev_msc *m = to_msc(d);
 
 	switch (setup[0] << 8 | setup[1]) {
-	case (USB_DIR_IN | USB_TYPE_CLASS | USB_RECIP_INTERFACE) << 8 |
-		MSC_REQ_MAXLUN:
+	case MSC_GET_MAX_LUN:
 		if (len < 1)
 			return -EPIPE;
 		buf[0] = 0;
 		*actual = 1;
 		return 0;
-	case (USB_TYPE_CLASS | USB_RECIP_INTERFACE) << 8 | MSC_REQ_RESET:
+	case MSC_BOT_RESET:
 		m->state = MSC_IDLE;
 		return 0;
 	default:

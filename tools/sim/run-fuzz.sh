@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run each fuzz harness for a bounded time; one PASS/FAIL line each and
+# "fuzz: N passed, N failed" last. Usage: run-fuzz.sh <dir> <seconds>
+set -u
+DIR=$1
+SECS=${2:-12}
+pass=0
+fail=0
+for bin in "$DIR"/fuzz-*; do
+	name=$(basename "$bin")
+	corpus=$DIR/corpus-$name
+	mkdir -p "$corpus"
+	log=$DIR/$name.log
+	if "$bin" -max_total_time="$SECS" -print_final_stats=1 \
+		-artifact_prefix="$DIR/crash-$name-" "$corpus" >"$log" 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		if [ -n "$runs" ] && [ "$runs" -gt 0 ]; then
+			echo "PASS $name ($runs runs in ${SECS}s)"
+			pass=$((pass + 1))
+			continue
+		fi
+		echo "FAIL $name: no runs recorded (see $log)"
+	else
+		echo "FAIL $name: $(grep -m1 -E 'ERROR|runtime error|deadly' "$log") (log: $log)"
+	fi
+	fail=$((fail + 1))
+done
+echo "fuzz: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
