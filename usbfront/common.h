@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * usbfront internals shared by the glue files: the per-controller state
+ * (one struct usbfront_info per xenbus "vusb" device, living in the
+ * usb_hcd's private area), the per-URB state and the shadow of every
+ * request on the ring. The protocol decisions themselves are in core.h.
+ */
+#ifndef USBFRONT_COMMON_H
+#define USBFRONT_COMMON_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <linux/usb.h>
+#include <linux/usb/hcd.h>
+#include <xen/xenbus.h>
+#include <xen/grant_table.h>
+#include <xen/interface/io/usbif.h>
+
+#include "core.h"
+
+#define USBFRONT_NR_IDS		XENUSB_URB_RING_SIZE
+#define USBFRONT_MAX_BYTES	65535u	/* buffer_length is u16 */
+
+/* Module parameters (main.c). */
+extern bool usbfront_param_sg;
+extern bool usbfront_param_zlp;
+extern bool usbfront_param_reconnect;
+extern unsigned int usbfront_param_reclaim_ms;
+
+/**
+ * enum usbfront_link - state of the rings
+ * @USBFRONT_DOWN: no rings; URBs are refused with -ESHUTDOWN
+ * @USBFRONT_UP: rings granted and the backend may answer
+ * @USBFRONT_BROKEN: the backend broke the protocol; nothing more is read
+ *	from the rings until the teardown work has run
+ */
+enum usbfront_link {
+	USBFRONT_DOWN,
+	USBFRONT_UP,
+	USBFRONT_BROKEN,
+};
+
+/**
+ * struct usbfront_urbp - what the frontend keeps per URB
+ * @list: on info->pending (waiting for a ring slot) or on a local
+ *	giveback list
+ * @urb: the URB
+ * @frags: the data buffer as 4 KiB page fragments (core view)
+ * @gfns: frame of each fragment, same index as @frags
+ * @nfrags: entries in @frags and @gfns
+ * @total: bytes of the data buffer (urb->transfer_buffer_length)
+ * @done: bytes moved by requests that have completed
+ * @cur_len: bytes of the request on the ring
+ * @req_id: id of the request on the ring, -1 if none
+ * @maxp: max packet size of a bulk endpoint (0: never split)
+ * @zlp: a zero-length OUT request still has to follow the data
+ * @dequeued: usb core unlinked the URB; no further request is sent
+ * @unlink_sent: the unlink request is on the ring
+ * @unlink_wait: waiting on info->unlinks for a ring slot
+ * @unlink_list: entry on info->unlinks
+ * @split: the URB needs more than one request (endpoint held)
+ * @status: status for the giveback
+ * @iso_descs: isochronous only: page-aligned descriptor buffer
+ * @iso_npages: 4 KiB pages of @iso_descs
+ */
+struct usbfront_urbp {
+	struct list_head list;
+	struct urb *urb;
+	struct usbfront_frag *frags;
+	unsigned long *gfns;
+	u32 nfrags;
+	u32 total;
+	u32 done;
+	u32 cur_len;
+	int req_id;
+	u16 maxp;
+	bool zlp;
+	bool dequeued;
+	bool unlink_sent;
+	bool unlink_wait;
+	struct list_head unlink_list;
+	bool split;
+	int status;
+	struct xenusb_iso_desc *iso_descs;
+	u16 iso_npages;
+};
+
+/**
+ * struct usbfront_shadow - a request the backend has not answered yet
+ * @urbp: the URB it moves data for; NULL for an unlink request
+ * @inf: what usbfront_rsp_check() needs to know about it
+ * @ngrefs: grants in @gref (data pages first, then iso descriptors)
+ * @gref: grant references to end before the pages are touched again
+ * @held: the backend still held a grant when it answered; the URB stays
+ *	here (never given back) until the reclaim work can end the grants
+ */
+struct usbfront_shadow {
+	struct usbfront_urbp *urbp;
+	struct usbfront_inflight inf;
+	u8 ngrefs;
+	bool held;
+	grant_ref_t gref[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+};
+
+/**
+ * struct usbfront_stats - counters shown in sysfs (stats.c)
+ *
+ * Updated under info->lock, read without it: a torn read of a counter
+ * is harmless.
+ */
+struct usbfront_stats {
+	u64 urbs;
+	u64 requests;
+	u64 responses;
+	u64 bytes_in;
+	u64 bytes_out;
+	u64 split_urbs;
+	u64 zlp_requests;
+	u64 ring_full;
+	u64 unlinks;
+	u64 emsgsize;
+	u64 clamped;
+	u64 iso_fixed;
+	u64 conn_events;
+	u64 protocol_errors;
+	u64 grants_held;
+	u64 connects;
+	u64 disconnects;
+};
+
+/**
+ * struct usbfront_info - one virtual host controller
+ * @lock: protects everything below except @xbdev and the work items
+ * @xbdev: the xenbus "vusb" device
+ * @hcd: the usb_hcd whose hcd_priv this is
+ * @nports: root ports (backend's num-ports)
+ * @usb_ver: 1 or 2 (backend's usb-ver)
+ * @rh: root hub port state (rh_port.c core)
+ * @rh_timer: fires when a port reset is due to complete
+ * @link: ring state
+ * @urb_ring: front half of the URB ring
+ * @conn_ring: front half of the conn ring
+ * @urb_ring_ref: grant of the URB ring page
+ * @conn_ring_ref: grant of the conn ring page
+ * @evtchn: event channel shared by both rings
+ * @irq: irq bound to @evtchn, 0 if none
+ * @ids: request ids in flight (id_table.c core)
+ * @shadow: per-id state of requests on the ring
+ * @pending: URBs waiting for a ring slot or for their endpoint
+ * @unlinks: dequeued URBs whose unlink request waits for a ring slot
+ * @nheld: shadows with @held set
+ * @conn_mutex: serialises connect and teardown (xenbus thread, error
+ *	work, remove, resume)
+ * @error_work: tears the connection down after a protocol error
+ * @error_what: what the backend did wrong, for xenbus_dev_fatal()
+ * @failed: the last connection ended in a protocol error; do not invite
+ *	the backend to reconnect, wait for it to come back by itself
+ * @poll_work: goes on with ring processing the interrupt handler left
+ * @reclaim_work: retries ending grants the backend still held
+ * @gen: connection generation, bumped at every teardown
+ * @stats: counters
+ */
+struct usbfront_info {
+	spinlock_t lock;	/* rings, ports, URB lists, stats */
+	struct xenbus_device *xbdev;
+	struct usb_hcd *hcd;
+	u8 nports;
+	u8 usb_ver;
+	struct usbfront_rh rh;
+	struct timer_list rh_timer;
+
+	enum usbfront_link link;
+	struct xenusb_urb_front_ring urb_ring;
+	struct xenusb_conn_front_ring conn_ring;
+	grant_ref_t urb_ring_ref;
+	grant_ref_t conn_ring_ref;
+	evtchn_port_t evtchn;
+	unsigned int irq;
+
+	struct usbfront_id_table ids;
+	struct usbfront_shadow shadow[USBFRONT_NR_IDS];
+	struct list_head pending;
+	struct list_head unlinks;
+	unsigned int nheld;
+
+	struct mutex conn_mutex;	/* connect vs teardown */
+	struct work_struct error_work;
+	const char *error_what;
+	bool failed;
+	struct work_struct poll_work;
+	struct delayed_work reclaim_work;
+	unsigned int gen;
+	struct usbfront_stats stats;
+};
+
+static inline struct usbfront_info *usbfront_hcd_info(struct usb_hcd *hcd)
+{
+	return (struct usbfront_info *)hcd->hcd_priv;
+}
+
+/* hcd.c */
+struct usb_hcd *usbfront_hcd_create(struct xenbus_device *dev, u8 nports,
+				    u8 usb_ver);
+unsigned long usbfront_now_ms(void);
+
+/* rh.c */
+void usbfront_rh_setup(struct usbfront_info *info);
+int usbfront_hub_status_data(struct usb_hcd *hcd, char *buf);
+int usbfront_hub_control(struct usb_hcd *hcd, u16 type_req, u16 value,
+			 u16 index, char *buf, u16 length);
+void usbfront_rh_disconnect_all(struct usbfront_info *info);
+int usbfront_conn_process(struct usbfront_info *info, bool *rh_changed,
+			  bool *more);
+void usbfront_conn_prepost(struct usbfront_info *info);
+int usbfront_bus_suspend(struct usb_hcd *hcd);
+int usbfront_bus_resume(struct usb_hcd *hcd);
+
+/* ring.c */
+struct usbfront_urbp *usbfront_urbp_alloc(struct usbfront_info *info,
+					  struct urb *urb, gfp_t mem_flags);
+void usbfront_urbp_free(struct usbfront_urbp *urbp);
+int usbfront_submit(struct usbfront_info *info, struct usbfront_urbp *urbp);
+void usbfront_unlink(struct usbfront_info *info, struct usbfront_urbp *urbp,
+		     int status, struct list_head *done);
+void usbfront_kick(struct usbfront_info *info, struct list_head *done);
+void usbfront_push(struct usbfront_info *info);
+void usbfront_giveback_list(struct usbfront_info *info,
+			    struct list_head *done);
+void usbfront_fail_all(struct usbfront_info *info, struct list_head *done);
+void usbfront_protocol_error(struct usbfront_info *info, const char *what);
+irqreturn_t usbfront_interrupt(int irq, void *dev_id);
+void usbfront_reclaim(struct work_struct *work);
+void usbfront_ring_init(struct usbfront_info *info);
+
+/* iso.c */
+int usbfront_iso_prepare(struct usbfront_urbp *urbp, gfp_t mem_flags);
+void usbfront_iso_free(struct usbfront_urbp *urbp);
+void usbfront_iso_complete(struct usbfront_info *info,
+			   struct usbfront_urbp *urbp);
+
+/* xenbus.c */
+int usbfront_xenbus_register(void);
+void usbfront_xenbus_unregister(void);
+
+/* stats.c */
+int usbfront_stats_register(struct usbfront_info *info);
+void usbfront_stats_unregister(struct usbfront_info *info);
+
+#endif /* USBFRONT_COMMON_H */

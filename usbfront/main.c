@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * usbfront: Xen PV USB frontend, a virtual host controller for guests.
+ * Speaks io/usbif.h ("vusb") to usbback or QEMU's qusb backend.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <xen/xen.h>
+
+#include "common.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+bool usbfront_param_sg = true;
+module_param_named(sg, usbfront_param_sg, bool, 0444);
+MODULE_PARM_DESC(sg, "Accept scatter-gather URBs (fewer, larger requests for usb-storage) (default: true)");
+
+bool usbfront_param_zlp = true;
+module_param_named(zlp, usbfront_param_zlp, bool, 0644);
+MODULE_PARM_DESC(zlp, "Send a zero-length request after bulk OUT URBs with URB_ZERO_PACKET, which the protocol does not carry (default: true)");
+
+bool usbfront_param_reconnect = true;
+module_param_named(reconnect, usbfront_param_reconnect, bool, 0644);
+MODULE_PARM_DESC(reconnect, "Reconnect when a backend that closed comes back (default: true)");
+
+unsigned int usbfront_param_reclaim_ms = 1000;
+module_param_named(reclaim_ms, usbfront_param_reclaim_ms, uint, 0644);
+MODULE_PARM_DESC(reclaim_ms, "Retry interval in ms for grants a backend still holds after a disconnect (default: 1000)");
+
+static int __init usbfront_init(void)
+{
+	/* Xenbus registration succeeds outside Xen too: refuse to load. */
+	if (!xen_domain())
+		return -ENODEV;
+	/*
+	 * dom0 is allowed: a frontend there is unusual (a driver domain
+	 * could serve it) but harmless, and it only binds to vusb devices
+	 * the toolstack creates for this domain.
+	 */
+	return usbfront_xenbus_register();
+}
+module_init(usbfront_init);
+
+static void __exit usbfront_exit(void)
+{
+	usbfront_xenbus_unregister();
+}
+module_exit(usbfront_exit);
+
+MODULE_DESCRIPTION("Xen PV USB frontend (virtual host controller)");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS("xen:vusb");
