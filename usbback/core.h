@@ -89,7 +89,8 @@ struct usbback_ep_view {
 /**
  * struct usbback_req - a request that passed usbback_req_parse()
  * @id: the frontend's request id, echoed in the response
- * @pipe: decoded pipe
+ * @pipe: decoded pipe; for a control request without data stage @pipe.in
+ *	is false whatever the wire said (the status stage decides)
  * @length: data bytes described by the data segments, 0..XENUSB_MAX_XFER
  * @nr_data_segs: segments seg[0..nr_data_segs) carry data
  * @nr_desc_segs: isochronous only: seg[nr_data_segs..+nr_desc_segs) carry
