@@ -501,12 +501,16 @@ static void usbfront_finish(struct usbfront_info *info,
  * @info: controller
  * @done: list of struct usbfront_urbp; emptied
  *
- * Called without info->lock: completion handlers resubmit.
+ * Called without info->lock. With HCD_BH the completions run later in
+ * usb core's tasklet; usb_hcd_giveback_urb() only queues them, under a
+ * lock it takes without disabling interrupts, hence the irq-off section
+ * (this runs both in the interrupt handler and in process context).
  */
 void usbfront_giveback_list(struct usbfront_info *info,
 			    struct list_head *done)
 {
 	struct usbfront_urbp *urbp, *tmp;
+	unsigned long flags;
 
 	list_for_each_entry_safe(urbp, tmp, done, list) {
 		struct urb *urb = urbp->urb;
@@ -514,7 +518,9 @@ void usbfront_giveback_list(struct usbfront_info *info,
 
 		list_del(&urbp->list);
 		usbfront_urbp_free(urbp);
+		local_irq_save(flags);
 		usb_hcd_giveback_urb(info->hcd, urb, status);
+		local_irq_restore(flags);
 	}
 }
 
