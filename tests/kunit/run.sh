@@ -109,7 +109,7 @@ fi
 warn=$(grep -E '(xenusb-kunit/|'"$TOP"'/)[^ ]*:[0-9]+:[0-9]+: warning:' "$OUT/kunit.log" || true)
 if [ -n "$warn" ]; then
 	echo "kunit: FAIL: compiler warnings in our code:"
-	grep -E -A4 '(xenusb-kunit/|'"$TOP"'/)[^ ]*:[0-9]+:[0-9]+: warning:' "$OUT/kunit.log"
+	grep -E -A2 '(xenusb-kunit/|'"$TOP"'/)[^ ]*:[0-9]+:[0-9]+: warning:' "$OUT/kunit.log"
 	fail_run=$((fail_run + 1))
 fi
 
