@@ -110,6 +110,10 @@ static u8 usbback_speed(const struct usb_device *udev)
 		return XENUSB_SPEED_FULL;
 	case USB_SPEED_HIGH:
 		return XENUSB_SPEED_HIGH;
+	case USB_SPEED_SUPER:
+	case USB_SPEED_SUPER_PLUS:
+		/* Shown as high speed: see usbback_ctrl_fixup_in(). */
+		return XENUSB_SPEED_HIGH;
 	default:
 		return XENUSB_SPEED_NONE;	/* the base protocol stops at 2.0 */
 	}
@@ -320,6 +324,7 @@ static int usbback_usb_probe(struct usb_interface *intf,
 		d->udev = usb_get_dev(udev);
 		strscpy(d->busid, busid, sizeof(d->busid));
 		d->speed = speed;
+		d->ss_as_hs = udev->speed >= USB_SPEED_SUPER;
 		list_add_tail(&d->node, &usbback_devs);
 	}
 	d->nr_bound++;

@@ -67,7 +67,9 @@ struct usbback_ctrlr;
  * @nr_bound: interfaces of it bound to the usbback driver
  * @ctrlr: controller whose port it sits on, NULL if on none
  * @port: that port
- * @speed: XENUSB_SPEED_* of the device
+ * @speed: XENUSB_SPEED_* the guest is told
+ * @ss_as_hs: a SuperSpeed device presented as high speed (the base
+ *	protocol stops at USB 2.0); its ep0 max packet is patched
  * @view: endpoints of the active altsettings (under ctrlr->req_mutex)
  */
 struct usbback_dev {
@@ -79,6 +81,7 @@ struct usbback_dev {
 	struct usbback_ctrlr *ctrlr;
 	u8 port;
 	u8 speed;
+	bool ss_as_hs;
 	struct usbback_ep_view view;
 };
 
@@ -154,6 +157,7 @@ struct usbback_slot {
  * @urb_ring: back end of the urb ring
  * @conn_ring: back end of the conn ring
  * @irq: bound event channel
+ * @eoi_irq: irq whose late EOI is pending (set by the handler)
  * @flags: USBBACK_EOI_PENDING
  * @ring_work: takes requests off the rings (also the back-pressure retry)
  * @done_work: turns completed URBs into responses
@@ -185,6 +189,7 @@ struct usbback_ctrlr {
 	struct xenusb_urb_back_ring urb_ring;
 	struct xenusb_conn_back_ring conn_ring;
 	unsigned int irq;
+	unsigned int eoi_irq;
 	unsigned long flags;
 	struct delayed_work ring_work;
 	struct work_struct done_work;
@@ -239,6 +244,7 @@ bool usbback_urb_unlink(struct usbback_ctrlr *c, u8 port, u16 id);
 
 /* ctrl.c */
 bool usbback_ctrl_special(struct usbback_slot *s);
+void usbback_ctrl_fixup_in(struct usbback_slot *s, u32 actual);
 
 /* conn.c */
 void usbback_conn_event(struct usbback_ctrlr *c, u8 port, u8 speed);

@@ -96,6 +96,33 @@ static s32 usbback_clear_halt(struct usbback_slot *s, u16 windex)
 }
 
 /**
+ * usbback_ctrl_fixup_in() - adjust what a device returned to the guest
+ * @s: slot of a completed control IN request, data in s->buf
+ * @actual: bytes the device returned
+ *
+ * A SuperSpeed device is shown as high speed (usbif has no SuperSpeed).
+ * Its device descriptor gives ep0's max packet as an exponent (9, i.e.
+ * 512 bytes), which a USB 2.0 guest stack refuses; report 64, a valid
+ * high-speed value.  The guest's max packet for ep0 only shapes its own
+ * requests: the host transfers with the real one.  QEMU's usb-host does
+ * the same for SuperSpeed devices on USB 2.0 ports.
+ */
+void usbback_ctrl_fixup_in(struct usbback_slot *s, u32 actual)
+{
+	const u8 *setup = s->req.setup;
+	u8 *desc = s->buf;
+
+	if (!s->dev || !s->dev->ss_as_hs || actual < 8)
+		return;
+	if (setup[0] != (USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE) ||
+	    setup[1] != USB_REQ_GET_DESCRIPTOR ||
+	    usbback_setup_word(setup, 2) != (USB_DT_DEVICE << 8))
+		return;
+	if (desc[1] == USB_DT_DEVICE && desc[7] == 9)
+		desc[7] = 64;
+}
+
+/**
  * usbback_ctrl_special() - handle a control request locally if needed
  * @s: slot with a validated control request routed to s->dev
  *

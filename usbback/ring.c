@@ -59,6 +59,12 @@ static irqreturn_t usbback_irq(int irq, void *data)
 {
 	struct usbback_ctrlr *c = data;
 
+	/*
+	 * The handler can run inside the bind call, before c->irq is
+	 * assigned (an event the frontend sent earlier is pending): the EOI
+	 * uses the number it was called with.
+	 */
+	WRITE_ONCE(c->eoi_irq, irq);
 	set_bit(USBBACK_EOI_PENDING, &c->flags);
 	usbback_ring_kick(c);
 	return IRQ_HANDLED;
@@ -338,7 +344,8 @@ static void usbback_ring_work(struct work_struct *work)
 	mutex_unlock(&c->req_mutex);
 
 	if (test_and_clear_bit(USBBACK_EOI_PENDING, &c->flags))
-		xen_irq_lateeoi(c->irq, did ? 0 : XEN_EOI_FLAG_SPURIOUS);
+		xen_irq_lateeoi(READ_ONCE(c->eoi_irq),
+				did ? 0 : XEN_EOI_FLAG_SPURIOUS);
 }
 
 /**

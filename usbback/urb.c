@@ -149,7 +149,16 @@ static void usbback_urb_finish(struct usbback_slot *s)
 	s32 status;
 	unsigned int i;
 
-	status = xenusb_status_from_errno(urb->status);
+	/*
+	 * A short read with SHORT_NOT_OK: usbif has no code for it, and
+	 * xen-hcd turns unknown codes into -ESHUTDOWN, which usb-storage
+	 * takes for a dead device.  Report success with the short length, as
+	 * QEMU's backend does; the guest sees the transfer came up short.
+	 */
+	if (urb->status == -EREMOTEIO)
+		status = XENUSB_STATUS_OK;
+	else
+		status = xenusb_status_from_errno(urb->status);
 	if (actual > s->req.length)
 		actual = s->req.length;
 
@@ -164,6 +173,8 @@ static void usbback_urb_finish(struct usbback_slot *s)
 			back = s->req.length;
 	} else if (s->req.pipe.in) {
 		back = actual;
+		if (s->req.pipe.type == XENUSB_PIPE_TYPE_CTRL)
+			usbback_ctrl_fixup_in(s, actual);
 	}
 
 	if ((back || iso) && usbback_copy(s, back, iso, true)) {
