@@ -56,7 +56,7 @@ timeout "$BOOT_TIMEOUT" "${QEMU[@]}" -serial stdio < /dev/null 2> "$LOG.stderr" 
 	while IFS= read -r line; do
 		now=${EPOCHREALTIME/./}
 		ms=$(((now - t0) / 1000))
-		printf '%4d.%03d %s\n' $((ms / 1000)) $((ms % 1000)) "${line%$'\r'}"
+		printf '%4d.%03d %s\n' $((ms / 1000)) $((ms % 1000)) "${line%%$'\r'*}"
 	done > "$LOG"
 st=${PIPESTATUS[0]}
 set -e

@@ -171,5 +171,6 @@ check_versions
 step peers
 step stick
 step demo_stick
-step bash "$E2E_DIR/base.sh"  # base trees
+base_trees() { bash "$E2E_DIR/base.sh"; }
+step base_trees
 log "setup: ready in $((SECONDS - t0))s (cache $CACHE)"

@@ -53,7 +53,13 @@ set -- $(busaddr $tab)
 say "Attaching the tablet too:"
 run xl usbdev-attach demo hostbus=$1 hostaddr=$2
 run xl usb-list demo
-say "In dom0 the stick's interface is now bound to: '$(drv $stick:1.0)' (empty: QEMU holds it through usbfs)."
+not_on_storage() { ! is_drv $stick:1.0 usb-storage; }
+wait_for 5 not_on_storage
+if [ $BACK = usbback ]; then
+	say "In dom0 the stick's interface is now bound to '$(drv $stick:1.0)' (libxl moved it from usb-storage to usbback)."
+else
+	say "In dom0 the stick's interface is now bound to '$(drv $stick:1.0)' (nothing: QEMU claimed it through usbfs)."
+fi
 
 say "Inside the guest:"
 out=$(gexec demo 120 "wait_for 60 disk '$P_STICK' > /dev/null && wait_for 30 hid_ready '$P_TABLET' || exit 1
