@@ -96,7 +96,7 @@ for c in "${ORDER[@]}"; do
 	LOG=$RUN_DIR/$name.log
 	# two TCG beds on 2 cores slow each other 10x or more, not 2x (Xen's
 	# vCPUs spin on descheduled ones): say so, the timings mean little then
-	pgrep -x qemu-system-x86_64 > /dev/null && [ -z "${E2E_LOCK:-}" ] &&
+	pgrep -f '^qemu-system-x86_64 ' > /dev/null && [ -z "${E2E_LOCK:-}" ] &&
 		log "e2e: WARNING: another qemu-system-x86_64 is running; expect slow boots and timeouts (E2E_LOCK=)"
 	t=$SECONDS
 	st=0

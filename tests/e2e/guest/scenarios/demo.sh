@@ -58,7 +58,7 @@ wait_for 5 not_on_storage
 if [ $BACK = usbback ]; then
 	say "In dom0 the stick's interface is now bound to '$(drv $stick:1.0)' (libxl moved it from usb-storage to usbback)."
 else
-	say "In dom0 the stick's interface is now bound to '$(drv $stick:1.0)' (nothing: QEMU claimed it through usbfs)."
+	say "In dom0 the stick's interface is now bound to '$(drv $stick:1.0)' (QEMU claimed it through usbfs)."
 fi
 
 say "Inside the guest:"
