@@ -15,11 +15,10 @@ N4K=${BENCH_4K:-500}
 NCTRL=${BENCH_CTRL:-50}
 NBULK=${BENCH_BULK:-500}
 
-# dd_rate: "seconds" of a dd run from its last line ("..., 1.23 seconds, ...")
 bench_lines() {  # bench_lines WHERE OUTPUT
-	echo "$2" | awk -v w="$1" -v n4k=$N4K -v nc=$NCTRL -v nb=$NBULK '
+	echo "$2" | awk -v w="$1" -v nc=$NCTRL -v nb=$NBULK '
 		/^seq / {printf "BENCH %s seq-read %.2f\n", w, $2 / $3}
-		/^4k / {printf "BENCH %s read-4k %.3f\n", w, $2 * 1000 / n4k}
+		/^4k / {printf "BENCH %s read-4k %.3f\n", w, $3 * 1000 / $2}
 		/test 9,/ {for (i = 1; i <= NF; i++) if ($i == "secs") printf "BENCH %s ctrl %.3f\n", w, $(i-1) * 1000 / nc}
 		/test 2,/ {for (i = 1; i <= NF; i++) if ($i == "secs") printf "BENCH %s bulk-4k %.3f\n", w, $(i-1) * 1000 / nb}'
 }
