@@ -137,6 +137,7 @@ struct usbback_slot {
 
 /* Bits of ctrlr->flags. */
 #define USBBACK_EOI_PENDING	0	/* an event waits for its late EOI */
+#define USBBACK_SLOT_WAIT	1	/* requests wait for a free slot */
 
 /**
  * struct usbback_ctrlr - one virtual host controller (xenbus device)
@@ -158,7 +159,7 @@ struct usbback_slot {
  * @conn_ring: back end of the conn ring
  * @irq: bound event channel
  * @eoi_irq: irq whose late EOI is pending (set by the handler)
- * @flags: USBBACK_EOI_PENDING
+ * @flags: USBBACK_EOI_PENDING, USBBACK_SLOT_WAIT
  * @ring_work: takes requests off the rings (also the back-pressure retry)
  * @done_work: turns completed URBs into responses
  * @rsp_lock: response side (see the top of this file)

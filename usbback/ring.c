@@ -123,8 +123,8 @@ void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
 	usb_free_urb(urb);
 	if (dev)
 		usbback_dev_put(dev);
-	/* A slot is free again: requests may be waiting for it. */
-	if (c->ring_mapped)
+	/* A slot is free again: the ring work may be waiting for one. */
+	if (test_and_clear_bit(USBBACK_SLOT_WAIT, &c->flags))
 		usbback_ring_kick(c);
 }
 
@@ -300,11 +300,17 @@ static bool usbback_urb_ring_poll(struct usbback_ctrlr *c)
 		}
 
 		while (rc != rp) {
-			if (RING_REQUEST_CONS_OVERFLOW(ring, rc))
-				return did;	/* all slots busy: wait */
-			s = usbback_slot_get(c);
-			if (!s)
+			s = NULL;
+			if (!RING_REQUEST_CONS_OVERFLOW(ring, rc))
+				s = usbback_slot_get(c);
+			if (!s) {
+				/* All slots busy: the next response kicks us. */
+				set_bit(USBBACK_SLOT_WAIT, &c->flags);
+				/* ...unless the last one came in between. */
+				if (!READ_ONCE(c->nr_inflight))
+					usbback_ring_kick(c);
 				return did;
+			}
 			RING_COPY_REQUEST(ring, rc, &raw);
 			if (usbback_id_busy(c, s, raw.id)) {
 				usbback_slot_unget(s);
