@@ -43,6 +43,9 @@ cd "$TOP" || exit 1
 #   SSCANF_TO_KSTRTO, STRLCPY  kstrto*() and strscpy() are kernel-only
 TOOLS_IGNORE=PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE
 TOOLS_IGNORE=$TOOLS_IGNORE,SSCANF_TO_KSTRTO,STRLCPY
+# and the CamelCase names libFuzzer fixes for a harness's entry points
+# are accepted like the kernel's own names.
+FUZZER_NAMES=" LLVMFuzzerTestOneInput LLVMFuzzerInitialize "
 
 if [ -z "${KDIR:-}" ]; then
 	if [ -f "/lib/modules/$(uname -r)/build/Makefile" ]; then
@@ -66,7 +69,8 @@ mkdir -p "$OUT"
 KSRC=$(bash tools/ksrc.sh) || KSRC=
 CHECKPATCH="$KSRC/scripts/checkpatch.pl"
 
-# Drop CAMELCASE findings for names the kernel's include/ defines.
+# Drop CAMELCASE findings for names the kernel's include/ defines (and
+# libFuzzer's entry points, which only tools/ has).
 declare -A kernel_name
 kernel_camel() {
 	local line id
@@ -76,8 +80,10 @@ kernel_camel() {
 		if [ -n "$id" ]; then
 			if [ -z "${kernel_name[$id]:-}" ]; then
 				kernel_name[$id]=no
-				grep -rqw --include='*.h' -- "$id" "$KSRC/include" &&
+				if [[ "$FUZZER_NAMES" == *" $id "* ]] ||
+				   grep -rqw --include='*.h' -- "$id" "$KSRC/include"; then
 					kernel_name[$id]=yes
+				fi
 			fi
 			[ "${kernel_name[$id]}" = yes ] && continue
 		fi

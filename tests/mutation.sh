@@ -21,7 +21,11 @@ cd "$TOP" || exit 1
 
 # name | file | sed expression | fixed string the mutated file must contain
 MUTANTS=(
+	# backend: a data segment may run past the page the guest granted
 	"seg-crosses-page|usbback/req_check.c|s/(u32)seg\[i\]\.offset + seg\[i\]\.length > XENUSB_PAGE_SIZE/(u32)seg[i].offset + seg[i].length > 2 * XENUSB_PAGE_SIZE/|seg[i].length > 2 * XENUSB_PAGE_SIZE"
+	# frontend: a backend's count above the request (actual_length
+	# beyond the URB buffer) is passed on instead of clamped
+	"rsp-count-unclamped|usbfront/rsp_check.c|s/if ((u32)val > max) {/if ((u32)val > max \&\& 0) {/|(u32)val > max && 0"
 )
 
 passed=0
@@ -116,10 +120,19 @@ for m in "${MUTANTS[@]}"; do
 			> "$OUT/$name-sim.log" 2>&1
 		rc=$?
 		read -r p f <<< "$(counts "$OUT/$name-sim.log")"
+		# Only a running simulator prints a sanitizer report, so one
+		# is a catch too (the control shows the unbroken code has none).
+		san=$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+			"$OUT/$name-sim.log")
 		if [ "$rc" != 0 ] && [ "${f:-0}" -gt 0 ]; then
 			grep -iE 'fail' "$OUT/$name-sim.log" | grep -vE '[0-9]+ passed, [0-9]+ failed' | \
 				head -n 5 | sed 's/^/    sim: /'
 			pass "$name: simulator catches it ($p passed, $f failed)"
+		elif [ "$rc" != 0 ] && [ -n "$san" ]; then
+			last=$(grep -E '^PASS ' "$OUT/$name-sim.log" | tail -n1)
+			echo "    sim: ${san#==*==}"
+			echo "    sim: (last scenario passed: ${last#PASS })"
+			pass "$name: simulator catches it (sanitizer abort)"
 		elif [ "$rc" != 0 ]; then
 			tail -n 20 "$OUT/$name-sim.log"
 			fail "$name: simulator exited $rc without failed cases (build error?)"

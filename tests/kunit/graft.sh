@@ -61,6 +61,13 @@ fi
 if [ "$(readlink "$KSRC/lib/$NAME" 2>/dev/null || true)" != "$EXT" ]; then
 	ln -sfn "$EXT" "$KSRC/lib/$NAME"
 fi
-grep -qxF "$MK_LINE" "$KSRC/lib/Makefile" || echo "$MK_LINE" >> "$KSRC/lib/Makefile"
-grep -qxF "$KC_LINE" "$KSRC/Kconfig" || echo "$KC_LINE" >> "$KSRC/Kconfig"
+# $1: file, $2: line to append unless present
+add_line() {
+	grep -qxF "$2" "$1" && return 0
+	# never glue our line onto a last line without a newline
+	[ -z "$(tail -c1 "$1")" ] || echo >> "$1"
+	echo "$2" >> "$1"
+}
+add_line "$KSRC/lib/Makefile" "$MK_LINE"
+add_line "$KSRC/Kconfig" "$KC_LINE"
 echo "graft: $KSRC/lib/$NAME -> $EXT"

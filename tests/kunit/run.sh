@@ -63,7 +63,9 @@ if [ "${XENUSB_HEAVY_LOCK_HELD:-0}" != 1 ]; then
 	exec 9>"$LOCK"
 	if ! flock -n 9; then
 		echo "kunit: waiting for $LOCK (another build or boot is running)"
+		wait_start=$(date +%s)
 		flock 9
+		echo "kunit: waited $(($(date +%s) - wait_start)) s for the lock"
 	fi
 fi
 
