@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the variables are for the scripts that source this file)
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host-side settings shared by the e2e scripts (run.sh, demo.sh, bench.sh,

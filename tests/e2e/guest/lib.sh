@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2046,SC2034
+# (SC2046: "busnum devnum" pairs split on purpose; SC2034: variables lib.sh uses)
 #
 # dom0 helpers for the e2e scenarios (busybox sh; sourced by dom0-init and
 # by every /e2e/scenarios/*.sh).
@@ -80,6 +81,8 @@ find_usb() {
 }
 # busaddr BUSID -> "busnum devnum" (what xl usbdev-attach wants)
 busaddr() { echo "$(cat /sys/bus/usb/devices/$1/busnum) $(cat /sys/bus/usb/devices/$1/devnum)"; }
+# busnode BUSID -> /dev/bus/usb/BBB/DDD (usbfs node, what testusb -D wants)
+busnode() { printf '/dev/bus/usb/%03d/%03d\n' "$(cat /sys/bus/usb/devices/$1/busnum)" "$(cat /sys/bus/usb/devices/$1/devnum)"; }
 # drv IFACE: driver bound to a dom0 interface (e.g. 1-1:1.0), empty if none
 drv() { _l=$(readlink "/sys/bus/usb/devices/$1/driver" 2>/dev/null) && basename "$_l"; }
 is_drv() { [ "$(drv "$1")" = "$2" ]; }

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2046,SC2034
+# (SC2046: "busnum devnum" pairs split on purpose; SC2034: variables lib.sh uses)
 #
 # bench: a benchmark, not a test.  The same workloads in dom0 (native) and
 # in the guest through this cell's backend + frontend:
@@ -33,7 +34,7 @@ stick=$(find_usb "$P_STICK") && ss=$(find_usb "$P_SS") || { fail bench "devices 
 
 # ---- dom0 native (g.sh has the same helpers as lib.sh for these)
 D=$(dom0_disk $stick)
-N=$(printf '/dev/bus/usb/%03d/%03d' $(busaddr $ss))
+N=$(busnode $ss)
 out=$(D=$D N=$N sh -c ". /e2e/lib.sh; $WORK_DISK; $WORK_USB" 2>&1)
 echo "$out" | sed 's/^/  [dom0] /'
 bench_lines native "$out"

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2046,SC2034
+# (SC2046: "busnum devnum" pairs split on purpose; SC2034: variables lib.sh uses)
 #
 # demo: pass the (FAT) stick and the tablet to a guest with real xl commands
 # and say in plain words what happens.  Lines "DEMO: ..." are the narration

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2046,SC2034
+# (SC2046: "busnum devnum" pairs split on purpose; SC2034: variables lib.sh uses)
 #
 # hid: the QEMU tablet and keyboard, attached together, enumerate in the
 # guest with the descriptors dom0 sees (vid:pid, device class, interface

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2046,SC2034
+# (SC2046: "busnum devnum" pairs split on purpose; SC2034: variables lib.sh uses)
 #
 # hotplug: HOTPLUG_CYCLES (20) rounds of xl usbdev-attach / usbdev-detach of
 # the QEMU stick while the guest runs.  Each round: `xl usb-list` shows the

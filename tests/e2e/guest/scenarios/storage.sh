@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2046,SC2034
+# (SC2046: "busnum devnum" pairs split on purpose; SC2034: variables lib.sh uses)
 #
 # storage: the guest reads a USB stick (known magic + md5), writes a 1 MiB
 # pattern at its end; after detach dom0 must have the stick back on

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2046,SC2034
+# (SC2046: "busnum devnum" pairs split on purpose; SC2034: variables lib.sh uses)
 #
 # testusb: the SourceSink gadget (dom0, dummy_hcd) is passed to the guest,
 # usbtest binds there and testusb (tools/usb/testusb.c) runs every usbtest
@@ -114,12 +115,12 @@ done < /tmp/testusb.cases
 native_check() {
 	[ -s /tmp/testusb.failed ] || return 0
 	back_in_dom0 $bid usbtest 30 || return 0
-	_nd=$(printf '/dev/bus/usb/%03d/%03d' $(busaddr $bid))
+	_nd=$(busnode $bid)
 	while read -r n opts; do
 		# in the background: a case can hang usbtest in D state for good
 		testusb -D $_nd -t $n $opts > /tmp/native-$n.out 2>&1 &
-		wait_for 60 grep -qE "test $n[ ,]" /tmp/native-$n.out
-		_r=$(grep -E "test $n[ ,]" /tmp/native-$n.out | head -n 1)
+		wait_for 60 grep -qE "test ${n}[ ,]" /tmp/native-$n.out
+		_r=$(grep -E "test ${n}[ ,]" /tmp/native-$n.out | head -n 1)
 		info "testusb case $n natively in dom0: ${_r:-no verdict within 60s}"
 	done < /tmp/testusb.failed
 }
