@@ -61,7 +61,8 @@ enum usbfront_link {
  * @unlink_sent: the unlink request is on the ring
  * @unlink_wait: waiting on info->unlinks for a ring slot
  * @unlink_list: entry on info->unlinks
- * @split: the URB needs more than one request (endpoint held)
+ * @split: the URB holds its endpoint (ep->hcpriv): it needs more than one
+ *	request, or it is a control transfer
  * @status: status for the giveback
  * @iso_descs: isochronous only: page-aligned descriptor buffer
  * @iso_npages: 4 KiB pages of @iso_descs

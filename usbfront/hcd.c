@@ -20,6 +20,12 @@ static int usbfront_reset(struct usb_hcd *hcd)
 	/* A USB 2.0 root port takes full- and low-speed devices directly. */
 	hcd->has_tt = (hcd->driver->flags & HCD_MASK) == HCD_USB2;
 	hcd->self.sg_tablesize = usbfront_param_sg ? USBFRONT_SG_TABLESIZE : 0;
+	/*
+	 * Requests are cut from the URB's byte stream on max-packet
+	 * boundaries whatever the scatterlist looks like, so its entries
+	 * need not be max-packet multiples.
+	 */
+	hcd->self.no_sg_constraint = 1;
 	return 0;
 }
 

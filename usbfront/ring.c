@@ -8,7 +8,8 @@
  * bulk URB that does not fit one request is cut into several, one after
  * the other, on whole max-packet boundaries (usbfront_split_next()).
  * While such an URB is on its way its endpoint is held, so no later URB
- * of the same endpoint overtakes it.
+ * of the same endpoint overtakes it; control endpoints are held for
+ * every transfer, so their queue runs one transfer at a time.
  *
  * The backend is not trusted: each response is copied off the ring once,
  * its id must be in flight, every grant of the request is ended before
@@ -455,12 +456,18 @@ static int usbfront_send(struct usbfront_info *info,
 		urbp->zlp = false;
 		info->stats.zlp_requests++;
 	}
-	if (!urbp->split && (urbp->done + len < urbp->total || urbp->zlp)) {
-		/* More requests follow: keep the endpoint to this URB. */
+	if (!urbp->split && urbp->done + len < urbp->total)
+		info->stats.split_urbs++;
+	/*
+	 * Hold the endpoint while more requests of this URB follow, and for
+	 * control transfers always: a real controller runs ep0's queue one
+	 * transfer at a time, and QEMU's qusb loses answers when several
+	 * control requests of one device are queued and one of them stalls.
+	 */
+	if (!urbp->split && (urbp->done + len < urbp->total || urbp->zlp ||
+			     usb_pipecontrol(urb->pipe))) {
 		urbp->split = true;
 		urb->ep->hcpriv = urbp;
-		if (urbp->done + len < urbp->total)
-			info->stats.split_urbs++;
 	}
 	return 0;
 
