@@ -39,6 +39,7 @@ say "(serial log: $LOG)"
 echo
 
 export STICK_IMG=$DEMO_STICK
+rm -f "$LOG"    # the narration below must not replay an earlier demo
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-600} bash "$E2E_DIR/boot.sh" "$BACKEND/$FRONTEND" demo "$LOG" &
 boot=$!
 # narrate: follow the serial log while QEMU runs
