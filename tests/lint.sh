@@ -166,12 +166,12 @@ else
 		make -C "$KDIR" M="$S" C=2 modules > "$OUT/sparse.log" 2>&1
 		rc=$?
 		findings=$(ours "$S" < "$OUT/sparse.log")
-		if [ $rc != 0 ]; then
-			grep -E 'error:|\*\*\*' "$OUT/sparse.log" | sed "s|$S/||" | head -n 40
-			fail "sparse: build failed (log: $OUT/sparse.log)"
-		elif [ -n "$findings" ]; then
+		if [ -n "$findings" ]; then
 			printf '%s\n' "$findings"
 			fail "sparse: $(printf '%s\n' "$findings" | wc -l) findings"
+		elif [ $rc != 0 ]; then
+			grep -E 'error:|\*\*\*' "$OUT/sparse.log" | sed "s|$S/||" | head -n 40
+			fail "sparse: build failed (log: $OUT/sparse.log)"
 		elif ! grep -q ' CHECK ' "$OUT/sparse.log"; then
 			fail "sparse: sparse checked no file"
 		else
