@@ -61,7 +61,7 @@ kunit:
 bench-sim:
 	$(MAKE) -C tools/sim bench
 
-e2e: modules
+e2e:
 	bash tests/e2e/run.sh
 
 demo: deps modules
