@@ -9,8 +9,8 @@ PKGS=(
 	# module build against Debian's 6.1 kernel
 	make gcc gcc-12 linux-headers-amd64 libelf-dev bc bison flex libssl-dev
 	dwarves kmod
-	# lint: sparse, checkpatch.pl (from linux-source-6.1)
-	sparse perl linux-source-6.1 xz-utils
+	# lint: sparse, checkpatch.pl (from linux-source-6.1), shellcheck
+	sparse perl linux-source-6.1 xz-utils shellcheck
 	# KUnit under UML via kunit.py
 	python3
 	# user-space simulator with sanitizers and libFuzzer
