@@ -36,6 +36,7 @@ DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN"
 # Multiboot modules: "path args,path"; a comma inside args is written ",,"
 MODULES="$VMLINUZ ${DOM0_CMDLINE//,/,,},$IMG/dom0.cpio"
 
+# shellcheck disable=SC2054 # commas are inside QEMU option values
 QEMU=(qemu-system-x86_64 -machine pc -accel "$QEMU_ACCEL" -cpu "$QEMU_CPU"
 	-smp "$QEMU_SMP" -m "$QEMU_MEM" -nodefaults -display none -no-reboot
 	-kernel "$XEN_BIN" -append "$XEN_CMDLINE" -initrd "$MODULES"
