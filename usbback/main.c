@@ -19,15 +19,41 @@
 
 struct workqueue_struct *usbback_wq;
 
+/*
+ * Out-of-range values are refused with -EINVAL at load time and on writes
+ * to /sys/module/usbback/parameters: 0 would reject every iso request or
+ * turn the out-of-memory retry into a busy loop.
+ */
+static int usbback_set_max_iso(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, 4096);
+}
+
+static const struct kernel_param_ops usbback_max_iso_ops = {
+	.set = usbback_set_max_iso,
+	.get = param_get_uint,
+};
+
 unsigned int usbback_max_iso_packets = 1024;
-module_param_named(max_iso_packets, usbback_max_iso_packets, uint, 0644);
+module_param_cb(max_iso_packets, &usbback_max_iso_ops,
+		&usbback_max_iso_packets, 0644);
 MODULE_PARM_DESC(max_iso_packets,
-		 "Largest number of isochronous packets accepted in one request (default 1024; the ring format allows up to 4096)");
+		 "Largest number of isochronous packets accepted in one request, 1..4096 (default 1024; the ring format allows up to 4096)");
+
+static int usbback_set_retry_ms(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, 10000);
+}
+
+static const struct kernel_param_ops usbback_retry_ms_ops = {
+	.set = usbback_set_retry_ms,
+	.get = param_get_uint,
+};
 
 unsigned int usbback_retry_ms = 10;
-module_param_named(retry_ms, usbback_retry_ms, uint, 0644);
+module_param_cb(retry_ms, &usbback_retry_ms_ops, &usbback_retry_ms, 0644);
 MODULE_PARM_DESC(retry_ms,
-		 "Delay before a request that found no memory is tried again, in ms (default 10)");
+		 "Delay before a request that found no memory is tried again, 1..10000 ms (default 10)");
 
 static int __init usbback_init(void)
 {

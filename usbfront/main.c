@@ -26,9 +26,22 @@ bool usbfront_param_reconnect = true;
 module_param_named(reconnect, usbfront_param_reconnect, bool, 0644);
 MODULE_PARM_DESC(reconnect, "Reconnect when a backend that closed comes back (default: true)");
 
+/* 0 would retry held grants in a busy loop: refuse out-of-range values. */
+static int usbfront_set_reclaim_ms(const char *val,
+				   const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 10, 60000);
+}
+
+static const struct kernel_param_ops usbfront_reclaim_ms_ops = {
+	.set = usbfront_set_reclaim_ms,
+	.get = param_get_uint,
+};
+
 unsigned int usbfront_param_reclaim_ms = 1000;
-module_param_named(reclaim_ms, usbfront_param_reclaim_ms, uint, 0644);
-MODULE_PARM_DESC(reclaim_ms, "Retry interval in ms for grants a backend still holds after a disconnect (default: 1000)");
+module_param_cb(reclaim_ms, &usbfront_reclaim_ms_ops,
+		&usbfront_param_reclaim_ms, 0644);
+MODULE_PARM_DESC(reclaim_ms, "Retry interval in ms for grants a backend still holds after a disconnect, 10..60000 (default: 1000)");
 
 static int __init usbfront_init(void)
 {
