@@ -33,6 +33,7 @@ mkdir -p "$(dirname "$LOG")"
 XEN_CMDLINE="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_max_vcpus=$QEMU_SMP loglvl=all guest_loglvl=all"
 DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN"
 [ -n "${INTERACTIVE:-}" ] && DOM0_CMDLINE+=" e2e.shell=1"
+[ -n "${HOTPLUG_CYCLES:-}" ] && DOM0_CMDLINE+=" e2e.cycles=$HOTPLUG_CYCLES"
 # Multiboot modules: "path args,path"; a comma inside args is written ",,"
 MODULES="$VMLINUZ ${DOM0_CMDLINE//,/,,},$IMG/dom0.cpio"
 

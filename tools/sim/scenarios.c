@@ -490,6 +490,43 @@ out:
 	return finish(w, ret, 0, why, len);
 }
 
+/*
+ * 300 unplug/plug pairs, one at a time, so each is its own conn-ring event:
+ * 600 events take both rings' indexes past 256 and 512 (one full lap of the
+ * 512-slot conn ring). QEMU's qusb stops sending hotplug events after the
+ * 256th, because its "ring full" test subtracts the consumer index from
+ * the free count; both our cores must keep going.
+ */
+static int conn_ring_laps(char *why, size_t len)
+{
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	u32 before;
+	int ret = 0, i;
+
+	if (!w)
+		return -1;
+	before = w->front.port_events[1];
+	for (i = 0; i < 300; i++) {
+		sback_unplug(w, 1);
+		sim_advance(w, 2);
+		sback_plug(w, 1, vdev_loop_new(XENUSB_SPEED_HIGH));
+		sim_advance(w, 2);
+	}
+	if (!(w->front.port_events[1] - before == 600)) {
+		ret = fail(why, len, "port 1: %u events after 300 replugs, want 600",
+			   w->front.port_events[1] - before);
+		goto out;
+	}
+	if (host_wait_port(w, 1, true)) {
+		ret = fail(why, len, "device not shown after the last plug");
+		goto out;
+	}
+	if (host_enumerate(w, 1, 3, why, len))
+		ret = -1;
+out:
+	return finish(w, ret, 0, why, len);
+}
+
 /* ------------------------------------------------------------------ */
 /* transfer types                                                      */
 
@@ -1925,6 +1962,7 @@ const struct sim_scenario sim_scenarios[] = {
 	{ "enum_mouse", enum_mouse },
 	{ "enum_msc", enum_msc },
 	{ "replug", replug },
+	{ "conn_ring_laps", conn_ring_laps },
 	{ "ctrl_in_out", ctrl_in_out },
 	{ "bulk_in_out", bulk_in_out },
 	{ "bulk_split_large", bulk_split_large },
