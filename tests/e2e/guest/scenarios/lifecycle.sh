@@ -44,8 +44,12 @@ ctrl_ports() {
 	[ -n "$C" ] && [ "$C" != 0 ] || { echo "no second controller in xl usb-list"; return 1; }
 	be=/local/domain/0/backend/$BEKIND/$d1/$C
 	[ "$(xenstore-read $be/num-ports 2>/dev/null)" = 8 ] || { echo "$be/num-ports is not 8"; return 1; }
-	wait_for 10 sh -c "[ \"\$(xenstore-read /local/domain/$d1/device/vusb/$C/state)\" = 4 ]" ||
-		{ echo "frontend of controller $C not Connected (4) within 10s"; return 1; }
+	# no libxl deadline here (usbctrl-attach returns before the frontend
+	# connects); 30 s is room for a slow host, the time taken is logged
+	_t=$(now)
+	wait_for 30 sh -c "[ \"\$(xenstore-read /local/domain/$d1/device/vusb/$C/state)\" = 4 ]" ||
+		{ echo "frontend of controller $C not Connected (4) within 30s"; return 1; }
+	info "lifecycle: controller $C frontend Connected $(elapsed $_t)s after usbctrl-attach returned"
 	attach g1 $tab controller=0 port=3 || { echo "attach tablet to 0/3: $(xl_err)"; return 1; }
 	attach g1 $kbd controller=$C port=8 || { echo "attach keyboard to $C/8: $(xl_err)"; return 1; }
 	[ "$(usb_port g1 $tab)" = "0 3" ] || { echo "usb-list: tablet at '$(usb_port g1 $tab)', want '0 3'"; return 1; }
