@@ -35,11 +35,13 @@ usbback_params() {
 	echo 2048 > $P/max_iso_packets && [ "$(cat $P/max_iso_packets)" = 2048 ] ||
 		{ echo "max_iso_packets=2048 not taken"; return 1; }
 	echo "$_old" > $P/max_iso_packets
-	info "modparam-usbback: $(grep -h 'invalid for parameter' /tmp/modparam-load | head -n 1)"
 }
 if [ "$BACK" = usbback ]; then
 	_why=$(usbback_params)
-	if [ $? = 0 ]; then pass modparam-usbback; else fail modparam-usbback "$_why"; fi
+	if [ $? = 0 ]; then
+		info "modparam-usbback: load: $(cat /tmp/modparam-load)"
+		pass modparam-usbback
+	else fail modparam-usbback "$_why"; fi
 else
 	skip modparam-usbback "no usbback in this cell"
 fi
