@@ -41,7 +41,9 @@ if [ "$BACK" = usbback ]; then
 	if [ $? = 0 ]; then
 		info "modparam-usbback: load: $(cat /tmp/modparam-load)"
 		pass modparam-usbback
-	else fail modparam-usbback "$_why"; fi
+	else
+		fail modparam-usbback "$_why"
+	fi
 else
 	skip modparam-usbback "no usbback in this cell"
 fi
