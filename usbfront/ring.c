@@ -375,7 +375,7 @@ static int usbfront_send(struct usbfront_info *info,
 	bool in = usb_pipein(urb->pipe);
 	struct xenusb_urb_request req = {};
 	struct usbfront_shadow *sh;
-	u32 len = 0;
+	u32 len = 0, desc_left;
 	bool zlp = false;
 	int id, err;
 	u16 i;
@@ -421,14 +421,23 @@ static int usbfront_send(struct usbfront_info *info,
 		req.u.isoc.start_frame = urb->start_frame;
 		req.u.isoc.number_of_packets = urb->number_of_packets;
 		req.u.isoc.nr_frame_desc_segs = urbp->iso_npages;
-		/* Descriptor pages are ours: the backend writes them back. */
+		/*
+		 * Descriptor pages are ours: the backend writes them back.
+		 * The segments name exactly the descriptors, not whole
+		 * pages: the protocol (and usbback) wants their lengths to
+		 * add up to number_of_packets * XENUSB_ISO_DESC_SIZE.
+		 */
+		desc_left = urb->number_of_packets * XENUSB_ISO_DESC_SIZE;
 		for (i = 0; i < urbp->iso_npages; i++) {
+			u32 piece = min_t(u32, desc_left, XEN_PAGE_SIZE);
+
 			err = usbfront_grant_seg(info, sh, &req,
 						 virt_to_gfn((u8 *)urbp->iso_descs +
 							     i * XEN_PAGE_SIZE),
-						 0, XEN_PAGE_SIZE, false);
+						 0, piece, false);
 			if (err)
 				goto fail;
+			desc_left -= piece;
 		}
 		break;
 	case PIPE_INTERRUPT:

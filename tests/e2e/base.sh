@@ -7,12 +7,14 @@
 # scenario scripts, our modules and the test peers.
 #
 #   domU: busybox, the xenstore client (the scenario RPC runs over xenstore),
-#         USB class drivers (storage, hid, usbtest), usbmon
+#         USB class drivers (storage, hid, usbtest, snd-usb-audio), usbmon,
+#         aplay with libasound's configuration
 #   dom0: busybox, kmod, xl/libxl, C xenstored, xenconsoled, xen-init-dom0,
 #         xenstore client, lsusb, qemu-system-xen (the qusb backend), Xen
 #         device modules, xhci/ehci/uhci, USB class drivers, dummy_hcd and
 #         configfs gadget functions (SourceSink, mass_storage), usbtest, and
-#         the Debian kernel that the domUs boot
+#         the Debian kernel that the domUs boot, aplay (native reference
+#         of the iso scenario)
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -72,7 +74,16 @@ copy_mods() {
 
 # sd_mod asks for these crc algorithms at run time (t10-pi), not via modules.dep
 STORAGE_MODS="usb-storage uas sd_mod crc64_rocksoft_generic crct10dif_generic"
-CLASS_MODS="$STORAGE_MODS usbhid hid-generic usbtest usbmon vfat nls_cp437 nls_ascii"
+# snd-usb-audio drives QEMU's usb-audio (isochronous OUT) for the iso scenario
+CLASS_MODS="$STORAGE_MODS usbhid hid-generic usbtest usbmon vfat nls_cp437 nls_ascii snd-usb-audio"
+
+# copy_alsa ROOT: aplay and the configuration libasound reads at open
+# (/usr/share/alsa/alsa.conf; without it even "hw:N,0" does not open)
+copy_alsa() {
+	copy_bin "$1" /usr/bin/aplay
+	mkdir -p "$1/usr/share"
+	cp -a "$SYSROOT/usr/share/alsa" "$1/usr/share/"
+}
 
 mkdir -p "$BASE"
 
@@ -83,6 +94,7 @@ copy_bin "$R" /usr/bin/xenstore
 for t in read write exists list rm watch ls chmod; do ln -s xenstore "$R/usr/bin/xenstore-$t"; done
 # shellcheck disable=SC2086
 copy_mods "$R" usbcore $CLASS_MODS
+copy_alsa "$R"
 depmod -b "$R" "$KVER"
 rm -rf "$BASE/domU"; mv "$R" "$BASE/domU"
 
@@ -107,6 +119,7 @@ cp -a "$SYSROOT/usr/share/qemu/keymaps" "$R/usr/share/qemu/" 2>/dev/null || true
 copy_mods "$R" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
 	xhci-pci ehci-pci uhci-hcd $CLASS_MODS \
 	dummy_hcd configfs libcomposite usb_f_ss_lb usb_f_mass_storage
+copy_alsa "$R"
 depmod -b "$R" "$KVER"
 mkdir -p "$R/e2e/domU"
 cp "$VMLINUZ" "$R/e2e/domU/vmlinuz"

@@ -17,6 +17,8 @@
 #   port 1  usb-storage  the stick image (snapshot=on: writes are dropped)
 #   port 2  usb-tablet
 #   port 3  usb-kbd
+#   port 4  usb-audio    full-speed, isochronous OUT (-audiodev none: the
+#                        samples are consumed at the real-time rate, dropped)
 # dom0 adds two dummy_hcd buses with configfs gadgets (dom0-init).
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
@@ -46,7 +48,9 @@ QEMU=(qemu-system-x86_64 -machine pc -accel "$QEMU_ACCEL" -cpu "$QEMU_CPU"
 	-drive "if=none,id=stick,file=${STICK_IMG:-$STICK},format=raw,snapshot=on"
 	-device usb-storage,bus=xhci.0,port=1,drive=stick,serial=E2ESTICK
 	-device usb-tablet,bus=xhci.0,port=2
-	-device usb-kbd,bus=xhci.0,port=3)
+	-device usb-kbd,bus=xhci.0,port=3
+	-audiodev none,id=e2esnd
+	-device usb-audio,bus=xhci.0,port=4,audiodev=e2esnd)
 
 if [ -n "${INTERACTIVE:-}" ]; then
 	exec "${QEMU[@]}" -serial mon:stdio

@@ -12,6 +12,9 @@
 #   sysroot   debootstrap --variant=minbase + xen-utils, xenstore-utils,
 #             qemu-system-xen, usbutils, upgraded from -security/-updates so
 #             the tools match the hypervisor (~60-90 s, once)
+#   sysroot-extra  packages added to the sysroot after it was first built
+#             (alsa-utils: aplay for the iso scenario), apt-get installed
+#             into it; additive, so existing caches need no re-debootstrap
 #   peers     xen-hcd.ko (drivers/usb/host/xen-hcd.c; Debian builds its 6.1
 #             kernel without CONFIG_USB_XEN_HCD) and a static testusb
 #             (tools/usb/testusb.c), both from linux-source-6.1
@@ -109,6 +112,25 @@ sysroot() {
 	stamp_set sysroot "$SUITE $SYSROOT_PKGS"
 }
 
+# Packages the bed needs beyond SYSROOT_PKGS.  Kept out of SYSROOT_PKGS on
+# purpose: that list is the sysroot's stamp, and changing it would delete and
+# re-debootstrap a sysroot that other checkouts share.  Installed on top
+# instead, only when dpkg says one is missing.
+SYSROOT_EXTRA="alsa-utils"
+sysroot_extra() {
+	local p need=()
+	for p in $SYSROOT_EXTRA; do
+		chroot "$SYSROOT" dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || need+=("$p")
+	done
+	[ ${#need[@]} -eq 0 ] && return 0
+	chroot "$SYSROOT" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive chroot "$SYSROOT" apt-get -y -q \
+		--no-install-recommends install "${need[@]}" > "$CACHE/extra.log" 2>&1 ||
+		{ tail -20 "$CACHE/extra.log"; die "apt-get install ${need[*]} in the sysroot failed"; }
+	chroot "$SYSROOT" apt-get clean
+}
+
 check_versions() {
 	local hv tools
 	hv=$(ls "$DEBS/xen-hypervisor-$XENVER-amd64"_*.deb | sed 's/.*_\(.*\)_amd64.deb/\1/; s/%3a/:/')
@@ -167,6 +189,7 @@ step fetch_debs
 step unpack_kernel
 step unpack_xen
 step sysroot
+step sysroot_extra
 check_versions
 step peers
 step stick

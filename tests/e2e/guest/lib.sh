@@ -107,6 +107,26 @@ dump_file() {
 	echo "E2E-FILE-END $1"
 }
 
+# ---- ALSA (same helpers in the guest's g.sh)
+# snd_card IFACE_DIR: ALSA card number snd-usb-audio registered on the
+# device's interface 0 (/sys/.../<busid>:1.0), empty if none
+snd_card() {
+	for _c in "$1"/sound/card*; do
+		[ -e "$_c" ] && { echo "${_c##*/card}"; return 0; }
+	done
+	return 1
+}
+# play CARD SECS: aplay SECS s of silence (48 kHz S16_LE stereo, the
+# device's only format) to hw:CARD,0; prints "aplay rc=N secs=S xruns=X"
+play() {
+	_t=$(now)
+	timeout $(($2 + 30)) aplay -D hw:$1,0 -t raw -f S16_LE -r 48000 -c 2 -d $2 /dev/zero > /tmp/aplay.out 2>&1
+	_rc=$?
+	_s=$(elapsed $_t)
+	grep -v '^Playing raw' /tmp/aplay.out | tail -n 3
+	echo "aplay rc=$_rc secs=$_s xruns=$(grep -c 'underrun' /tmp/aplay.out)"
+}
+
 # ---- dom0 USB devices (sysfs)
 # find_usb PRODUCT: busid of the first device whose product string is PRODUCT
 find_usb() {
@@ -137,6 +157,7 @@ P_TABLET="QEMU USB Tablet"
 P_KBD="QEMU USB Keyboard"
 P_SS="e2e sourcesink"
 P_MSG="e2e mass storage"
+P_AUDIO="QEMU USB Audio"   # usb-audio: 48 kHz S16_LE stereo, iso OUT ep 1
 GADGET_IMG=/tmp/gadget-storage.img
 GADGET_MB=16
 
@@ -178,7 +199,7 @@ gadgets_up() {
 
 # settle_usb: wait until every device of the bed is enumerated with its driver
 settle_usb() {
-	for p in "$P_STICK" "$P_TABLET" "$P_KBD" "$P_SS" "$P_MSG"; do
+	for p in "$P_STICK" "$P_TABLET" "$P_KBD" "$P_AUDIO" "$P_SS" "$P_MSG"; do
 		wait_for 30 find_usb "$p" > /dev/null || echo "E2E: device '$p' missing in dom0"
 	done
 	wait_for 20 sh -c 'ls /sys/block | grep -q sd' || true
