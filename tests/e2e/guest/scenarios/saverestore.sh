@@ -95,6 +95,8 @@ save_restore() {
 	fi
 	wait_for 30 guest_ready g1 || gexec g1 30 true > /dev/null ||
 		{ echo "guest agent not answering 30s after restore"; return 1; }
+	# the guest's own view of the resume, for the log (its console has it)
+	gexec g1 20 "dmesg | sed -n '/Freezing user/,\$p' | tail -n 40" > /dev/null
 	read_stick 60 || { echo "after restore: $(tail -n 1 /tmp/sr.out)"; return 1; }
 	info "saverestore: after restore: $(grep -E '^(disk|md5)' /tmp/sr.out | tr '\n' ' ')($(elapsed $t)s after xl restore)"
 	[ "$(ctrls g1)" = "0 " ] || { echo "xl usb-list controllers '$(ctrls g1)', want '0'"; return 1; }
