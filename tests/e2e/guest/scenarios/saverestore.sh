@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh disable=SC2046,SC2034
+# (SC2046: "busnum devnum" pairs split on purpose; SC2034: variables lib.sh uses)
+#
+# saverestore: the guest's frontend survives a save/restore and a
+# controller detach/attach.
+#   saverestore            g1 reads the QEMU stick (magic + md5), then
+#                          `xl save g1 FILE` and `xl restore FILE`: the stick
+#                          is back in dom0 while g1 is saved, nothing is left
+#                          in xenstore for the old domid, the frontend of the
+#                          restored guest reaches state 4, the stick (re-added
+#                          by libxl, else attached again: see "libxl on
+#                          restore" in Documentation/testing-e2e.rst)
+#                          enumerates again and reads the same md5, and the
+#                          guest console has no WARNING/BUG since the save
+#   saverestore-reconnect  xl usbctrl-detach of g1's controller with the stick
+#                          on it, then xl usbctrl-attach of a new one: the
+#                          frontend connects (state 4) and the stick
+#                          enumerates again in the guest
+# Leaves g1 running with one controller (devid 0) and the stick in dom0 on
+# usb-storage, as the other scenarios expect.
+SCEN_NAME=saverestore
+. /e2e/lib.sh
+
+SAVE=/tmp/g1.save
+KPAT='WARNING:|BUG:|Oops|general protection|Call Trace|kernel panic'
+
+# step NAME FUNC: one result line from FUNC's status and last message
+step() {
+	if _x=$(known_xfail "$1"); then
+		xfail "$1" "$_x"
+		return
+	fi
+	$2 > /tmp/why 2>&1
+	_r=$?
+	grep '^INFO' /tmp/why
+	if [ $_r = 0 ]; then pass $1; else fail $1 "$(grep -v '^INFO' /tmp/why | tail -n 1)"; fi
+}
+no_stale() { [ -z "$(xs_stale $1)" ]; }
+# fe_state DOMID DEVID / be_state: xenbus states of a vusb controller
+fe_state() { xenstore-read /local/domain/$1/device/vusb/$2/state 2>/dev/null; }
+be_state() { xenstore-read /local/domain/0/backend/$BEKIND/$1/$2/state 2>/dev/null; }
+fe_connected() { [ "$(fe_state $1 $2)" = 4 ] && [ "$(be_state $1 $2)" = 4 ]; }
+# ctrls DOM: controller devids in xl usb-list
+ctrls() { xl usb-list "$1" 2>/dev/null | awk '/^[0-9]/ {print $1}' | tr '\n' ' '; }
+# read_stick SECS: in g1, the stick's disk appears and reads magic + md5
+read_stick() {
+	gexec g1 $(($1 + 60)) "d=\$(wait_for $1 disk '$P_STICK') || { echo 'no disk for the stick after $1s'; exit 1; }
+		echo \"disk \$d\"; check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/sr.out
+}
+console_lines() { wc -l < $CONSOLE_DIR/guest-g1.log 2>/dev/null || echo 0; }
+# console_bad LINE: kernel warnings in g1's console after line LINE
+console_bad() {
+	tail -n +$(($1 + 1)) $CONSOLE_DIR/guest-g1.log 2>/dev/null | grep -aE "$KPAT" |
+		head -n 2 | tr -d '\r' | tr '\n' ' ' | cut -c1-200
+}
+
+guest_up g1 || { fail saverestore "$WHY"; exit 0; }
+stick=$(find_usb "$P_STICK") || { fail saverestore "stick not in dom0"; exit 0; }
+
+######## saverestore
+save_restore() {
+	d0=$(domid_of g1)
+	[ -n "$(usb_port g1 $stick)" ] || attach g1 $stick ||
+		{ echo "usbdev-attach: $(xl_err)"; return 1; }
+	t=$(now)
+	read_stick 60 || { echo "before save: $(tail -n 1 /tmp/sr.out)"; return 1; }
+	info "saverestore: before save: $(grep -E '^(disk|md5)' /tmp/sr.out | tr '\n' ' ')($(elapsed $t)s)"
+	cp0=$(usb_port g1 $stick)
+	cons=$(console_lines)
+
+	xlq save g1 $SAVE || { echo "xl save: $(xl_err)"; return 1; }
+	info "saverestore: xl save ${XL_T}s, $(($(stat -c %s $SAVE) >> 20)) MiB"
+	domid_of g1 > /dev/null && { echo "g1 still exists after xl save"; return 1; }
+	back_in_dom0 $stick usb-storage 30 ||
+		{ echo "while saved: stick on '$(drv $stick:1.0)', want usb-storage"; return 1; }
+	wait_for 5 no_stale $d0 || { echo "stale xenstore after save: $(xs_stale $d0 | tr '\n' ' ')"; return 1; }
+	[ "$BACK" = usbback ] && xenstore-exists /libxl/usbback/$stick 2>/dev/null &&
+		{ echo "stale /libxl/usbback/$stick after save"; return 1; }
+
+	xlq restore $SAVE || { rm -f $SAVE; echo "xl restore: $(xl_err)"; return 1; }
+	rm -f $SAVE
+	d1=$(domid_of g1) || { echo "no g1 after xl restore"; return 1; }
+	info "saverestore: xl restore ${XL_T}s, domid $d0 -> $d1"
+	t=$(now)
+	wait_for 30 fe_connected $d1 0 ||
+		{ echo "controller 0 not Connected 30s after restore: frontend state '$(fe_state $d1 0)', backend '$(be_state $d1 0)'"; return 1; }
+	info "saverestore: frontend state 4 $(elapsed $t)s after xl restore"
+	cp1=$(usb_port g1 $stick)
+	if [ -n "$cp1" ]; then
+		info "saverestore: libxl re-added the stick on restore (port '$cp1', was '$cp0'; dom0 if0 driver '$(drv $stick:1.0)')"
+	else
+		info "saverestore: libxl did not re-add the stick on restore (was on '$cp0'; xl usb-list: $(xl usb-list g1 | grep -c 'Bus') devices; dom0 if0 driver '$(drv $stick:1.0)'): attaching it again"
+		attach g1 $stick || { echo "usbdev-attach after restore: $(xl_err)"; return 1; }
+	fi
+	wait_for 30 guest_ready g1 || gexec g1 30 true > /dev/null ||
+		{ echo "guest agent not answering 30s after restore"; return 1; }
+	# the guest's own view of the resume, for the log (its console has it)
+	gexec g1 20 "dmesg | sed -n '/Freezing user/,\$p' | tail -n 40" > /dev/null
+	read_stick 60 || { echo "after restore: $(tail -n 1 /tmp/sr.out)"; return 1; }
+	info "saverestore: after restore: $(grep -E '^(disk|md5)' /tmp/sr.out | tr '\n' ' ')($(elapsed $t)s after xl restore)"
+	[ "$(ctrls g1)" = "0 " ] || { echo "xl usb-list controllers '$(ctrls g1)', want '0'"; return 1; }
+	[ -z "$(console_bad $cons)" ] || { echo "g1 console: $(console_bad $cons)"; return 1; }
+}
+step saverestore save_restore
+
+######## saverestore-reconnect
+reconnect() {
+	d=$(domid_of g1) || { echo "no g1"; return 1; }
+	[ -n "$(usb_port g1 $stick)" ] || attach g1 $stick ||
+		{ echo "usbdev-attach: $(xl_err)"; return 1; }
+	gexec g1 90 "wait_for 60 disk '$P_STICK'" > /dev/null ||
+		{ echo "guest has no disk for the stick before the detach"; return 1; }
+	cons=$(console_lines)
+	xlq usbctrl-detach g1 0 || { echo "usbctrl-detach: $(xl_err)"; return 1; }
+	info "saverestore-reconnect: usbctrl-detach with the stick attached ${XL_T}s"
+	for p in /local/domain/0/backend/$BEKIND/$d/0 /local/domain/$d/device/vusb/0 /libxl/$d/device/vusb/0; do
+		xenstore-exists $p 2>/dev/null && { echo "stale xenstore node $p after usbctrl-detach"; return 1; }
+	done
+	back_in_dom0 $stick usb-storage 30 ||
+		{ echo "stick on '$(drv $stick:1.0)' 30s after usbctrl-detach, want usb-storage"; return 1; }
+	gexec g1 40 "wait_for 30 no_usbdev '$P_STICK'" > /dev/null ||
+		{ echo "guest still sees the stick 30s after usbctrl-detach"; return 1; }
+	xlq usbctrl-attach g1 type=$CTRLTYPE version=2 ports=4 ||
+		{ echo "usbctrl-attach: $(xl_err)"; return 1; }
+	info "saverestore-reconnect: usbctrl-attach ${XL_T}s"
+	c=$(ctrls g1)
+	[ "$c" = "0 " ] || { echo "controllers after usbctrl-attach '$c', want '0'"; return 1; }
+	wait_for 10 fe_connected $d 0 ||
+		{ echo "new controller not Connected: frontend '$(fe_state $d 0)', backend '$(be_state $d 0)'"; return 1; }
+	t=$(now)
+	attach g1 $stick || { echo "usbdev-attach to the new controller: $(xl_err)"; return 1; }
+	gexec g1 90 "d=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk after 60s'; exit 1; }
+		m=\$(head -c ${#STICK_MAGIC} \$d); [ \"\$m\" = '$STICK_MAGIC' ] || { echo \"magic '\$m'\"; exit 1; }" > /tmp/sr.out ||
+		{ echo "guest on the new controller: $(tail -n 1 /tmp/sr.out)"; return 1; }
+	info "saverestore-reconnect: stick read in the guest $(elapsed $t)s after usbdev-attach"
+	[ -z "$(console_bad $cons)" ] || { echo "g1 console: $(console_bad $cons)"; return 1; }
+}
+step saverestore-reconnect reconnect
+
+# leave the bed as found: g1 with controller 0, the stick in dom0
+if domid_of g1 > /dev/null; then
+	[ -n "$(ctrls g1)" ] || xlq usbctrl-attach g1 type=$CTRLTYPE version=2 ports=4
+	[ -n "$(usb_port g1 $stick)" ] && detach g1 $stick
+fi
+back_in_dom0 $stick usb-storage 30 || info "saverestore: stick on '$(drv $stick:1.0)' at the end, want usb-storage"
+rm -f $SAVE
+exit 0
