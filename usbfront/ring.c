@@ -375,7 +375,8 @@ static int usbfront_send(struct usbfront_info *info,
 	bool in = usb_pipein(urb->pipe);
 	struct xenusb_urb_request req = {};
 	struct usbfront_shadow *sh;
-	u32 len = 0, desc_left;
+	struct usbfront_frag desc[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	u32 len = 0, nd;
 	bool zlp = false;
 	int id, err;
 	u16 i;
@@ -420,24 +421,29 @@ static int usbfront_send(struct usbfront_info *info,
 		req.u.isoc.interval = urb->interval;
 		req.u.isoc.start_frame = urb->start_frame;
 		req.u.isoc.number_of_packets = urb->number_of_packets;
-		req.u.isoc.nr_frame_desc_segs = urbp->iso_npages;
 		/*
 		 * Descriptor pages are ours: the backend writes them back.
 		 * The segments name exactly the descriptors, not whole
 		 * pages: the protocol (and usbback) wants their lengths to
-		 * add up to number_of_packets * XENUSB_ISO_DESC_SIZE.
+		 * add up to number_of_packets * XENUSB_ISO_DESC_SIZE.  The
+		 * core cuts them, as it does for the simulator's frontend.
 		 */
-		desc_left = urb->number_of_packets * XENUSB_ISO_DESC_SIZE;
-		for (i = 0; i < urbp->iso_npages; i++) {
-			u32 piece = min_t(u32, desc_left, XEN_PAGE_SIZE);
-
+		nd = usbfront_frags_linear(0, urb->number_of_packets *
+					   XENUSB_ISO_DESC_SIZE, desc,
+					   urbp->iso_npages);
+		if (!nd) {
+			err = -EMSGSIZE;
+			goto fail;
+		}
+		req.u.isoc.nr_frame_desc_segs = nd;
+		for (i = 0; i < nd; i++) {
 			err = usbfront_grant_seg(info, sh, &req,
 						 virt_to_gfn((u8 *)urbp->iso_descs +
 							     i * XEN_PAGE_SIZE),
-						 0, piece, false);
+						 desc[i].offset, desc[i].len,
+						 false);
 			if (err)
 				goto fail;
-			desc_left -= piece;
 		}
 		break;
 	case PIPE_INTERRUPT:

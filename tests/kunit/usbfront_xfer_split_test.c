@@ -54,6 +54,35 @@ static void usbfront_frags_unaligned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f[3].len, 100);
 }
 
+/*
+ * Iso descriptor segments (usbfront_send): they must name exactly
+ * number_of_packets * 16 bytes, not whole pages, or usbback refuses the
+ * request (the bug the e2e iso scenario found).
+ */
+static void usbfront_frags_iso_descs(struct kunit *test)
+{
+	struct usbfront_frag f[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	u32 n, i, sum;
+
+	KUNIT_ASSERT_EQ(test, usbfront_frags_linear(0, 8 * XENUSB_ISO_DESC_SIZE,
+						    f, 1), 1u);
+	KUNIT_EXPECT_EQ(test, f[0].offset, 0);
+	KUNIT_EXPECT_EQ(test, f[0].len, 128);
+
+	n = usbfront_frags_linear(0, 300 * XENUSB_ISO_DESC_SIZE, f, 2);
+	KUNIT_ASSERT_EQ(test, n, 2u);
+	KUNIT_EXPECT_EQ(test, f[0].len, 4096);
+	KUNIT_EXPECT_EQ(test, f[1].len, 300 * 16 - 4096);
+
+	/* The most packets usbback accepts: 4096 descriptors, 16 pages. */
+	n = usbfront_frags_linear(0, 4096 * XENUSB_ISO_DESC_SIZE, f,
+				  XENUSB_MAX_SEGMENTS_PER_REQUEST);
+	KUNIT_ASSERT_EQ(test, n, 16u);
+	for (i = 0, sum = 0; i < n; i++)
+		sum += f[i].len;
+	KUNIT_EXPECT_EQ(test, sum, 4096 * XENUSB_ISO_DESC_SIZE);
+}
+
 /* Only the offset inside a 4 KiB page counts, not the address above it. */
 static void usbfront_frags_high_bits(struct kunit *test)
 {
@@ -242,6 +271,7 @@ static void usbfront_split_walk(struct kunit *test)
 static struct kunit_case usbfront_xfer_split_cases[] = {
 	KUNIT_CASE(usbfront_frags_aligned),
 	KUNIT_CASE(usbfront_frags_unaligned),
+	KUNIT_CASE(usbfront_frags_iso_descs),
 	KUNIT_CASE(usbfront_frags_high_bits),
 	KUNIT_CASE(usbfront_frags_limits),
 	KUNIT_CASE(usbfront_split_fits),
