@@ -92,14 +92,9 @@ usbtest_ready() {
 # has_iso: some attached device has an isochronous endpoint in any altsetting
 has_iso() { grep -q 'Atr=01(Isoc)' /sys/kernel/debug/usb/devices; }
 
-# ALSA, as in dom0's lib.sh
-# snd_card IFACE_DIR: ALSA card number on the interface, empty if none
-snd_card() {
-	for _c in "$1"/sound/card*; do
-		[ -e "$_c" ] && { echo "${_c##*/card}"; return 0; }
-	done
-	return 1
-}
+# ALSA: snd_card, play
+# shellcheck source=tests/e2e/guest/alsa.sh
+. /e2e/alsa.sh
 # snd_ready PRODUCT: snd-usb-audio drives the device and its playback PCM
 # device node exists; prints the card number
 snd_ready() {
@@ -107,13 +102,4 @@ snd_ready() {
 	[ "$(basename "$(readlink "$_u"/*:1.0/driver)" 2>/dev/null)" = snd-usb-audio ] || return 1
 	_n=$(snd_card "$_u"/*:1.0) || return 1
 	[ -c /dev/snd/pcmC${_n}D0p ] && echo "$_n"
-}
-# play CARD SECS: aplay SECS s of silence to hw:CARD,0 (see dom0's lib.sh)
-play() {
-	_t=$(now)
-	timeout $(($2 + 30)) aplay -D hw:$1,0 -t raw -f S16_LE -r 48000 -c 2 -d $2 /dev/zero > /tmp/aplay.out 2>&1
-	_rc=$?
-	_s=$(elapsed $_t)
-	grep -v '^Playing raw' /tmp/aplay.out | tail -n 3
-	echo "aplay rc=$_rc secs=$_s xruns=$(grep -c 'underrun' /tmp/aplay.out)"
 }

@@ -107,25 +107,9 @@ dump_file() {
 	echo "E2E-FILE-END $1"
 }
 
-# ---- ALSA (same helpers in the guest's g.sh)
-# snd_card IFACE_DIR: ALSA card number snd-usb-audio registered on the
-# device's interface 0 (/sys/.../<busid>:1.0), empty if none
-snd_card() {
-	for _c in "$1"/sound/card*; do
-		[ -e "$_c" ] && { echo "${_c##*/card}"; return 0; }
-	done
-	return 1
-}
-# play CARD SECS: aplay SECS s of silence (48 kHz S16_LE stereo, the
-# device's only format) to hw:CARD,0; prints "aplay rc=N secs=S xruns=X"
-play() {
-	_t=$(now)
-	timeout $(($2 + 30)) aplay -D hw:$1,0 -t raw -f S16_LE -r 48000 -c 2 -d $2 /dev/zero > /tmp/aplay.out 2>&1
-	_rc=$?
-	_s=$(elapsed $_t)
-	grep -v '^Playing raw' /tmp/aplay.out | tail -n 3
-	echo "aplay rc=$_rc secs=$_s xruns=$(grep -c 'underrun' /tmp/aplay.out)"
-}
+# ---- ALSA: snd_card, play
+# shellcheck source=tests/e2e/guest/alsa.sh
+. /e2e/alsa.sh
 
 # ---- dom0 USB devices (sysfs)
 # find_usb PRODUCT: busid of the first device whose product string is PRODUCT
