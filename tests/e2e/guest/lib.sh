@@ -58,6 +58,22 @@ known_xfail() {
 			$1 = $2 = $3 = ""; sub(/^ +/, ""); print; exit }' /e2e/xfail)
 	[ -n "$_r" ] && echo "$_r"
 }
+# step NAME FUNC: one result line from FUNC's status and last message
+# (INFO lines of FUNC are passed on); a NAME listed in tests/e2e/xfail for
+# this cell is printed as XFAIL and FUNC is not run
+step() {
+	if _x=$(known_xfail "$1"); then
+		xfail "$1" "$_x"
+		return
+	fi
+	$2 > /tmp/why 2>&1
+	_r=$?
+	grep '^INFO' /tmp/why
+	if [ $_r = 0 ]; then pass $1; else fail $1 "$(grep -v '^INFO' /tmp/why | tail -n 1)"; fi
+}
+# kernel console lines that fail a run (dom0-init's kernel-log, saverestore)
+KPAT='WARNING:|BUG:|Oops|general protection|Call Trace|kernel panic'
+
 # ---- QEMU's qusb can die on guest input.  Its device model asserts in
 # usb_ep_get() when a control request names a devnum whose port was just
 # emptied: qusb keeps the address-table entry after a detach, with no
@@ -350,3 +366,4 @@ xs_stale() {
 		xenstore-exists "$_p" 2>/dev/null && echo "$_p"
 	done
 }
+no_stale() { [ -z "$(xs_stale $1)" ]; }

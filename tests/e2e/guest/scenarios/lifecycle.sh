@@ -18,14 +18,6 @@
 SCEN_NAME=lifecycle
 . /e2e/lib.sh
 
-# step NAME FUNC: one result line from FUNC's status and last message
-step() {
-	$2 > /tmp/why 2>&1
-	_r=$?
-	grep '^INFO' /tmp/why
-	if [ $_r = 0 ]; then pass $1; else fail $1 "$(grep -v '^INFO' /tmp/why | tail -n 1)"; fi
-}
-no_stale() { [ -z "$(xs_stale $1)" ]; }
 # log_mark / log_since: xl log lines written since the mark
 log_mark() { LOG_AT=$(wc -l < $XL_LOG 2>/dev/null || echo 0); }
 log_since() { tail -n +$((LOG_AT + 1)) $XL_LOG; }

@@ -23,20 +23,6 @@ SCEN_NAME=saverestore
 . /e2e/lib.sh
 
 SAVE=/tmp/g1.save
-KPAT='WARNING:|BUG:|Oops|general protection|Call Trace|kernel panic'
-
-# step NAME FUNC: one result line from FUNC's status and last message
-step() {
-	if _x=$(known_xfail "$1"); then
-		xfail "$1" "$_x"
-		return
-	fi
-	$2 > /tmp/why 2>&1
-	_r=$?
-	grep '^INFO' /tmp/why
-	if [ $_r = 0 ]; then pass $1; else fail $1 "$(grep -v '^INFO' /tmp/why | tail -n 1)"; fi
-}
-no_stale() { [ -z "$(xs_stale $1)" ]; }
 # fe_state DOMID DEVID / be_state: xenbus states of a vusb controller
 fe_state() { xenstore-read /local/domain/$1/device/vusb/$2/state 2>/dev/null; }
 be_state() { xenstore-read /local/domain/0/backend/$BEKIND/$1/$2/state 2>/dev/null; }
