@@ -16,7 +16,7 @@ export XENUSB_CACHE ?= $(HOME)/.cache/xen-pvusb
 export XENUSB_BUILD ?= $(CURDIR)/build
 export KDIR
 
-.PHONY: all modules clean deps check lint sparse checkpatch kunit sim \
+.PHONY: all modules test-modules clean deps check lint sparse checkpatch kunit sim \
 	bench-sim e2e demo bench-e2e help
 
 all: modules
@@ -26,9 +26,17 @@ modules:
 		{ echo "No kernel build tree: run 'make deps' or set KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# Test-only modules of the e2e bed (tests/e2e/hostile/: hostile peers that
+# attack our drivers); never installed, only packed into the bed's images.
+test-modules:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "No kernel build tree: run 'make deps' or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/e2e/hostile modules
+
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then \
-		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/e2e/hostile clean; fi
 	rm -rf $(XENUSB_BUILD)
 
 deps:

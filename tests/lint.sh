@@ -3,7 +3,8 @@
 #
 # lint.sh: static checks of everything we ship, one case per check:
 #   checkpatch   scripts/checkpatch.pl --strict --no-tree -f on every
-#                .c/.h of usbback/ usbfront/ include/ tests/kunit/, no
+#                .c/.h of usbback/ usbfront/ include/ tests/kunit/
+#                tests/e2e/hostile/, no
 #                ignores: this is kernel code
 #   checkpatch-tools  the same on tools/**/*.[ch] (user-space simulator
 #                and shims), with the relaxed set TOOLS_IGNORE below
@@ -126,7 +127,7 @@ checkpatch_case() {
 	fi
 }
 
-mapfile -t kfiles < <(find usbback usbfront include tests/kunit \
+mapfile -t kfiles < <(find usbback usbfront include tests/kunit tests/e2e/hostile \
 	-name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
 checkpatch_case checkpatch "" "${kfiles[@]}"
 

@@ -38,6 +38,16 @@ add_ko() {
 	cp "$2" "$1/$MODDIR/extra/"
 }
 
+# add_test_kos ROOT: the bed's test-only modules (make test-modules), in
+# both images: a scenario loads the one it needs, in dom0 or in a guest
+add_test_kos() {
+	local ko
+	for ko in "$TOP"/tests/e2e/hostile/*.ko; do
+		[ -f "$ko" ] && add_ko "$1" "$ko"
+	done
+	return 0
+}
+
 ######################################## domU
 R=$W/root-domU
 rm -rf "$R"
@@ -48,6 +58,7 @@ cp "$G/g.sh" "$G/alsa.sh" "$R/e2e/"
 install -m 755 "$PEERS/testusb" "$R/usr/bin/testusb"
 add_ko "$R" "$PEERS/xen-hcd/xen-hcd.ko"
 [ -f "$USBFRONT_KO" ] && add_ko "$R" "$USBFRONT_KO"
+add_test_kos "$R"
 depmod -b "$R" "$KVER"
 pack "$R" "$W/domU.cpio"
 
@@ -61,6 +72,7 @@ cp -r "$G/scenarios" "$R/e2e/"
 cp "$E2E_DIR/xfail" "$R/e2e/xfail"
 install -m 755 "$PEERS/testusb" "$R/usr/bin/testusb"
 [ -f "$USBBACK_KO" ] && add_ko "$R" "$USBBACK_KO"
+add_test_kos "$R"
 depmod -b "$R" "$KVER"
 cp "$W/domU.cpio" "$R/e2e/domU/initrd.cpio"
 cat > "$R/e2e/config" <<EOF

@@ -70,6 +70,8 @@ if [ -n "$need" ]; then
 	log "e2e: building our modules (make modules)"
 	timed modules make -C "$TOP" modules > "$RUN_DIR/make-modules.log" 2>&1 ||
 		log "e2e: make modules failed (see $RUN_DIR/make-modules.log)"
+	timed test-modules make -C "$TOP" test-modules > "$RUN_DIR/make-test-modules.log" 2>&1 ||
+		log "e2e: make test-modules failed (see $RUN_DIR/make-test-modules.log)"
 fi
 timed images bash "$E2E_DIR/images.sh"
 
