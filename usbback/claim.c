@@ -267,6 +267,112 @@ void usbback_claim_del_ctrlr(struct usbback_ctrlr *c)
 	mutex_unlock(&usbback_mutex);
 }
 
+static struct usb_driver usbback_usb_driver;
+
+/*
+ * Bind every interface of @d's new configuration to usbback.  Drivers of
+ * the host may have probed them first (usb core offers a new interface to
+ * every driver, in the order they registered): take the interface back
+ * from them, as libxl does at attach.  Under @d's device lock.
+ */
+static void usbback_claim_config_interfaces(struct usbback_dev *d)
+{
+	struct usb_host_config *cfg = d->udev->actconfig;
+	unsigned int i;
+
+	for (i = 0; cfg && i < cfg->desc.bNumInterfaces; i++) {
+		struct usb_interface *intf = cfg->interface[i];
+		struct device_driver *drv = intf ? intf->dev.driver : NULL;
+
+		if (!intf || (drv && to_usb_driver(drv) == &usbback_usb_driver))
+			continue;
+		if (drv) {
+			dev_info(&intf->dev, "taken back from %s for the guest\n",
+				 drv->name);
+			usb_driver_release_interface(to_usb_driver(drv), intf);
+		}
+		if (usb_driver_claim_interface(&usbback_usb_driver, intf, d)) {
+			dev_warn(&intf->dev, "cannot bind it to usbback\n");
+			continue;
+		}
+		mutex_lock(&usbback_mutex);
+		d->nr_bound++;
+		mutex_unlock(&usbback_mutex);
+	}
+}
+
+/**
+ * usbback_claim_cfg_work() - change a device's configuration for a guest
+ * @work: the cfg_work of a slot holding a SET_CONFIGURATION request
+ *
+ * usb core unbinds the interfaces of the old configuration and creates
+ * those of the new one.  Meanwhile the device stays on its port (the guest
+ * asked for the change: it must not see an unplug), and the new
+ * interfaces are bound to usbback before the guest gets its answer.  If
+ * the device ends up not wholly ours (the change failed, or an interface
+ * could not be bound), it leaves the port: the guest sees an unplug
+ * rather than a device it cannot drive.
+ */
+void usbback_claim_cfg_work(struct work_struct *work)
+{
+	struct usbback_slot *s = container_of(work, struct usbback_slot,
+					      cfg_work);
+	struct usbback_dev *d = s->dev;
+	struct usb_device *udev = d->udev;
+	struct usbback_ctrlr *c;
+	int err;
+
+	usb_lock_device(udev);
+	mutex_lock(&usbback_mutex);
+	d->reconfig++;
+	mutex_unlock(&usbback_mutex);
+
+	err = usb_set_configuration(udev, s->cfg_value);
+	if (!err && d->ctrlr)
+		usbback_claim_config_interfaces(d);
+
+	mutex_lock(&usbback_mutex);
+	d->reconfig--;
+	c = d->ctrlr;
+	if (c && !err) {
+		mutex_lock(&c->req_mutex);
+		usbback_dev_rebuild_view(d);
+		mutex_unlock(&c->req_mutex);
+	}
+	if (c && !usbback_dev_complete(d)) {
+		dev_warn(&c->xdev->dev,
+			 "dom%d port %u: %s not usable in configuration %u (%d)\n",
+			 c->xdev->otherend_id, d->port, d->busid,
+			 s->cfg_value, err);
+		usbback_port_detach(c, d->port);
+		if (!err)
+			err = -ENODEV;
+	}
+	if (!d->nr_bound && !d->reconfig && !d->ctrlr &&
+	    !list_empty(&d->node)) {
+		list_del_init(&d->node);
+		usbback_dev_put(d);
+	}
+	mutex_unlock(&usbback_mutex);
+	usb_unlock_device(udev);
+
+	usbback_respond(s, xenusb_status_from_errno(err), 0, 0, 0);
+}
+
+/**
+ * usbback_claim_set_config() - answer a SET_CONFIGURATION later
+ * @s: slot of the request, routed to s->dev (referenced)
+ * @value: configuration value, one the device has
+ *
+ * Called from the ring work with req_mutex held, which the unbinding of
+ * the old interfaces takes: the change runs in its own work.
+ */
+void usbback_claim_set_config(struct usbback_slot *s, u8 value)
+{
+	s->cfg_value = value;
+	queue_work(system_long_wq, &s->cfg_work);
+}
+
 static int usbback_usb_probe(struct usb_interface *intf,
 			     const struct usb_device_id *id)
 {
@@ -347,11 +453,12 @@ static void usbback_usb_disconnect(struct usb_interface *intf)
 	if (!d)
 		return;
 	mutex_lock(&usbback_mutex);
-	if (d->ctrlr)
+	/* A change of configuration the guest asked for is not an unplug. */
+	if (d->ctrlr && !d->reconfig)
 		usbback_port_detach(d->ctrlr, d->port);
 	usb_set_intfdata(intf, NULL);
-	if (!--d->nr_bound) {
-		list_del(&d->node);
+	if (!--d->nr_bound && !d->reconfig) {
+		list_del_init(&d->node);
 		usbback_dev_put(d);
 	}
 	mutex_unlock(&usbback_mutex);

@@ -65,6 +65,8 @@ struct usbback_ctrlr;
  * @udev: the host device (referenced)
  * @busid: its busid, as libxl writes it into port/N
  * @nr_bound: interfaces of it bound to the usbback driver
+ * @reconfig: configuration changes running for it: while one runs, the
+ *	unbinding of its old interfaces does not take it off its port
  * @ctrlr: controller whose port it sits on, NULL if on none
  * @port: that port
  * @speed: XENUSB_SPEED_* the guest is told
@@ -78,6 +80,7 @@ struct usbback_dev {
 	struct usb_device *udev;
 	char busid[USBBACK_BUSID_LEN];
 	unsigned int nr_bound;
+	unsigned int reconfig;
 	struct usbback_ctrlr *ctrlr;
 	u8 port;
 	u8 speed;
@@ -116,6 +119,8 @@ struct usbback_port {
  * @iso: isochronous frame descriptors, kept between requests
  * @iso_size: allocated size of @iso
  * @ops: grant-copy operations
+ * @cfg_work: changes the device's configuration (claim.c), then answers
+ * @cfg_value: the configuration it asked for
  */
 struct usbback_slot {
 	struct usbback_ctrlr *ctrlr;
@@ -133,6 +138,8 @@ struct usbback_slot {
 	struct xenusb_iso_desc *iso;
 	u32 iso_size;
 	struct gnttab_copy ops[USBBACK_MAX_COPY_OPS];
+	struct work_struct cfg_work;
+	u8 cfg_value;
 };
 
 /* Bits of ctrlr->flags. */
@@ -227,6 +234,8 @@ void usbback_claim_sync_ports(struct usbback_ctrlr *c);
 void usbback_dev_get(struct usbback_dev *d);
 void usbback_dev_put(struct usbback_dev *d);
 void usbback_dev_rebuild_view(struct usbback_dev *d);
+void usbback_claim_set_config(struct usbback_slot *s, u8 value);
+void usbback_claim_cfg_work(struct work_struct *work);
 
 /* ring.c */
 void usbback_ring_init(struct usbback_ctrlr *c);
@@ -244,6 +253,7 @@ void usbback_slot_free_buffers(struct usbback_slot *s);
 bool usbback_urb_unlink(struct usbback_ctrlr *c, u8 port, u16 id);
 
 /* ctrl.c */
+#define USBBACK_CTRL_PENDING	1	/* answered later, not an XENUSB_STATUS */
 bool usbback_ctrl_special(struct usbback_slot *s);
 void usbback_ctrl_fixup_in(struct usbback_slot *s, u32 actual);
 

@@ -7,7 +7,9 @@
  * later requests); SET_CONFIGURATION, SET_INTERFACE and
  * CLEAR_FEATURE(ENDPOINT_HALT) are performed through usb core, which then
  * updates its own endpoint state (toggles, bandwidth, altsettings) along
- * with the device's.  All of it runs in the ring work, process context.
+ * with the device's.  All of it runs in the ring work, process context,
+ * except a change of configuration: that takes the device lock and binds
+ * the new interfaces, so the configuration work of claim.c answers it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,10 +33,27 @@ static s32 usbback_set_address(struct usbback_slot *s, u16 devnum)
 	return XENUSB_STATUS_OK;
 }
 
+/* usb core exports no lookup of a configuration by its value. */
+static bool usbback_has_config(struct usb_device *udev, u8 value)
+{
+	unsigned int i;
+
+	if (!udev->config)
+		return false;
+	for (i = 0; i < udev->descriptor.bNumConfigurations; i++)
+		if (udev->config[i].desc.bConfigurationValue == value)
+			return true;
+	return false;
+}
+
+/*
+ * Return: a status, or USBBACK_CTRL_PENDING when the answer comes later
+ * from the configuration work (claim.c).
+ */
 static s32 usbback_set_configuration(struct usbback_slot *s, u16 value)
 {
 	struct usb_device *udev = s->dev->udev;
-	int err;
+	u8 cfg = value & 0xff;
 
 	/*
 	 * The configuration the host already runs: nothing to do.  Skipping
@@ -42,20 +61,25 @@ static s32 usbback_set_configuration(struct usbback_slot *s, u16 value)
 	 * keeps our interfaces bound.  This is what every guest enumeration
 	 * asks for.
 	 */
-	if (udev->actconfig &&
-	    udev->actconfig->desc.bConfigurationValue == (value & 0xff))
+	if (udev->actconfig && udev->actconfig->desc.bConfigurationValue == cfg)
 		return XENUSB_STATUS_OK;
-
 	/*
-	 * Another configuration: usb core unbinds the interfaces (the guest
-	 * sees the device go) and creates the new ones, which must be bound
-	 * to usbback again.  Asynchronous, as it takes the device lock.
+	 * Unconfiguring stays in the guest, like its address: the host
+	 * device keeps its configuration and our interfaces, so that a
+	 * physical unplug still reaches us, and the guest may configure it
+	 * again.  A guest that sends traffic meanwhile reaches only the
+	 * endpoints it had.
 	 */
+	if (!cfg)
+		return XENUSB_STATUS_OK;
+	if (!usbback_has_config(udev, cfg))
+		return XENUSB_STATUS_STALL;	/* what a device would do */
+
 	dev_info(&s->ctrlr->xdev->dev,
 		 "dom%d port %u: configuration %u requested\n",
-		 s->ctrlr->xdev->otherend_id, s->port, value & 0xff);
-	err = usb_driver_set_configuration(udev, value & 0xff);
-	return err ? xenusb_status_from_errno(err) : XENUSB_STATUS_OK;
+		 s->ctrlr->xdev->otherend_id, s->port, cfg);
+	usbback_claim_set_config(s, cfg);
+	return USBBACK_CTRL_PENDING;
 }
 
 static s32 usbback_set_interface(struct usbback_slot *s, u16 ifnum, u16 alt)
@@ -154,6 +178,7 @@ bool usbback_ctrl_special(struct usbback_slot *s)
 	default:
 		return false;
 	}
-	usbback_respond(s, status, 0, 0, 0);
+	if (status != USBBACK_CTRL_PENDING)
+		usbback_respond(s, status, 0, 0, 0);
 	return true;
 }

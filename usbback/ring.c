@@ -38,6 +38,7 @@ void usbback_ring_init(struct usbback_ctrlr *c)
 	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
 		c->slot[i].ctrlr = c;
 		INIT_LIST_HEAD(&c->slot[i].node);
+		INIT_WORK(&c->slot[i].cfg_work, usbback_claim_cfg_work);
 	}
 	for (i = 0; i <= XENUSB_MAX_PORTNR; i++)
 		init_usb_anchor(&c->port[i].anchor);
@@ -455,6 +456,9 @@ void usbback_ring_disconnect(struct usbback_ctrlr *c)
 	for (i = 1; i <= c->nports; i++)
 		usb_kill_anchored_urbs(&c->port[i].anchor);
 	flush_work(&c->done_work);
+	/* A configuration change answers once the device is configured. */
+	for (i = 0; i < USBBACK_NR_SLOTS; i++)
+		flush_work(&c->slot[i].cfg_work);
 
 	spin_lock_irqsave(&c->rsp_lock, flags);
 	c->ring_mapped = false;

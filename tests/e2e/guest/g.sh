@@ -89,6 +89,18 @@ usbtest_ready() {
 	_u=$(usbdev "$1") || return 1
 	[ "$(basename "$(readlink "$_u"/*:1.0/driver)" 2>/dev/null)" = usbtest ]
 }
+# if_driver PRODUCT IF: driver of the device's interface IF ("2.0": config 2, if 0)
+if_driver() {
+	_u=$(usbdev "$1") || return 1
+	_l=$(readlink "$_u"/*:"$2"/driver) && echo "${_l##*/}"
+}
+usbtest_on() { [ "$(if_driver "$1" "$2")" = usbtest ]; }
+# cfg_state PRODUCT: "devnum configuration driver-of-its-interface-0"
+cfg_state() {
+	_u=$(usbdev "$1") || return 1
+	_c=$(cat "$_u"/bConfigurationValue)
+	echo "$(cat "$_u"/devnum) $_c $(if_driver "$1" "$_c.0")"
+}
 # has_iso: some attached device has an isochronous endpoint in any altsetting
 has_iso() { grep -q 'Atr=01(Isoc)' /sys/kernel/debug/usb/devices; }
 

@@ -162,7 +162,9 @@ GADGET_IMG=/tmp/gadget-storage.img
 GADGET_MB=16
 
 # gadgets_up: SourceSink (g_zero's function, 0525:a4a0, usbtest binds) on
-# dummy_udc.0 and mass_storage (a tmpfs file) on dummy_udc.1
+# dummy_udc.0, with Loopback as a second configuration (the setconfig
+# scenario; hosts choose the first), and mass_storage (a tmpfs file) on
+# dummy_udc.1
 gadgets_up() {
 	G=/sys/kernel/config/usb_gadget
 	[ -e /sys/class/udc/dummy_udc.0 ] || { echo "no dummy_udc.0"; return 1; }
@@ -170,6 +172,7 @@ gadgets_up() {
 		cd $G/ss || exit 1
 		echo 0x0525 > idVendor; echo 0xa4a0 > idProduct
 		mkdir -p strings/0x409 configs/c.1 functions/SourceSink.0
+		mkdir -p configs/c.2 functions/Loopback.0
 		echo xen-pvusb > strings/0x409/manufacturer
 		echo "$P_SS" > strings/0x409/product
 		echo E2ESS0001 > strings/0x409/serialnumber
@@ -178,6 +181,7 @@ gadgets_up() {
 		echo 1 > functions/SourceSink.0/isoc_interval 2>/dev/null
 		echo 1024 > functions/SourceSink.0/isoc_maxpacket 2>/dev/null
 		ln -s functions/SourceSink.0 configs/c.1/
+		ln -s functions/Loopback.0 configs/c.2/
 		echo dummy_udc.0 > UDC
 	) || echo "SourceSink gadget setup failed"
 	head -c $((GADGET_MB << 20)) /dev/urandom > $GADGET_IMG

@@ -125,6 +125,22 @@ native_check() {
 	done < /tmp/testusb.failed
 }
 skip testusb-int-25 "SourceSink (6.1) has no interrupt endpoints"
+
+# usbmon on the guest's bus sees the frontend's traffic, like on any HCD:
+# 20 bulk OUT URBs of testusb case 1 give 20 submissions (S) and 20
+# completions (C) of "Bo" on the device's address in the text API
+usbmon_check() {
+	[ -n "$NODE" ] || { echo "no gadget in the guest"; return 1; }
+	_o=$(gexec g1 60 "_u=\$(usbdev '$P_SS') || exit 1
+		_a=Bo:\$(cat \$_u/busnum):\$(printf %03d \$(cat \$_u/devnum)):
+		cat /sys/kernel/debug/usb/usbmon/\$(cat \$_u/busnum)u > /tmp/mon & _p=\$!
+		sleep 0.5; testusb -D $NODE -t 1 -c 20 -s 512 > /dev/null; sleep 0.5; kill \$_p
+		echo \"usbmon \$(grep -c \" S \$_a\" /tmp/mon) \$(grep -c \" C \$_a\" /tmp/mon) \$_a\"" | grep '^usbmon ')
+	set -- $_o
+	info "testusb-usbmon: $2 submissions and $3 completions of $4 seen"
+	[ "${2:-0}" -ge 20 ] && [ "${3:-0}" -ge 20 ] || { echo "usbmon saw '$_o', want 20 S and 20 C lines"; return 1; }
+}
+step testusb-usbmon usbmon_check
 skip testusb-int-26 "SourceSink (6.1) has no interrupt endpoints"
 
 detach g1 $bid || { fail testusb-detach "usbdev-detach: $(xl_err)"; exit 0; }
