@@ -42,7 +42,7 @@
 enum hb_attack {
 	HB_NONE,
 	HB_UNKNOWN_ID,		/* response with an id not in flight */
-	HB_DUP_ID,		/* two responses for the victim's id */
+	HB_DUP_ID,		/* two responses for the victim's id (on unlink) */
 	HB_BIG_LEN,		/* actual_length beyond the request's length */
 	HB_BAD_STATUS,		/* a status code usbif does not define */
 	HB_URB_OVERFLOW,	/* urb ring rsp_prod more than a ring ahead */
@@ -430,12 +430,12 @@ static void hb_launch(struct hb_dev *d, int bytes)
 		d->quiet = true;
 		break;
 	case HB_DUP_ID:
-		n = hb_copy_in(d, v, bytes, true);
-		hb_queue_rsp(d, v->id, XENUSB_STATUS_OK, max(n, 0));
-		hb_queue_rsp(d, v->id, XENUSB_STATUS_OK, max(n, 0));
-		hb_push(d);
-		d->victim_pending = false;
-		d->quiet = true;
+		/*
+		 * Armed only: with one request in flight two responses are
+		 * a producer overflow, which the frontend must catch first.
+		 * The duplicate goes out with the unlink of the victim, when
+		 * two requests are in flight (hb_dup_on_unlink()).
+		 */
 		break;
 	case HB_BIG_LEN:
 		n = hb_copy_in(d, v, bytes, true);
@@ -508,8 +508,9 @@ static void hb_storm_work(struct work_struct *work)
 		}
 		notify_remote_via_irq(d->irq);
 		mutex_unlock(&d->lock);
-		if (++sent % 32 == 0)
-			usleep_range(50, 100);
+		/* Leave dom0 some CPU: its toolstack must run meanwhile. */
+		if (++sent % 64 == 0)
+			usleep_range(1000, 1100);
 	}
 
 	mutex_lock(&d->lock);
@@ -521,6 +522,24 @@ static void hb_storm_work(struct work_struct *work)
 	mutex_unlock(&d->lock);
 	dev_info(&d->xdev->dev, "storm over: %lu events in %u ms, victim answered\n",
 		 sent, hb_storm_ms);
+}
+
+/*
+ * dup-id: the victim's unlink is in flight too, so two responses fit the
+ * requests outstanding; both name the victim and the unlink is never
+ * answered.  The second one names an id no longer in flight.
+ */
+static void hb_dup_on_unlink(struct hb_dev *d)
+{
+	const struct xenusb_urb_request *v = &d->victim;
+	int n = hb_copy_in(d, v, hb_req_bytes(v), true);
+
+	hb_queue_rsp(d, v->id, XENUSB_STATUS_OK, max(n, 0));
+	hb_queue_rsp(d, v->id, XENUSB_STATUS_OK, max(n, 0));
+	hb_push(d);
+	d->victim_pending = false;
+	d->quiet = true;
+	dev_info(&d->xdev->dev, "dup-id: two responses for id %u sent\n", v->id);
 }
 
 /* One request off the ring. */
@@ -537,6 +556,11 @@ static void hb_request(struct hb_dev *d, const struct xenusb_urb_request *req)
 	}
 
 	if (p.unlink) {
+		if (hb_attack == HB_DUP_ID && d->victim_pending &&
+		    req->u.unlink.unlink_id == d->victim.id) {
+			hb_dup_on_unlink(d);
+			return;
+		}
 		if (d->victim_pending && req->u.unlink.unlink_id == d->victim.id) {
 			hb_respond(d, d->victim.id, XENUSB_STATUS_SHUTDOWN, 0);
 			d->victim_pending = false;
