@@ -143,6 +143,7 @@ static struct usbback_slot *usbback_slot_get(struct usbback_ctrlr *c)
 			s->port = 0;
 			s->dev = NULL;
 			s->urb = NULL;
+			s->mapped = false;
 			c->nr_inflight++;
 			break;
 		}

@@ -123,6 +123,7 @@ void usbback_slot_free_buffers(struct usbback_slot *s)
 	kfree(s->iso);
 	s->iso = NULL;
 	s->iso_size = 0;
+	usbback_map_free(s);
 }
 
 static void usbback_urb_complete(struct urb *urb)
@@ -177,7 +178,14 @@ static void usbback_urb_finish(struct usbback_slot *s)
 			usbback_ctrl_fixup_in(s, actual);
 	}
 
-	if ((back || iso) && usbback_copy(s, back, iso, true)) {
+	if (s->mapped) {
+		/* The data is already in the guest's pages: release them. */
+		s->mapped = false;
+		if (usbback_unmap(s)) {
+			status = XENUSB_STATUS_IOERROR;
+			actual = 0;
+		}
+	} else if ((back || iso) && usbback_copy(s, back, iso, true)) {
 		dev_warn_ratelimited(&s->ctrlr->xdev->dev,
 				     "dom%d: request %u: cannot copy the result into the guest's grants\n",
 				     s->ctrlr->xdev->otherend_id, s->req.id);
@@ -268,6 +276,19 @@ static int usbback_iso_prepare(struct usbback_slot *s, struct urb *urb)
 	return 0;
 }
 
+/*
+ * Answer a request that did not reach the device, after releasing the
+ * grants it mapped.
+ */
+static void usbback_urb_fail(struct usbback_slot *s, s32 status)
+{
+	if (s->mapped) {
+		s->mapped = false;
+		usbback_unmap(s);
+	}
+	usbback_respond(s, status, 0, 0, 0);
+}
+
 /**
  * usbback_urb_submit() - copy in, build and submit the host URB
  * @s: slot with a validated request routed to s->dev
@@ -287,6 +308,7 @@ int usbback_urb_submit(struct usbback_slot *s)
 	struct usb_host_endpoint *hep;
 	unsigned int pipe;
 	struct urb *urb;
+	bool map;
 	int err;
 
 	if (iso && r->nr_packets > usbback_max_iso_packets) {
@@ -298,7 +320,17 @@ int usbback_urb_submit(struct usbback_slot *s)
 		return 0;
 	}
 
-	if (usbback_grow(&s->buf, &s->buf_size, r->length))
+	pipe = usbback_host_pipe(udev, r);
+	hep = usb_pipe_endpoint(udev, pipe);
+	if (!hep) {
+		usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
+		return 0;
+	}
+
+	/* Memory first: -ENOMEM must leave nothing answered. */
+	map = usbback_map_wanted(s, hep);
+	if (map ? usbback_map_prepare(s) :
+		  usbback_grow(&s->buf, &s->buf_size, r->length))
 		return -ENOMEM;
 	if (iso && usbback_grow((void **)&s->iso, &s->iso_size,
 				r->nr_packets * XENUSB_ISO_DESC_SIZE))
@@ -308,25 +340,28 @@ int usbback_urb_submit(struct usbback_slot *s)
 		return -ENOMEM;
 	s->urb = urb;
 
-	/* Read what the device is to receive, and the iso descriptors. */
-	if (usbback_copy(s, r->pipe.in ? 0 : r->length, iso, false)) {
+	/*
+	 * Map the data, or read what the device is to receive and the iso
+	 * descriptors.  A bad grant gets the same answer either way.
+	 */
+	if (map)
+		err = usbback_map(s, urb);
+	else
+		err = usbback_copy(s, r->pipe.in ? 0 : r->length, iso, false);
+	if (err) {
 		dev_warn_ratelimited(&c->xdev->dev,
 				     "dom%d: request %u: bad grant\n",
 				     c->xdev->otherend_id, r->id);
 		usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
 		return 0;
 	}
+	s->mapped = map;
 
-	pipe = usbback_host_pipe(udev, r);
-	hep = usb_pipe_endpoint(udev, pipe);
-	if (!hep) {
-		usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
-		return 0;
-	}
 	urb->dev = udev;
 	urb->pipe = pipe;
 	urb->ep = hep;
-	urb->transfer_buffer = r->length ? s->buf : NULL;
+	if (!map)
+		urb->transfer_buffer = r->length ? s->buf : NULL;
 	urb->transfer_buffer_length = r->length;
 	urb->complete = usbback_urb_complete;
 	urb->context = s;
@@ -343,7 +378,7 @@ int usbback_urb_submit(struct usbback_slot *s)
 			dev_warn_ratelimited(&c->xdev->dev,
 					     "dom%d: request %u: iso packet outside the buffer\n",
 					     c->xdev->otherend_id, r->id);
-			usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
+			usbback_urb_fail(s, XENUSB_STATUS_INVAL);
 			return 0;
 		}
 		urb->interval = usbback_interval(udev, hep);
@@ -357,7 +392,7 @@ int usbback_urb_submit(struct usbback_slot *s)
 
 	/* Belt and braces: never let the host warn on the guest's behalf. */
 	if (usb_urb_ep_type_check(urb)) {
-		usbback_respond(s, XENUSB_STATUS_INVAL, 0, 0, 0);
+		usbback_urb_fail(s, XENUSB_STATUS_INVAL);
 		return 0;
 	}
 
@@ -367,7 +402,7 @@ int usbback_urb_submit(struct usbback_slot *s)
 		usb_unanchor_urb(urb);
 		dev_dbg(&c->xdev->dev, "request %u: submit failed: %d\n",
 			r->id, err);
-		usbback_respond(s, xenusb_status_from_errno(err), 0, 0, 0);
+		usbback_urb_fail(s, xenusb_status_from_errno(err));
 	}
 	return 0;
 }
