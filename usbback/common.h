@@ -53,6 +53,7 @@ enum usbback_stat {
 	USBBACK_ST_BYTES_OUT,
 	USBBACK_ST_UNLINKS,
 	USBBACK_ST_ISO_FRAMES,
+	USBBACK_ST_MAPPED,
 	USBBACK_ST_ERR_NODEV,
 	USBBACK_ST_ERR_INVAL,
 	USBBACK_ST_ERR_STALL,
@@ -122,7 +123,8 @@ struct usbback_port {
  * @buf_size: allocated size of @buf
  * @iso: isochronous frame descriptors, kept between requests
  * @iso_size: allocated size of @iso
- * @mapped: the request's data segments are grant-mapped (map.c)
+ * @mapped: the request's data goes through the map path (map.c); what
+ *	is still mapped is in @nr_mapped and @mapped_mask
  * @nr_mapped: data segments usbback_map() tried to map
  * @mapped_mask: which of them are mapped and wait for their unmap
  * @nr_pages: pages in @pages, kept between requests
@@ -293,6 +295,6 @@ int usbback_stats_add(struct usbback_ctrlr *c);
 void usbback_stats_del(struct usbback_ctrlr *c);
 void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 			   s32 status, u32 bytes_in, u32 bytes_out,
-			   u32 iso_frames);
+			   u32 iso_frames, bool mapped);
 
 #endif /* USBBACK_COMMON_H */

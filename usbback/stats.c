@@ -6,8 +6,8 @@
  *   statistics/<counter>        whole controller
  *   port<N>/<counter>           one root-hub port, plus busid and speed
  *
- * Counters: requests, bytes_in, bytes_out, unlinks, iso_frames and one
- * errors_<status> per wire status.  They are updated when a response is
+ * Counters: requests, bytes_in, bytes_out, unlinks, iso_frames, mapped
+ * and one errors_<status> per wire status.  They are updated when a response is
  * pushed, under rsp_lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -24,6 +24,7 @@ static const char * const usbback_stat_names[USBBACK_NR_STATS] = {
 	[USBBACK_ST_BYTES_OUT] = "bytes_out",
 	[USBBACK_ST_UNLINKS] = "unlinks",
 	[USBBACK_ST_ISO_FRAMES] = "iso_frames",
+	[USBBACK_ST_MAPPED] = "mapped",
 	[USBBACK_ST_ERR_NODEV] = "errors_nodev",
 	[USBBACK_ST_ERR_INVAL] = "errors_inval",
 	[USBBACK_ST_ERR_STALL] = "errors_stall",
@@ -62,12 +63,13 @@ static enum usbback_stat usbback_stat_of_status(s32 status)
  * @bytes_in: bytes sent to the guest
  * @bytes_out: bytes taken from the guest
  * @iso_frames: isochronous packets carried
+ * @mapped: the request's data was grant-mapped, not copied
  *
  * Called with rsp_lock held.  Unlinks count as unlinks, not requests.
  */
 void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 			   s32 status, u32 bytes_in, u32 bytes_out,
-			   u32 iso_frames)
+			   u32 iso_frames, bool mapped)
 {
 	u64 *st;
 
@@ -79,6 +81,8 @@ void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 		return;
 	}
 	st[USBBACK_ST_REQUESTS]++;
+	if (mapped)
+		st[USBBACK_ST_MAPPED]++;
 	if (status == XENUSB_STATUS_OK) {
 		st[USBBACK_ST_BYTES_IN] += bytes_in;
 		st[USBBACK_ST_BYTES_OUT] += bytes_out;

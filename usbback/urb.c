@@ -180,7 +180,6 @@ static void usbback_urb_finish(struct usbback_slot *s)
 
 	if (s->mapped) {
 		/* The data is already in the guest's pages: release them. */
-		s->mapped = false;
 		if (usbback_unmap(s)) {
 			status = XENUSB_STATUS_IOERROR;
 			actual = 0;
@@ -282,10 +281,8 @@ static int usbback_iso_prepare(struct usbback_slot *s, struct urb *urb)
  */
 static void usbback_urb_fail(struct usbback_slot *s, s32 status)
 {
-	if (s->mapped) {
-		s->mapped = false;
+	if (s->mapped)
 		usbback_unmap(s);
-	}
 	usbback_respond(s, status, 0, 0, 0);
 }
 
