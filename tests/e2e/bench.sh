@@ -8,7 +8,8 @@
 # O_DIRECT read latency, control (testusb -t 9) and 4 KiB bulk (testusb -t 2)
 # round trips.  Prints a table with each cell as a ratio to dom0-native;
 # usbback cells give one column per buffer_mode (usbback-copy/F,
-# usbback-map/F), measured in the same boot.
+# usbback-map/F), measured in the same boot, alternating, averaged over
+# the scenario's rounds (BENCH_ROUNDS there, 3).
 # Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts), E2E_LOCK, QEMU_*.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
@@ -43,7 +44,7 @@ rm -rf "$IMG"
 # usbback cell reports one per buffer_mode: usbback-copy/F, usbback-map/F)
 awk '
 	{ split($1, w, "@"); if (w[1] == "native") { ns[$2] += $3; nn[$2]++; next }
-	  v[$1, $2] = $3; if (!($1 in seen)) { seen[$1] = 1; cells = cells " " $1 } }
+	  v[$1, $2] += $3; vn[$1, $2]++; if (!($1 in seen)) { seen[$1] = 1; cells = cells " " $1 } }
 	END {
 		split("seq-read read-4k ctrl bulk-4k", m, " ")
 		desc["seq-read"] = "seq read MB/s (dd 1M O_DIRECT)"
@@ -58,8 +59,8 @@ awk '
 			k = m[i]; n = nn[k] ? ns[k] / nn[k] : 0
 			printf "%-34s %12.3f", desc[k], n
 			for (j = 1; j <= nc; j++) {
-				x = v[c[j], k]
-				if (x == "" || n == 0) { printf "  %-22s", "-"; continue }
+				if (!vn[c[j], k] || n == 0) { printf "  %-22s", "-"; continue }
+				x = v[c[j], k] / vn[c[j], k]
 				printf "  %-22s", sprintf("%.3f (%.2fx)", x, x / n)
 			}
 			printf "\n"
