@@ -164,6 +164,7 @@ int usbback_unmap(struct usbback_slot *s)
 {
 	struct page *pages[XENUSB_MAX_SEGMENTS_PER_REQUEST];
 	unsigned int i, n = 0;
+	bool failed = false;
 	int err = 0;
 
 	for (i = 0; i < s->nr_mapped; i++) {
@@ -174,12 +175,13 @@ int usbback_unmap(struct usbback_slot *s)
 				    GNTMAP_host_map, s->handle[i]);
 		pages[n++] = s->pages[i];
 	}
+	/* A failed hypercall leaves every status unknown: retire them all. */
 	if (n && gnttab_unmap_refs(s->unmap, NULL, pages, n))
-		err = -EIO;
+		failed = true;
 	for (i = 0, n = 0; i < s->nr_mapped; i++) {
 		if (!(s->mapped_mask & BIT(i)))
 			continue;
-		if (err || s->unmap[n].status != GNTST_okay) {
+		if (failed || s->unmap[n].status != GNTST_okay) {
 			/* Leak the page rather than hand it out again. */
 			s->pages[i] = NULL;
 			err = -EIO;
