@@ -141,6 +141,7 @@ USBBACK_CTRLR_ATTR(bytes_in);
 USBBACK_CTRLR_ATTR(bytes_out);
 USBBACK_CTRLR_ATTR(unlinks);
 USBBACK_CTRLR_ATTR(iso_frames);
+USBBACK_CTRLR_ATTR(mapped);
 USBBACK_CTRLR_ATTR(errors_nodev);
 USBBACK_CTRLR_ATTR(errors_inval);
 USBBACK_CTRLR_ATTR(errors_stall);
@@ -155,6 +156,7 @@ static struct attribute *usbback_ctrlr_attrs[] = {
 	&usbback_dev_attr_bytes_out.attr,
 	&usbback_dev_attr_unlinks.attr,
 	&usbback_dev_attr_iso_frames.attr,
+	&usbback_dev_attr_mapped.attr,
 	&usbback_dev_attr_errors_nodev.attr,
 	&usbback_dev_attr_errors_inval.attr,
 	&usbback_dev_attr_errors_stall.attr,
@@ -237,6 +239,7 @@ USBBACK_PORT_ATTR(bytes_in);
 USBBACK_PORT_ATTR(bytes_out);
 USBBACK_PORT_ATTR(unlinks);
 USBBACK_PORT_ATTR(iso_frames);
+USBBACK_PORT_ATTR(mapped);
 USBBACK_PORT_ATTR(errors_nodev);
 USBBACK_PORT_ATTR(errors_inval);
 USBBACK_PORT_ATTR(errors_stall);
@@ -255,6 +258,7 @@ static struct attribute *usbback_port_attrs[] = {
 	&usbback_port_attr_bytes_out.attr,
 	&usbback_port_attr_unlinks.attr,
 	&usbback_port_attr_iso_frames.attr,
+	&usbback_port_attr_mapped.attr,
 	&usbback_port_attr_errors_nodev.attr,
 	&usbback_port_attr_errors_inval.attr,
 	&usbback_port_attr_errors_stall.attr,
