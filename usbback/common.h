@@ -22,6 +22,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/scatterlist.h>
 #include <linux/spinlock.h>
 #include <linux/usb.h>
 #include <linux/workqueue.h>
@@ -39,6 +40,12 @@
  */
 #define USBBACK_MAX_COPY_OPS	(2 * XENUSB_MAX_SEGMENTS_PER_REQUEST)
 
+/* usbback_buffer_mode: how the data of a bulk request reaches the device */
+enum usbback_buf_mode {
+	USBBACK_BUF_COPY,	/* grant copy into a kernel buffer (urb.c) */
+	USBBACK_BUF_MAP,	/* grant map, scatter-gather URB (map.c) */
+};
+
 /* Counters kept per port (index 0: requests naming no valid port). */
 enum usbback_stat {
 	USBBACK_ST_REQUESTS,
@@ -46,6 +53,7 @@ enum usbback_stat {
 	USBBACK_ST_BYTES_OUT,
 	USBBACK_ST_UNLINKS,
 	USBBACK_ST_ISO_FRAMES,
+	USBBACK_ST_MAPPED,
 	USBBACK_ST_ERR_NODEV,
 	USBBACK_ST_ERR_INVAL,
 	USBBACK_ST_ERR_STALL,
@@ -118,7 +126,17 @@ struct usbback_port {
  * @buf_size: allocated size of @buf
  * @iso: isochronous frame descriptors, kept between requests
  * @iso_size: allocated size of @iso
- * @ops: grant-copy operations
+ * @mapped: the request's data goes through the map path (map.c); what
+ *	is still mapped is in @nr_mapped and @mapped_mask
+ * @nr_mapped: data segments usbback_map() tried to map
+ * @mapped_mask: which of them are mapped and wait for their unmap
+ * @nr_pages: pages in @pages, kept between requests
+ * @pages: pages the grants are mapped into (gnttab_alloc_pages())
+ * @handle: grant handles of the mapped segments
+ * @sg: scatter-gather list of the mapped segments for the host URB
+ * @ops: grant-copy operations (copy path)
+ * @map: grant-map operations (map path)
+ * @unmap: grant-unmap operations (map path)
  * @cfg_work: changes the device's configuration (claim.c), then answers
  * @cfg_value: the configuration it asked for
  */
@@ -137,7 +155,19 @@ struct usbback_slot {
 	u32 buf_size;
 	struct xenusb_iso_desc *iso;
 	u32 iso_size;
-	struct gnttab_copy ops[USBBACK_MAX_COPY_OPS];
+	bool mapped;
+	unsigned int nr_mapped;
+	u32 mapped_mask;
+	unsigned int nr_pages;
+	struct page *pages[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	grant_handle_t handle[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	struct scatterlist sg[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	/* One request uses either the copy or the map path, never both. */
+	union {
+		struct gnttab_copy ops[USBBACK_MAX_COPY_OPS];
+		struct gnttab_map_grant_ref map[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+		struct gnttab_unmap_grant_ref unmap[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	};
 	struct work_struct cfg_work;
 	u8 cfg_value;
 };
@@ -219,6 +249,7 @@ struct usbback_ctrlr {
 extern struct workqueue_struct *usbback_wq;
 extern unsigned int usbback_max_iso_packets;
 extern unsigned int usbback_retry_ms;
+extern int usbback_buffer_mode;
 
 /* xenbus.c */
 int usbback_xenbus_init(void);
@@ -252,6 +283,14 @@ void usbback_urb_done_work(struct work_struct *work);
 void usbback_slot_free_buffers(struct usbback_slot *s);
 bool usbback_urb_unlink(struct usbback_ctrlr *c, u8 port, u16 id);
 
+/* map.c */
+bool usbback_map_wanted(struct usbback_slot *s, struct usb_host_endpoint *hep);
+int usbback_map_prepare(struct usbback_slot *s);
+int usbback_map(struct usbback_slot *s, struct urb *urb);
+int usbback_unmap(struct usbback_slot *s);
+void usbback_map_compact(struct usbback_slot *s);
+void usbback_map_free(struct usbback_slot *s);
+
 /* ctrl.c */
 #define USBBACK_CTRL_PENDING	1	/* answered later, not an XENUSB_STATUS */
 bool usbback_ctrl_special(struct usbback_slot *s);
@@ -266,6 +305,6 @@ int usbback_stats_add(struct usbback_ctrlr *c);
 void usbback_stats_del(struct usbback_ctrlr *c);
 void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 			   s32 status, u32 bytes_in, u32 bytes_out,
-			   u32 iso_frames);
+			   u32 iso_frames, bool mapped);
 
 #endif /* USBBACK_COMMON_H */

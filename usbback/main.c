@@ -10,6 +10,8 @@
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <xen/xen.h>
 
 #include "common.h"
@@ -54,6 +56,43 @@ unsigned int usbback_retry_ms = 10;
 module_param_cb(retry_ms, &usbback_retry_ms_ops, &usbback_retry_ms, 0644);
 MODULE_PARM_DESC(retry_ms,
 		 "Delay before a request that found no memory is tried again, 1..10000 ms (default 10)");
+
+static const char * const usbback_buf_names[] = {
+	[USBBACK_BUF_COPY] = "copy",
+	[USBBACK_BUF_MAP] = "map",
+};
+
+/*
+ * Only "copy" and "map" are accepted.  A write takes effect for the
+ * requests taken off the ring after it; requests in flight finish the way
+ * they started (each slot remembers its path).
+ */
+static int usbback_set_buf_mode(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(usbback_buf_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(*(int *)kp->arg, i);
+	return 0;
+}
+
+static int usbback_get_buf_mode(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  usbback_buf_names[READ_ONCE(*(int *)kp->arg)]);
+}
+
+static const struct kernel_param_ops usbback_buf_mode_ops = {
+	.set = usbback_set_buf_mode,
+	.get = usbback_get_buf_mode,
+};
+
+int usbback_buffer_mode = USBBACK_BUF_COPY;
+module_param_cb(buffer_mode, &usbback_buf_mode_ops, &usbback_buffer_mode,
+		0644);
+MODULE_PARM_DESC(buffer_mode,
+		 "How bulk data reaches the device: copy (grant copy into a kernel buffer, default) or map (grant-map the guest's pages, scatter-gather URB; falls back to copy where the host controller cannot take it)");
 
 static int __init usbback_init(void)
 {

@@ -106,7 +106,7 @@ void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
 	usbback_stats_account(c, s->port, s->req.pipe.unlink, status,
 			      in ? actual : 0, in ? 0 : actual,
 			      s->req.pipe.type == XENUSB_PIPE_TYPE_ISOC ?
-			      s->req.nr_packets : 0);
+			      s->req.nr_packets : 0, s->mapped);
 	trace_usbback_complete(c->xdev->otherend_id, c->devid, s->port,
 			       s->req.id, status, actual);
 
@@ -144,6 +144,7 @@ static struct usbback_slot *usbback_slot_get(struct usbback_ctrlr *c)
 			s->port = 0;
 			s->dev = NULL;
 			s->urb = NULL;
+			s->mapped = false;
 			c->nr_inflight++;
 			break;
 		}

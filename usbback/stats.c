@@ -6,8 +6,8 @@
  *   statistics/<counter>        whole controller
  *   port<N>/<counter>           one root-hub port, plus busid and speed
  *
- * Counters: requests, bytes_in, bytes_out, unlinks, iso_frames and one
- * errors_<status> per wire status.  They are updated when a response is
+ * Counters: requests, bytes_in, bytes_out, unlinks, iso_frames, mapped
+ * and one errors_<status> per wire status.  They are updated when a response is
  * pushed, under rsp_lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -24,6 +24,7 @@ static const char * const usbback_stat_names[USBBACK_NR_STATS] = {
 	[USBBACK_ST_BYTES_OUT] = "bytes_out",
 	[USBBACK_ST_UNLINKS] = "unlinks",
 	[USBBACK_ST_ISO_FRAMES] = "iso_frames",
+	[USBBACK_ST_MAPPED] = "mapped",
 	[USBBACK_ST_ERR_NODEV] = "errors_nodev",
 	[USBBACK_ST_ERR_INVAL] = "errors_inval",
 	[USBBACK_ST_ERR_STALL] = "errors_stall",
@@ -62,12 +63,13 @@ static enum usbback_stat usbback_stat_of_status(s32 status)
  * @bytes_in: bytes sent to the guest
  * @bytes_out: bytes taken from the guest
  * @iso_frames: isochronous packets carried
+ * @mapped: the request's data was grant-mapped, not copied
  *
  * Called with rsp_lock held.  Unlinks count as unlinks, not requests.
  */
 void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 			   s32 status, u32 bytes_in, u32 bytes_out,
-			   u32 iso_frames)
+			   u32 iso_frames, bool mapped)
 {
 	u64 *st;
 
@@ -79,6 +81,8 @@ void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 		return;
 	}
 	st[USBBACK_ST_REQUESTS]++;
+	if (mapped)
+		st[USBBACK_ST_MAPPED]++;
 	if (status == XENUSB_STATUS_OK) {
 		st[USBBACK_ST_BYTES_IN] += bytes_in;
 		st[USBBACK_ST_BYTES_OUT] += bytes_out;
@@ -137,6 +141,7 @@ USBBACK_CTRLR_ATTR(bytes_in);
 USBBACK_CTRLR_ATTR(bytes_out);
 USBBACK_CTRLR_ATTR(unlinks);
 USBBACK_CTRLR_ATTR(iso_frames);
+USBBACK_CTRLR_ATTR(mapped);
 USBBACK_CTRLR_ATTR(errors_nodev);
 USBBACK_CTRLR_ATTR(errors_inval);
 USBBACK_CTRLR_ATTR(errors_stall);
@@ -151,6 +156,7 @@ static struct attribute *usbback_ctrlr_attrs[] = {
 	&usbback_dev_attr_bytes_out.attr,
 	&usbback_dev_attr_unlinks.attr,
 	&usbback_dev_attr_iso_frames.attr,
+	&usbback_dev_attr_mapped.attr,
 	&usbback_dev_attr_errors_nodev.attr,
 	&usbback_dev_attr_errors_inval.attr,
 	&usbback_dev_attr_errors_stall.attr,
@@ -233,6 +239,7 @@ USBBACK_PORT_ATTR(bytes_in);
 USBBACK_PORT_ATTR(bytes_out);
 USBBACK_PORT_ATTR(unlinks);
 USBBACK_PORT_ATTR(iso_frames);
+USBBACK_PORT_ATTR(mapped);
 USBBACK_PORT_ATTR(errors_nodev);
 USBBACK_PORT_ATTR(errors_inval);
 USBBACK_PORT_ATTR(errors_stall);
@@ -251,6 +258,7 @@ static struct attribute *usbback_port_attrs[] = {
 	&usbback_port_attr_bytes_out.attr,
 	&usbback_port_attr_unlinks.attr,
 	&usbback_port_attr_iso_frames.attr,
+	&usbback_port_attr_mapped.attr,
 	&usbback_port_attr_errors_nodev.attr,
 	&usbback_port_attr_errors_inval.attr,
 	&usbback_port_attr_errors_stall.attr,

@@ -6,7 +6,10 @@
 # natively and in a guest through the cell (guest/scenarios/bench.sh):
 # sequential read of the 64 MiB stick (MB/s, dd bs=1M O_DIRECT), 4 KiB
 # O_DIRECT read latency, control (testusb -t 9) and 4 KiB bulk (testusb -t 2)
-# round trips.  Prints a table with each cell as a ratio to dom0-native.
+# round trips.  Prints a table with each cell as a ratio to dom0-native;
+# usbback cells give one column per buffer_mode (usbback-copy/F,
+# usbback-map/F), measured in the same boot, alternating, averaged over
+# the scenario's rounds (BENCH_ROUNDS there, 3).
 # Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts), E2E_LOCK, QEMU_*.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
@@ -37,8 +40,11 @@ done
 rm -rf "$IMG"
 
 # table: native is averaged over the boots; ratio = cell / native
-awk -v cells="$cells" '
-	{ split($1, w, "@"); if (w[1] == "native") { ns[$2] += $3; nn[$2]++ } else v[$1, $2] = $3 }
+# columns: every guest measurement point in the order it was reported (a
+# usbback cell reports one per buffer_mode: usbback-copy/F, usbback-map/F)
+awk '
+	{ split($1, w, "@"); if (w[1] == "native") { ns[$2] += $3; nn[$2]++; next }
+	  v[$1, $2] += $3; vn[$1, $2]++; if (!($1 in seen)) { seen[$1] = 1; cells = cells " " $1 } }
 	END {
 		split("seq-read read-4k ctrl bulk-4k", m, " ")
 		desc["seq-read"] = "seq read MB/s (dd 1M O_DIRECT)"
@@ -47,15 +53,15 @@ awk -v cells="$cells" '
 		desc["bulk-4k"] = "4 KiB bulk IN URB, ms"
 		nc = split(cells, c, " ")
 		printf "%-34s %12s", "metric", "dom0-native"
-		for (j = 1; j <= nc; j++) printf "  %-24s", c[j]
+		for (j = 1; j <= nc; j++) printf "  %-22s", c[j]
 		printf "\n"
 		for (i = 1; i <= 4; i++) {
 			k = m[i]; n = nn[k] ? ns[k] / nn[k] : 0
 			printf "%-34s %12.3f", desc[k], n
 			for (j = 1; j <= nc; j++) {
-				x = v[c[j], k]
-				if (x == "" || n == 0) { printf "  %-24s", "-"; continue }
-				printf "  %-24s", sprintf("%.3f (%.2fx)", x, x / n)
+				if (!vn[c[j], k] || n == 0) { printf "  %-22s", "-"; continue }
+				x = v[c[j], k] / vn[c[j], k]
+				printf "  %-22s", sprintf("%.3f (%.2fx)", x, x / n)
 			}
 			printf "\n"
 		}

@@ -225,6 +225,15 @@ xlq() {
 xl_err() { grep -E 'error|fail' $XL_LOG | grep -v 'ev_time' | tail -n 2 | tr '\n' ' ' | cut -c1-240; }
 
 domid_of() { xl domid "$1" 2>/dev/null; }
+# ustat NAME: usbback counter (statistics/NAME) of g1's controller(s),
+# summed; empty if none
+ustat() {
+	_sum=
+	for _f in /sys/bus/xen-backend/devices/vusb-$(domid_of g1)-*/statistics/$1; do
+		[ -f "$_f" ] && _sum=$((${_sum:-0} + $(cat "$_f")))
+	done
+	echo "$_sum"
+}
 
 # guest_cfg NAME [XL-CFG-LINES...]: PV domU config with one controller of
 # this cell's type unless lines are given

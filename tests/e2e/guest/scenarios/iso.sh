@@ -39,14 +39,6 @@ guest_up g1 || { fail iso-attach "$WHY"; exit 0; }
 # no udev in the guest: load the class driver before the device shows up
 gexec g1 60 "modprobe snd-usb-audio" > /dev/null || { fail iso-attach "modprobe snd-usb-audio failed in the guest"; exit 0; }
 
-# ustat NAME: usbback counter of g1's controller(s), summed; empty if none
-ustat() {
-	_sum=
-	for _f in /sys/bus/xen-backend/devices/vusb-$(domid_of g1)-*/statistics/$1; do
-		[ -f "$_f" ] && _sum=$((${_sum:-0} + $(cat "$_f")))
-	done
-	echo "$_sum"
-}
 ERRS="errors_nodev errors_inval errors_stall errors_ioerror errors_babble errors_shutdown errors_other"
 # snapshot: "iso_frames bytes_out errors" of the usbback controller
 snapshot() {

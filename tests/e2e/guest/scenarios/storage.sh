@@ -6,7 +6,10 @@
 # pattern at its end; after detach dom0 must have the stick back on
 # usb-storage and read the pattern.  Done for the QEMU usb-storage stick
 # (xHCI, high speed) as "storage", and for the configfs mass_storage gadget
-# on dummy_hcd as "storage-gadget".
+# on dummy_hcd as "storage-gadget".  In usbback cells the stick is read and
+# written once more with the other usbback buffer_mode (grant copy or grant
+# map) than the default, as "storage-copy" or "storage-map", and the
+# controller's "mapped" counter must show which path carried it.
 SCEN_NAME=storage
 . /e2e/lib.sh
 
@@ -46,3 +49,28 @@ storage_case() {
 
 storage_case storage "$P_STICK" "$STICK_MAGIC" "$CHECK_MD5" "$CHECK_MB"
 storage_case storage-gadget "$P_MSG" "$STICK_MAGIC-GADGET" "$GADGET_MD5"
+
+# The usbback data path that is not the default, on the same stick.
+if [ "$BACK" = usbback ]; then
+	BUFMODE=/sys/module/usbback/parameters/buffer_mode
+	def=$(cat $BUFMODE)
+	if [ "$def" = map ]; then alt=copy; else alt=map; fi
+	if ! echo $alt > $BUFMODE; then
+		fail storage-$alt "cannot set usbback buffer_mode=$alt"
+	else
+		m0=$(ustat mapped)
+		storage_case storage-$alt "$P_STICK" "$STICK_MAGIC" "$CHECK_MD5" "$CHECK_MB"
+		m1=$(ustat mapped)
+		echo "$def" > $BUFMODE
+		info "storage-$alt: usbback mapped requests $m0 -> $m1"
+		if [ -z "$m0" ] || [ -z "$m1" ]; then
+			fail storage-$alt-path "no usbback statistics/mapped for g1"
+		elif [ $alt = map ] && [ "$m1" -le "$m0" ]; then
+			fail storage-$alt-path "buffer_mode=map but no request was grant-mapped"
+		elif [ $alt = copy ] && [ "$m1" -ne "$m0" ]; then
+			fail storage-$alt-path "buffer_mode=copy but $((m1 - m0)) requests were grant-mapped"
+		else
+			pass storage-$alt-path
+		fi
+	fi
+fi
