@@ -10,7 +10,8 @@
 # usbback cells give one column per buffer_mode (usbback-copy/F,
 # usbback-map/F), measured in the same boot, alternating, averaged over
 # the scenario's rounds (BENCH_ROUNDS there, 3).
-# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts), E2E_LOCK, QEMU_*.
+# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts) and BENCH_ROUNDS
+# (boot.sh passes them to dom0 as e2e.BENCH_*), E2E_LOCK, QEMU_*.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"

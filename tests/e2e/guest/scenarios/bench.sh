@@ -14,9 +14,10 @@
 # guest run per usbback buffer_mode and round, in the same boot).
 SCEN_NAME=bench
 . /e2e/lib.sh
-N4K=${BENCH_4K:-500}
-NCTRL=${BENCH_CTRL:-50}
-NBULK=${BENCH_BULK:-500}
+# iteration counts: BENCH_* on the host, passed as e2e.BENCH_* by boot.sh
+N4K=$(arg e2e.BENCH_4K); N4K=${N4K:-500}
+NCTRL=$(arg e2e.BENCH_CTRL); NCTRL=${NCTRL:-50}
+NBULK=$(arg e2e.BENCH_BULK); NBULK=${NBULK:-500}
 
 bench_lines() {  # bench_lines WHERE OUTPUT
 	echo "$2" | awk -v w="$1" -v nc=$NCTRL -v nb=$NBULK '
@@ -65,7 +66,7 @@ $(gexec g1 600 "wait_for 40 usbtest_ready '$P_SS' || exit 1; N=\$(devnode '$P_SS
 }
 # The two modes alternate for BENCH_ROUNDS rounds (the table averages
 # them), so that a burst of load on the host does not land on one mode.
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=$(arg e2e.BENCH_ROUNDS); ROUNDS=${ROUNDS:-3}
 if [ "$BACK" = usbback ]; then
 	ok=1
 	def=$(cat $BUFMODE)
