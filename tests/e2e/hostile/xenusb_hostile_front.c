@@ -68,6 +68,20 @@ struct hf_result {
 };
 
 /**
+ * struct hf_target - what the attacks aim at
+ * @port: port holding the device
+ * @bulk_in: a bulk IN endpoint of its active configuration, 0 if none
+ * @bulk_out: a bulk OUT endpoint, 0 if none
+ * @absent: an endpoint number the device does not have
+ */
+struct hf_target {
+	u8 port;
+	u8 bulk_in;
+	u8 bulk_out;
+	u8 absent;
+};
+
+/**
  * struct hf_info - one attacked controller
  * @xdev: our xenbus device
  * @lock: the rings' consumer side and @res
@@ -93,6 +107,8 @@ struct hf_result {
  * @ro_ref: its grant
  * @unused_ref: a grant reference claimed but never granted
  * @bad_sent: malformed requests sent in this run
+ * @t: the target, found by the setup step
+ * @inflight: requests left in flight for the ring violation
  * @report: result lines of the last run
  * @report_len: bytes in @report
  */
@@ -121,6 +137,8 @@ struct hf_info {
 	grant_ref_t ro_ref;
 	grant_ref_t unused_ref;
 	unsigned int bad_sent;
+	struct hf_target t;
+	unsigned int inflight;
 	char *report;
 	size_t report_len;
 };
@@ -281,7 +299,8 @@ static __printf(4, 5) void hf_result(struct hf_info *hf, const char *attack,
 	va_start(ap, fmt);
 	vscnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	pr_info("%s: %s %s\n", attack, ok ? "ok" : "FAIL", why);
+	/* KERN_WARNING: the bed's guests print only that far to the console. */
+	pr_warn("%s: %s %s\n", attack, ok ? "ok" : "FAIL", why);
 	hf->report_len += scnprintf(hf->report + hf->report_len,
 				    HF_REPORT_SIZE - hf->report_len,
 				    "%s: %s %s\n", attack, ok ? "ok" : "FAIL",
@@ -381,20 +400,6 @@ static bool hf_alive(struct hf_info *hf, u8 port, char *why, size_t len)
 	}
 	return true;
 }
-
-/**
- * struct hf_target - what the attacks aim at
- * @port: port holding the device
- * @bulk_in: a bulk IN endpoint of its active configuration, 0 if none
- * @bulk_out: a bulk OUT endpoint, 0 if none
- * @absent: an endpoint number the device does not have
- */
-struct hf_target {
-	u8 port;
-	u8 bulk_in;
-	u8 bulk_out;
-	u8 absent;
-};
 
 /* Read the configuration descriptor and pick endpoints. */
 static bool hf_find_eps(struct hf_info *hf, struct hf_target *t, char *why,
@@ -585,12 +590,10 @@ fail:
 	hf_result(hf, "buffer-length", false, "%s", why);
 }
 
-static void hf_attack_grants(struct hf_info *hf, struct hf_target *t)
+static void hf_attack_ungranted(struct hf_info *hf, struct hf_target *t)
 {
-	u8 *ro = page_address(hf->ro_page);
 	struct xenusb_urb_request r;
 	char why[HF_WHY];
-	unsigned int i;
 
 	/*
 	 * A vendor OUT request: the backend must fail to read the data and
@@ -617,8 +620,16 @@ static void hf_attack_grants(struct hf_info *hf, struct hf_target *t)
 	hf_result(hf, "ungranted-gref", true,
 		  "gref never granted (%u) and out of range (%#x): -EINVAL",
 		  hf->unused_ref, HF_WILD_GREF);
+}
 
-	/* The device answers, the backend cannot write the read-only grant. */
+/* The device answers, the backend cannot write the read-only grant. */
+static void hf_attack_readonly(struct hf_info *hf, struct hf_target *t)
+{
+	u8 *ro = page_address(hf->ro_page);
+	struct xenusb_urb_request r;
+	char why[HF_WHY];
+	unsigned int i;
+
 	memset(ro, 0xa5, XENUSB_PAGE_SIZE);
 	hf_get_desc(hf, &r, t->port, 0, USB_DT_DEVICE, 18, 0);
 	r.seg[0].gref = hf->ro_ref;
@@ -810,34 +821,38 @@ static bool hf_flood(struct hf_info *hf, struct hf_target *t, bool bad,
 	return true;
 }
 
-static void hf_attack_floods(struct hf_info *hf, struct hf_target *t)
+static void hf_attack_malformed_flood(struct hf_info *hf, struct hf_target *t)
 {
 	unsigned long t0 = jiffies;
 	char why[HF_WHY];
 
-	if (!hf_flood(hf, t, true, flood_rounds, why, sizeof(why))) {
+	if (!hf_flood(hf, t, true, flood_rounds, why, sizeof(why)))
 		hf_result(hf, "malformed-flood", false, "%s", why);
-		return;
-	}
-	hf_result(hf, "malformed-flood", true,
-		  "%u full rings of port-0 requests, all -EINVAL, in %u ms",
-		  flood_rounds, jiffies_to_msecs(jiffies - t0));
-	t0 = jiffies;
-	if (!hf_flood(hf, t, false, flood_rounds, why, sizeof(why))) {
+	else
+		hf_result(hf, "malformed-flood", true,
+			  "%u full rings of port-0 requests, all -EINVAL, in %u ms",
+			  flood_rounds, jiffies_to_msecs(jiffies - t0));
+}
+
+static void hf_attack_ring_flood(struct hf_info *hf, struct hf_target *t)
+{
+	unsigned long t0 = jiffies;
+	char why[HF_WHY];
+
+	if (!hf_flood(hf, t, false, flood_rounds, why, sizeof(why)))
 		hf_result(hf, "ring-flood", false, "%s", why);
-		return;
-	}
-	hf_result(hf, "ring-flood", true,
-		  "%u full rings of GET_DESCRIPTOR, all answered with 18 bytes, in %u ms",
-		  flood_rounds, jiffies_to_msecs(jiffies - t0));
+	else
+		hf_result(hf, "ring-flood", true,
+			  "%u full rings of GET_DESCRIPTOR, all answered with 18 bytes, in %u ms",
+			  flood_rounds, jiffies_to_msecs(jiffies - t0));
 }
 
 /*
  * Bulk IN requests that the device has no data for stay in flight; one
- * is unlinked, the others are left for the ring violation to find.
- * Return: how many are left in flight.
+ * is unlinked, the others are left for the ring violation to find
+ * (counted in hf->inflight).
  */
-static unsigned int hf_attack_pending(struct hf_info *hf, struct hf_target *t)
+static void hf_attack_pending(struct hf_info *hf, struct hf_target *t)
 {
 	struct xenusb_urb_request r, u;
 	int id[3], uid;
@@ -846,14 +861,14 @@ static unsigned int hf_attack_pending(struct hf_info *hf, struct hf_target *t)
 
 	if (!t->bulk_in) {
 		hf_result(hf, "unlink-inflight", false, "the device has no bulk IN endpoint");
-		return 0;
+		return;
 	}
 	for (i = 0; i < ARRAY_SIZE(id); i++) {
 		hf_bulk(hf, &r, t->port, t->bulk_in, true, 512, 4 + i);
 		id[i] = hf_queue(hf, &r);
 		if (id[i] < 0) {
 			hf_result(hf, "unlink-inflight", false, "ring full");
-			return 0;
+			return;
 		}
 	}
 	hf_kick(hf);
@@ -862,7 +877,7 @@ static unsigned int hf_attack_pending(struct hf_info *hf, struct hf_target *t)
 		hf_result(hf, "unlink-inflight", false,
 			  "bulk IN ep %u answered at once (status %d): nothing to unlink",
 			  t->bulk_in, hf->res[id[0]].status);
-		return 0;
+		return;
 	}
 	memset(&u, 0, sizeof(u));
 	u.pipe = hf_pipe(t->port, 0, t->bulk_in, XENUSB_PIPE_TYPE_BULK, true) |
@@ -871,28 +886,28 @@ static unsigned int hf_attack_pending(struct hf_info *hf, struct hf_target *t)
 	uid = hf_queue(hf, &u);
 	if (uid < 0) {
 		hf_result(hf, "unlink-inflight", false, "ring full");
-		return 0;
+		return;
 	}
 	hf_kick(hf);
 	if (hf_wait(hf, uid, HF_ANSWER_MS) || hf_wait(hf, id[0], HF_ANSWER_MS)) {
 		hf_result(hf, "unlink-inflight", false,
 			  "unlink or its victim unanswered after 10 s");
-		return 0;
+		return;
 	}
 	if (hf->res[uid].status || !hf->res[id[0]].status) {
 		hf_result(hf, "unlink-inflight", false,
 			  "unlink status %d, victim status %d (want 0 and an error)",
 			  hf->res[uid].status, hf->res[id[0]].status);
-		return 0;
+		return;
 	}
 	if (!hf_alive(hf, t->port, why, sizeof(why))) {
 		hf_result(hf, "unlink-inflight", false, "%s", why);
-		return 0;
+		return;
 	}
+	hf->inflight = ARRAY_SIZE(id) - 1;
 	hf_result(hf, "unlink-inflight", true,
-		  "victim answered %d, unlink 0; %zu bulk IN left in flight",
-		  hf->res[id[0]].status, ARRAY_SIZE(id) - 1);
-	return ARRAY_SIZE(id) - 1;
+		  "victim answered %d, unlink 0; %u bulk IN left in flight",
+		  hf->res[id[0]].status, hf->inflight);
 }
 
 static enum xenbus_state hf_backend_state(struct hf_info *hf)
@@ -918,8 +933,9 @@ static enum xenbus_state hf_backend_wait(struct hf_info *hf,
 static void hf_teardown(struct hf_info *hf);
 
 /* The last attack: the request producer runs a whole ring ahead. */
-static void hf_attack_overflow(struct hf_info *hf, unsigned int inflight)
+static void hf_attack_overflow(struct hf_info *hf, struct hf_target *t)
 {
+	unsigned int inflight = hf->inflight;
 	struct xenusb_urb_sring *sring = hf->urb_ring.sring;
 	enum xenbus_state st;
 	unsigned long t0;
@@ -969,20 +985,17 @@ static unsigned int hf_device_port(struct hf_info *hf)
 	return p <= hf->nports ? p : 0;
 }
 
-/* The whole script.  Called with run_mutex held. */
-static void hf_run(struct hf_info *hf)
+/* Find the device and its endpoints; starts a new report. */
+static void hf_setup(struct hf_info *hf, struct hf_target *t)
 {
-	struct hf_target t = { };
 	char why[HF_WHY];
-	unsigned int p, inflight;
+	unsigned int p;
 
 	hf->report_len = 0;
 	hf->bad_sent = 0;
 	hf->unexpected = 0;
-	if (!hf->connected) {
-		hf_result(hf, "setup", false, "not connected (ran already?)");
-		return;
-	}
+	hf->inflight = 0;
+	memset(t, 0, sizeof(*t));
 	/* The toolstack attached a device: the conn ring says where. */
 	wait_event_timeout(hf->wq, (p = hf_device_port(hf)) != 0,
 			   msecs_to_jiffies(30000));
@@ -991,42 +1004,77 @@ static void hf_run(struct hf_info *hf)
 			  hf->nports);
 		return;
 	}
-	t.port = p;
-	if (!hf_alive(hf, t.port, why, sizeof(why)) ||
-	    !hf_find_eps(hf, &t, why, sizeof(why))) {
-		hf_result(hf, "setup", false, "port %u: %s", t.port, why);
+	t->port = p;
+	if (!hf_alive(hf, t->port, why, sizeof(why)) ||
+	    !hf_find_eps(hf, t, why, sizeof(why))) {
+		hf_result(hf, "setup", false, "port %u: %s", t->port, why);
+		t->port = 0;
 		return;
 	}
 	hf_result(hf, "setup", true,
 		  "device on port %u (speed %u), bulk in %u out %u, ep %u absent",
-		  t.port, hf->speed[t.port], t.bulk_in, t.bulk_out, t.absent);
+		  t->port, hf->speed[t->port], t->bulk_in, t->bulk_out, t->absent);
+}
 
-	hf_attack_ports(hf, &t);
-	hf_attack_devnum(hf, &t);
-	hf_attack_eps(hf, &t);
-	hf_attack_segs(hf, &t);
-	hf_attack_seg_bounds(hf, &t);
-	hf_attack_length(hf, &t);
-	hf_attack_grants(hf, &t);
-	hf_attack_iso(hf, &t);
-	hf_attack_unlink(hf, &t);
-	hf_attack_flags(hf, &t);
-	hf_attack_storm(hf, &t);
-	hf_attack_floods(hf, &t);
-	inflight = hf_attack_pending(hf, &t);
-	if (hf_alive(hf, t.port, why, sizeof(why)))
+static void hf_still_served(struct hf_info *hf, struct hf_target *t)
+{
+	char why[HF_WHY];
+
+	if (hf_alive(hf, t->port, why, sizeof(why)))
 		hf_result(hf, "still-served", true,
 			  "the device answers after %u malformed requests", hf->bad_sent);
 	else
 		hf_result(hf, "still-served", false, "%s", why);
-	hf_attack_overflow(hf, inflight);
+}
 
-	hf->report_len += scnprintf(hf->report + hf->report_len,
-				    HF_REPORT_SIZE - hf->report_len,
-				    "summary: malformed %u unexpected %u rsp_overflow %u\n",
-				    hf->bad_sent, hf->unexpected, hf->rsp_overflow);
-	pr_info("summary: malformed %u unexpected %u rsp_overflow %u\n",
-		hf->bad_sent, hf->unexpected, hf->rsp_overflow);
+/* The script, in order; ring-overflow must stay last. */
+static const struct {
+	const char *name;
+	void (*fn)(struct hf_info *hf, struct hf_target *t);
+} hf_attacks[] = {
+	{ "setup", hf_setup },
+	{ "bad-port", hf_attack_ports },
+	{ "bad-devnum", hf_attack_devnum },
+	{ "ep-absent", hf_attack_eps },
+	{ "too-many-segs", hf_attack_segs },
+	{ "seg-past-page", hf_attack_seg_bounds },
+	{ "buffer-length", hf_attack_length },
+	{ "ungranted-gref", hf_attack_ungranted },
+	{ "readonly-gref", hf_attack_readonly },
+	{ "iso-counts", hf_attack_iso },
+	{ "unlink-unknown", hf_attack_unlink },
+	{ "bad-flags", hf_attack_flags },
+	{ "evtchn-storm", hf_attack_storm },
+	{ "malformed-flood", hf_attack_malformed_flood },
+	{ "ring-flood", hf_attack_ring_flood },
+	{ "unlink-inflight", hf_attack_pending },
+	{ "still-served", hf_still_served },
+	{ "ring-overflow", hf_attack_overflow },
+};
+
+/* One step of the script.  Called with run_mutex held. */
+static void hf_step(struct hf_info *hf, unsigned int i)
+{
+	const char *name = hf_attacks[i].name;
+
+	if (!hf->connected) {
+		hf_result(hf, name, false, "not connected (after ring-overflow?)");
+		return;
+	}
+	if (i && !hf->t.port) {
+		hf_result(hf, name, false, "no target: setup failed or did not run");
+		return;
+	}
+	hf_attacks[i].fn(hf, &hf->t);
+	if (i == ARRAY_SIZE(hf_attacks) - 1) {
+		hf->report_len += scnprintf(hf->report + hf->report_len,
+					    HF_REPORT_SIZE - hf->report_len,
+					    "summary: malformed %u unexpected %u rsp_overflow %u\n",
+					    hf->bad_sent, hf->unexpected,
+					    hf->rsp_overflow);
+		pr_warn("summary: malformed %u unexpected %u rsp_overflow %u\n",
+			hf->bad_sent, hf->unexpected, hf->rsp_overflow);
+	}
 }
 
 /* --------------------------------------------------------- xenbus glue */
@@ -1230,21 +1278,31 @@ static ssize_t hostile_show(struct device *d, struct device_attribute *attr,
 	return n;
 }
 
+/*
+ * "run": the whole script; an attack's name: that step alone (setup
+ * first), so that the scenario can log its progress between steps.
+ */
 static ssize_t hostile_store(struct device *d, struct device_attribute *attr,
 			     const char *buf, size_t count)
 {
 	struct hf_info *hf = dev_get_drvdata(d);
+	bool all = sysfs_streq(buf, "run");
+	unsigned int i;
+	bool found = false;
 
-	if (!sysfs_streq(buf, "run"))
-		return -EINVAL;
 	mutex_lock(&hf->run_mutex);
-	hf_run(hf);
+	for (i = 0; i < ARRAY_SIZE(hf_attacks); i++) {
+		if (all || sysfs_streq(buf, hf_attacks[i].name)) {
+			found = true;
+			hf_step(hf, i);
+		}
+	}
 	if (hf->close_pending && hf->connected) {
 		hf_teardown(hf);
 		xenbus_frontend_closed(hf->xdev);
 	}
 	mutex_unlock(&hf->run_mutex);
-	return count;
+	return found ? count : -EINVAL;
 }
 static DEVICE_ATTR_RW(hostile);
 
