@@ -145,59 +145,82 @@ struct hf_info {
 
 /* ---------------------------------------------------------------- rings */
 
-/* Take every response off both rings.  Called with @hf->lock held. */
-static void hf_poll_locked(struct hf_info *hf)
+/*
+ * Take every response off the urb ring.  RING_FINAL_CHECK_FOR_RESPONSES
+ * moves rsp_event past what was taken: without it the backend notifies
+ * only for the first response ever.  Called with @hf->lock held.
+ */
+static void hf_poll_urb_locked(struct hf_info *hf)
 {
+	struct xenusb_urb_front_ring *ring = &hf->urb_ring;
 	struct xenusb_urb_response rsp;
+	RING_IDX i, rp;
+	int more;
+
+	do {
+		rp = READ_ONCE(ring->sring->rsp_prod);
+		virt_rmb();	/* responses up to rp are visible */
+		if (rp - ring->rsp_cons > ring->req_prod_pvt - ring->rsp_cons) {
+			hf->rsp_overflow = true;
+			return;
+		}
+		for (i = ring->rsp_cons; i != rp; i++) {
+			RING_COPY_RESPONSE(ring, i, &rsp);
+			if (rsp.id < HF_IDS && hf->res[rsp.id].pending) {
+				hf->res[rsp.id].pending = false;
+				hf->res[rsp.id].done = true;
+				hf->res[rsp.id].status = rsp.status;
+				hf->res[rsp.id].actual = rsp.actual_length;
+			} else {
+				hf->unexpected++;
+			}
+		}
+		ring->rsp_cons = rp;
+		RING_FINAL_CHECK_FOR_RESPONSES(ring, more);
+	} while (more);
+}
+
+/* The same for the conn ring; every event's slot is posted again. */
+static void hf_poll_conn_locked(struct hf_info *hf)
+{
+	struct xenusb_conn_front_ring *ring = &hf->conn_ring;
 	struct xenusb_conn_response ev;
 	RING_IDX i, rp;
-	int notify, n = 0;
+	int notify, more, n = 0;
 
-	if (!hf->connected)
-		return;
-
-	rp = READ_ONCE(hf->urb_ring.sring->rsp_prod);
-	virt_rmb();	/* responses up to rp are visible */
-	if (rp - hf->urb_ring.rsp_cons >
-	    hf->urb_ring.req_prod_pvt - hf->urb_ring.rsp_cons) {
-		hf->rsp_overflow = true;
-		return;
-	}
-	for (i = hf->urb_ring.rsp_cons; i != rp; i++) {
-		RING_COPY_RESPONSE(&hf->urb_ring, i, &rsp);
-		if (rsp.id < HF_IDS && hf->res[rsp.id].pending) {
-			hf->res[rsp.id].pending = false;
-			hf->res[rsp.id].done = true;
-			hf->res[rsp.id].status = rsp.status;
-			hf->res[rsp.id].actual = rsp.actual_length;
-		} else {
-			hf->unexpected++;
+	do {
+		rp = READ_ONCE(ring->sring->rsp_prod);
+		virt_rmb();	/* events up to rp are visible */
+		if (rp - ring->rsp_cons > ring->req_prod_pvt - ring->rsp_cons) {
+			hf->rsp_overflow = true;
+			return;
 		}
-	}
-	hf->urb_ring.rsp_cons = rp;
-
-	rp = READ_ONCE(hf->conn_ring.sring->rsp_prod);
-	virt_rmb();	/* events up to rp are visible */
-	if (rp - hf->conn_ring.rsp_cons >
-	    hf->conn_ring.req_prod_pvt - hf->conn_ring.rsp_cons) {
-		hf->rsp_overflow = true;
-		return;
-	}
-	for (i = hf->conn_ring.rsp_cons; i != rp; i++) {
-		RING_COPY_RESPONSE(&hf->conn_ring, i, &ev);
-		if (ev.portnum >= 1 && ev.portnum <= hf->nports)
-			hf->speed[ev.portnum] = ev.speed;
-		RING_GET_REQUEST(&hf->conn_ring, hf->conn_ring.req_prod_pvt)->id =
-			hf->conn_ring.req_prod_pvt % RING_SIZE(&hf->conn_ring);
-		hf->conn_ring.req_prod_pvt++;
-		n++;
-	}
-	hf->conn_ring.rsp_cons = rp;
+		for (i = ring->rsp_cons; i != rp; i++) {
+			RING_COPY_RESPONSE(ring, i, &ev);
+			if (ev.portnum >= 1 && ev.portnum <= hf->nports)
+				hf->speed[ev.portnum] = ev.speed;
+			RING_GET_REQUEST(ring, ring->req_prod_pvt)->id =
+				ring->req_prod_pvt % RING_SIZE(ring);
+			ring->req_prod_pvt++;
+			n++;
+		}
+		ring->rsp_cons = rp;
+		RING_FINAL_CHECK_FOR_RESPONSES(ring, more);
+	} while (more);
 	if (n) {
-		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&hf->conn_ring, notify);
+		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(ring, notify);
 		if (notify)
 			notify_remote_via_irq(hf->irq);
 	}
+}
+
+/* Take every response off both rings.  Called with @hf->lock held. */
+static void hf_poll_locked(struct hf_info *hf)
+{
+	if (!hf->connected)
+		return;
+	hf_poll_urb_locked(hf);
+	hf_poll_conn_locked(hf);
 }
 
 static irqreturn_t hf_interrupt(int irq, void *data)
