@@ -17,7 +17,8 @@
 #   hostile-ratelimit   usbback's log lines for g1 stay within the
 #                       ratelimit bound, far fewer than bad requests
 #   hostile-closed      after the ring violation: backend Closed, error
-#                       node written by xenbus_dev_fatal
+#                       node written by xenbus_dev_fatal, the requests in
+#                       flight answered (errors_shutdown)
 #   hostile-destroy     xl destroy g1 completes in libxl's time, no
 #                       "requests still in flight", no xenstore leftovers
 #   hostile-reattach    the gadget, back in dom0, attached to g2 works
@@ -67,6 +68,7 @@ ctr() { cat $BE/statistics/$1; }
 inval0=$(ctr errors_inval)
 nodev0=$(ctr errors_nodev)
 other0=$(ctr errors_other)
+shut0=$(ctr errors_shutdown)
 
 # g2: read the stick until told to stop, dropping the page cache each round
 gexec g2 90 "d=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk for the stick'; exit 1; }
@@ -85,6 +87,7 @@ t=$(now)
 for a in $ATTACKS; do
 	info "$N: step $a at $(elapsed $T0)s"
 	l=$(gexec g1 120 "echo $a > $SYSH; grep '^$a: ' $SYSH | tail -n 1")
+	[ $a = ring-overflow ] && INFLIGHT=$(echo "$l" | sed -nE 's/.*\(([0-9]+) requests were in flight\).*/\1/p')
 	case $l in
 	"$a: ok "*) info "$a: ${l#"$a: ok "}"; pass hostile-$a ;;
 	"$a: FAIL "*) fail hostile-$a "${l#"$a: FAIL "}" ;;
@@ -147,6 +150,12 @@ closed() {
 	esac
 	since | grep -q "dom$d1 controller 0 disconnected" ||
 		{ echo "usbback did not log the disconnect"; return 1; }
+	# no URB leaked: the unlinked bulk IN and those still in flight at
+	# the violation were all answered -ESHUTDOWN (killed at disconnect)
+	_sd=$(($(ctr errors_shutdown) - shut0))
+	info "errors_shutdown +$_sd: 1 unlinked + ${INFLIGHT:-?} in flight at the violation"
+	[ -n "$INFLIGHT" ] || { echo "the module did not say how many requests were in flight"; return 1; }
+	[ $_sd -ge $((1 + INFLIGHT)) ] || { echo "errors_shutdown +$_sd, want $((1 + INFLIGHT)): an in-flight request was not answered"; return 1; }
 }
 step hostile-closed closed
 
