@@ -7,7 +7,8 @@
  * channel, conn requests posted), waits for the device the toolstack
  * attached, then on "echo run > hostile" in its sysfs directory sends a
  * scripted series of malformed requests and checks every answer against
- * what usbback must say (Documentation/usbback.rst, "Hardening").  Each
+ * what usbback must say (Documentation/usbback.rst, "Hardening"); "echo
+ * <attack> > hostile" runs one step of the script (setup first).  Each
  * attack prints one line "hostile-fe: <attack>: ok|FAIL <why>"; reading
  * "hostile" returns the same lines.  The last attack breaks the ring
  * protocol (request producer more than a ring ahead), after which the
