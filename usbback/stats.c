@@ -65,7 +65,9 @@ static enum usbback_stat usbback_stat_of_status(s32 status)
  * @iso_frames: isochronous packets carried
  * @mapped: the request's data was grant-mapped, not copied
  *
- * Called with rsp_lock held.  Unlinks count as unlinks, not requests.
+ * Called with rsp_lock held.  Unlinks count as unlinks, not requests;
+ * an unlink answered with an error (-ENOENT: nothing to cancel, -EINVAL:
+ * malformed) also counts in that error's counter, as for a request.
  */
 void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 			   s32 status, u32 bytes_in, u32 bytes_out,
@@ -78,6 +80,8 @@ void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 	st = c->stats[port];
 	if (unlink) {
 		st[USBBACK_ST_UNLINKS]++;
+		if (status != XENUSB_STATUS_OK)
+			st[usbback_stat_of_status(status)]++;
 		return;
 	}
 	st[USBBACK_ST_REQUESTS]++;

@@ -236,7 +236,8 @@ ustat() {
 }
 
 # guest_cfg NAME [XL-CFG-LINES...]: PV domU config with one controller of
-# this cell's type unless lines are given
+# this cell's type unless lines are given; GFRONT= names another frontend
+# module for the guest to load (the hostile-frontend scenario's)
 guest_cfg() {
 	_n=$1
 	shift
@@ -248,7 +249,7 @@ guest_cfg() {
 		echo 'memory = 128'
 		echo 'vcpus = 1'
 		echo 'on_crash = "preserve"'
-		echo "extra = \"console=hvc0 loglevel=5 e2e.front=$FRONT\""
+		echo "extra = \"console=hvc0 loglevel=5 e2e.front=${GFRONT:-$FRONT}\""
 		if [ $# -eq 0 ]; then
 			echo "usbctrl = ['type=$CTRLTYPE,version=2,ports=4']"
 		else

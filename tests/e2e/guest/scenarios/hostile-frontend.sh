@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh disable=SC2046,SC2034
+# (SC2046: "busnum devnum" pairs split on purpose; SC2034: variables lib.sh uses)
+#
+# hostile-frontend: a guest attacks usbback through the real rings (usbback
+# cells only; elsewhere one SKIP line).
+#
+# g1 loads tests/e2e/hostile/xenusb_hostile_front.ko instead of a frontend
+# and holds the mass_storage gadget; g2 runs the cell's frontend and reads
+# the stick over and over meanwhile.  The module sends its malformed
+# requests and checks every answer; each of its attacks becomes one result
+# line hostile-<attack> (see Documentation/testing-e2e.rst for the list and
+# the expected answers).  Then dom0 checks:
+#   hostile-g2-during   g2 read the stick correctly all through the attacks
+#   hostile-counters    usbback's errors_inval/errors_nodev grew by what
+#                       the module sent
+#   hostile-ratelimit   usbback's log lines for g1 stay within the
+#                       ratelimit bound, far fewer than bad requests
+#   hostile-closed      after the ring violation: backend Closed, error
+#                       node written by xenbus_dev_fatal, the requests in
+#                       flight answered (errors_shutdown)
+#   hostile-destroy     xl destroy g1 completes in libxl's time, no
+#                       "requests still in flight", no xenstore leftovers
+#   hostile-reattach    the gadget, back in dom0, attached to g2 works
+#                       (md5 of the whole gadget disk)
+#   hostile-g2-after    g2 still reads the stick
+#   hostile-kernel-log  no WARNING/BUG/Oops in dom0 or in the guests
+SCEN_NAME=hostile-frontend
+. /e2e/lib.sh
+
+N=hostile-frontend
+if [ "$BACK" != usbback ]; then
+	skip $N "backend $BACK: the hostile frontend attacks usbback only"
+	exit 0
+fi
+HMOD=xenusb_hostile_front
+SYSH=/sys/bus/xen/devices/vusb-0/hostile
+T0=$(now)
+
+cleanup() {
+	for _g in g1 g2; do domid_of $_g > /dev/null && xlq destroy $_g; done
+}
+# guests of earlier scenarios run the cell's frontend: start afresh
+cleanup
+DM0=$(dmesg | wc -l)
+since() { dmesg | tail -n +$((DM0 + 1)); }
+# console lines so far of each guest name (the logs outlive the guests)
+clines() { cat $CONSOLE_DIR/guest-$1.log 2>/dev/null | wc -l; }
+C1=$(clines g1)
+C2=$(clines g2)
+
+gadget=$(find_usb "$P_MSG") && stick=$(find_usb "$P_STICK") ||
+	{ fail $N "gadget or stick missing in dom0"; exit 0; }
+
+GFRONT=$HMOD
+guest_up g1
+st=$?
+GFRONT=
+[ $st = 0 ] || { fail $N "g1 with $HMOD: $WHY"; cleanup; exit 0; }
+guest_up g2 || { fail $N "g2: $WHY"; cleanup; exit 0; }
+d1=$(domid_of g1)
+BE=/sys/bus/xen-backend/devices/vusb-$d1-0
+BEXS=/local/domain/0/backend/vusb/$d1/0
+attach g1 $gadget || { fail $N "attach gadget to g1: $(xl_err)"; cleanup; exit 0; }
+attach g2 $stick || { fail $N "attach stick to g2: $(xl_err)"; cleanup; exit 0; }
+[ -d $BE/statistics ] || { fail $N "no $BE/statistics"; cleanup; exit 0; }
+ctr() { cat $BE/statistics/$1; }
+inval0=$(ctr errors_inval)
+nodev0=$(ctr errors_nodev)
+other0=$(ctr errors_other)
+shut0=$(ctr errors_shutdown)
+
+# g2: read the stick until told to stop, dropping the page cache each round
+gexec g2 90 "d=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk for the stick'; exit 1; }
+	rm -f /tmp/stop /tmp/bg.rc
+	( n=0; while [ ! -e /tmp/stop ] || [ \$n = 0 ]; do
+		echo 3 > /proc/sys/vm/drop_caches
+		check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB || { echo \"round \$n failed\"; echo 1 > /tmp/bg.rc; exit 1; }
+		n=\$((n + 1))
+	  done; echo \"\$n rounds\"; echo 0 > /tmp/bg.rc ) > /tmp/bg.out 2>&1 &
+	echo \"reading \$d in the background\"" > /tmp/hf.out ||
+	{ fail $N "g2 background reader: $(tail -n 1 /tmp/hf.out)"; cleanup; exit 0; }
+
+# ---- the attacks, one step per RPC so that the log shows the progress
+ATTACKS="setup bad-port bad-devnum ep-absent too-many-segs seg-past-page buffer-length ungranted-gref readonly-gref iso-counts unlink-unknown bad-flags evtchn-storm malformed-flood ring-flood unlink-inflight still-served ring-overflow"
+t=$(now)
+for a in $ATTACKS; do
+	info "$N: step $a at $(elapsed $T0)s"
+	l=$(gexec g1 120 "echo $a > $SYSH; grep '^$a: ' $SYSH | tail -n 1")
+	[ $a = ring-overflow ] && INFLIGHT=$(echo "$l" | sed -nE 's/.*\(([0-9]+) requests were in flight\).*/\1/p')
+	case $l in
+	"$a: ok "*) info "$a: ${l#"$a: ok "}"; pass hostile-$a ;;
+	"$a: FAIL "*) fail hostile-$a "${l#"$a: FAIL "}" ;;
+	*) fail hostile-$a "no report line: $(echo "$l" | tail -n 1)" ;;
+	esac
+done
+RUN_T=$(elapsed $t)
+sum=$(gexec g1 20 "grep '^summary: ' $SYSH")
+bad=$(echo "$sum" | sed -nE 's/.*malformed ([0-9]+).*/\1/p')
+info "$N: attacks took ${RUN_T}s; module $sum"
+
+# ---- g2 kept working during the attacks
+during() {
+	gexec g2 10 "touch /tmp/stop" > /dev/null
+	gexec g2 200 "wait_for 180 test -e /tmp/bg.rc; cat /tmp/bg.out; exit \$(cat /tmp/bg.rc)" > /tmp/hf.out
+	_r=$?
+	info "g2 during the attacks: $(grep -E 'rounds|md5 [0-9a-f]' /tmp/hf.out | tail -n 2 | tr '\n' ' ')"
+	[ $_r = 0 ] || { echo "g2 stick reader: $(tail -n 1 /tmp/hf.out)"; return 1; }
+}
+step hostile-g2-during during
+
+# ---- usbback's counters and log
+counters() {
+	_i=$(($(ctr errors_inval) - inval0))
+	_n=$(($(ctr errors_nodev) - nodev0))
+	_o=$(($(ctr errors_other) - other0))
+	info "usbback counters of g1: errors_inval +$_i, errors_nodev +$_n, errors_other +$_o, unlinks $(ctr unlinks), requests $(ctr requests)"
+	[ -n "$bad" ] || { echo "no summary from the module"; return 1; }
+	# every malformed request but one -ENODEV and one -ENOENT is -EINVAL,
+	# malformed unlinks included
+	[ $_i -ge $((bad - 2)) ] || { echo "errors_inval +$_i for $bad malformed requests"; return 1; }
+	[ $_n -ge 1 ] || { echo "errors_nodev did not grow"; return 1; }
+	[ $_o -ge 1 ] || { echo "errors_other did not count the -ENOENT unlink"; return 1; }
+}
+step hostile-counters counters
+
+ratelimit() {
+	_l=$(since | grep -c "dom$d1: ")
+	_s=$(since | grep -c 'callbacks suppressed')
+	# 10 lines per 5 s per call site (printk's default ratelimit); four
+	# warning sites can fire (malformed, bad grant in, bad grant out,
+	# producer overflow), plus xenbus_dev_fatal's own line
+	_max=$(awk -v t="$RUN_T" 'BEGIN {printf "%d", 4 * 10 * (int(t / 5) + 2) + 2}')
+	info "usbback log lines naming dom$d1: $_l for $bad malformed requests in ${RUN_T}s (bound $_max), $_s 'callbacks suppressed'"
+	[ -n "$bad" ] && [ "$bad" -gt 0 ] || { echo "no malformed request count"; return 1; }
+	[ $_l -ge 1 ] || { echo "no log line at all for dom$d1"; return 1; }
+	[ $_l -le $_max ] || { echo "$_l log lines, bound $_max"; return 1; }
+	[ $((_l * 4)) -lt "$bad" ] || { echo "$_l log lines for $bad bad requests: not rate-limited"; return 1; }
+}
+step hostile-ratelimit ratelimit
+
+closed() {
+	_st=$(xenstore-read $BEXS/state 2>/dev/null)
+	_e=$(xenstore-read /local/domain/0/error/backend/vusb/$d1/0/error 2>/dev/null)
+	info "backend state $_st, error node: $_e"
+	[ "$_st" = 6 ] || { echo "backend state '$_st', want 6 (Closed)"; return 1; }
+	case $_e in
+	*"producer overflow"*) ;;
+	*) echo "error node '$_e' does not name the producer overflow"; return 1 ;;
+	esac
+	since | grep -q "dom$d1 controller 0 disconnected" ||
+		{ echo "usbback did not log the disconnect"; return 1; }
+	# no URB leaked: the unlinked bulk IN and those still in flight at
+	# the violation were all answered -ESHUTDOWN (killed at disconnect)
+	_sd=$(($(ctr errors_shutdown) - shut0))
+	info "errors_shutdown +$_sd: 1 unlinked + ${INFLIGHT:-?} in flight at the violation"
+	[ -n "$INFLIGHT" ] || { echo "the module did not say how many requests were in flight"; return 1; }
+	[ $_sd -ge $((1 + INFLIGHT)) ] || { echo "errors_shutdown +$_sd, want $((1 + INFLIGHT)): an in-flight request was not answered"; return 1; }
+}
+step hostile-closed closed
+
+destroy_g1() {
+	xlq destroy g1 || { echo "xl destroy g1: $(xl_err)"; return 1; }
+	info "xl destroy g1 ${XL_T}s"
+	fgt 10 "$XL_T" || { echo "xl destroy g1 took ${XL_T}s (libxl waits 10 s)"; return 1; }
+	grep -q 'unable to remove' $XL_LOG && { echo "libxl: unable to remove a device"; return 1; }
+	since | grep -q 'requests still in flight' && { echo "usbback: $(since | grep 'still in flight' | tail -n 1)"; return 1; }
+	wait_for 10 no_stale $d1 || { echo "xenstore leftovers: $(xs_stale $d1 | tr '\n' ' ')"; return 1; }
+	wait_for 10 test ! -e $BE || { echo "$BE still there"; return 1; }
+}
+step hostile-destroy destroy_g1
+
+reattach() {
+	back_in_dom0 $gadget usb-storage 30 || { echo "gadget if0 driver '$(drv $gadget:1.0)' 30s after destroy"; return 1; }
+	attach g2 $gadget || { echo "attach gadget to g2: $(xl_err)"; return 1; }
+	# the backing file as it is now: storage-gadget, if it ran, wrote
+	# its pattern at the end (GADGET_MD5 is from before)
+	_m=$(md5sum < $GADGET_IMG | cut -d' ' -f1)
+	gexec g2 150 "d=\$(wait_for 60 disk '$P_MSG') || { echo 'no disk for the gadget'; exit 1; }
+		check_disk \$d '$STICK_MAGIC-GADGET' $_m" > /tmp/hf.out ||
+		{ echo "g2 gadget: $(tail -n 1 /tmp/hf.out)"; return 1; }
+	info "g2 gadget: $(grep '^md5' /tmp/hf.out)"
+}
+step hostile-reattach reattach
+
+after() {
+	gexec g2 150 "echo 3 > /proc/sys/vm/drop_caches; d=\$(disk '$P_STICK') && check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/hf.out ||
+		{ echo "g2 stick: $(tail -n 1 /tmp/hf.out)"; return 1; }
+	info "g2 stick after: $(grep '^md5' /tmp/hf.out)"
+}
+step hostile-g2-after after
+
+klog() {
+	_b=$(since | grep -E "$KPAT" | head -n 2)
+	_b="$_b$(tail -n +$((C1 + 1)) $CONSOLE_DIR/guest-g1.log 2>/dev/null | grep -aE "$KPAT" | head -n 2)"
+	_b="$_b$(tail -n +$((C2 + 1)) $CONSOLE_DIR/guest-g2.log 2>/dev/null | grep -aE "$KPAT" | head -n 2)"
+	[ -z "$_b" ] || { echo "$(echo "$_b" | tr -d '\r' | tr '\n' ' ' | cut -c1-240)"; return 1; }
+}
+step hostile-kernel-log klog
+
+cleanup
+info "$N: $(elapsed $T0)s in all"
