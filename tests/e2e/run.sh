@@ -9,7 +9,7 @@
 # something passed and nothing failed.
 #
 # Environment:
-#   SCENARIOS=modparam,storage,hid,testusb,iso,hotplug,lifecycle,saverestore   what each boot runs
+#   SCENARIOS=modparam,storage,hid,testusb,iso,hotplug,lifecycle,saverestore,reconnect   what each boot runs
 #   CELLS="qusb/xen-hcd usbback/usbfront"  these cells only, enabled or not
 #   E2E_SKIP_DEPS=1     do not run tools/deps.sh
 #   E2E_LOCK=FILE       hold flock FILE around each boot (shared 2-core box)
@@ -22,7 +22,7 @@ set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-SCENARIOS=${SCENARIOS:-modparam,storage,hid,testusb,iso,hotplug,lifecycle,saverestore}
+SCENARIOS=${SCENARIOS:-modparam,storage,hid,testusb,iso,hotplug,lifecycle,saverestore,reconnect}
 T0=$SECONDS
 RUN=$(date +%Y%m%d-%H%M%S)
 RUN_DIR=$RESULTS/$RUN
