@@ -227,6 +227,7 @@ void usbback_claim_sync_ports(struct usbback_ctrlr *c);
 void usbback_dev_get(struct usbback_dev *d);
 void usbback_dev_put(struct usbback_dev *d);
 void usbback_dev_rebuild_view(struct usbback_dev *d);
+void usbback_dev_queue_reset(struct usbback_dev *d);
 
 /* ring.c */
 void usbback_ring_init(struct usbback_ctrlr *c);
