@@ -75,6 +75,7 @@ inflight() {
 	wait_for 10 sh -c "[ \"\$(xenstore-read /local/domain/0/backend/vusb/$d/0/state)\" = 6 ]" ||
 		{ echo "backend state '$(be_state $d 0)' after unbind, want 6 (Closed)"; return 1; }
 	is_drv $stick:1.0 usbback || { echo "stick on '$(drv $stick:1.0)' in dom0 while the controller is unbound, want usbback"; return 1; }
+	info "reconnect-inflight: dom0: $(dmesg | tail -n +$((DMESG + 1)) | grep -E 'cut short|reset .*USB device' | cut -c16- | tr '\n' ' ')"
 	dmesg | tail -n +$((DMESG + 1)) | grep -q 'still in flight' &&
 		{ echo "usbback: $(dmesg | tail -n +$((DMESG + 1)) | grep 'still in flight' | head -n 1)"; return 1; }
 
@@ -101,6 +102,8 @@ restart() {
 	d=$(domid_of g1) || { echo "no g1"; return 1; }
 	dev=vusb-$d-0
 	[ -e $VUSB_DRV/$dev ] && { echo "$dev is bound already"; return 1; }
+	# the guest's hub driver and usbfront's events, for the log
+	gexec g1 20 "echo 'module usbcore +p' > /sys/kernel/debug/dynamic_debug/control; echo 1 > /sys/kernel/debug/tracing/events/usbfront/enable; echo > /sys/kernel/debug/tracing/trace" > /dev/null
 	sleep 2		# a backend restart is not instant either
 	t=$(now)
 	echo $dev > $VUSB_DRV/bind || { echo "bind $dev failed"; return 1; }
@@ -109,8 +112,12 @@ restart() {
 		{ echo "controller 0 not Connected 30s after the bind: backend '$(be_state $d 0)', frontend '$(fe_state $d 0)'"; return 1; }
 	info "reconnect-restart: both ends in state 4 $(elapsed $t)s after the bind"
 	gexec g1 120 "t=\$(now); g=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk for the stick 60s after the reconnect'; exit 1; }
-		echo \"disk \$g after \$(elapsed \$t)s\"; check_disk \$g '$STICK_MAGIC' $STICK_MD5" > /tmp/rc.out ||
-		{ echo "after the reconnect: $(tail -n 1 /tmp/rc.out)"; return 1; }
+		echo \"disk \$g after \$(elapsed \$t)s\"; check_disk \$g '$STICK_MAGIC' $STICK_MD5" > /tmp/rc.out || {
+		gexec g1 30 "fe_stats; cat /sys/bus/xen/devices/vusb-*/stats/conn_events; grep -v '^#' /sys/kernel/debug/tracing/trace | grep -v usbfront_request | tail -n 20; dmesg | tail -n 40" > /dev/null
+		echo "after the reconnect: $(tail -n 1 /tmp/rc.out)"
+		return 1
+	}
+	gexec g1 20 "echo 'module usbcore -p' > /sys/kernel/debug/dynamic_debug/control; echo 0 > /sys/kernel/debug/tracing/events/usbfront/enable" > /dev/null
 	info "reconnect-restart: $(grep -E '^(disk|md5)' /tmp/rc.out | tr '\n' ' ')($(elapsed $t)s after the bind)"
 	n=$(cat /sys/bus/xen-backend/devices/$dev/statistics/inflight)
 	[ "$n" = 0 ] || { echo "usbback: $n requests in flight on an idle controller"; return 1; }
