@@ -152,8 +152,13 @@ save_inflight() {
 	info "saverestore-inflight: frontend state 4 $(elapsed $t)s after xl restore"
 	wait_for 30 guest_ready g1 || gexec g1 30 true > /dev/null ||
 		{ echo "guest agent not answering 30s after restore"; return 1; }
-	gexec g1 60 "wait_for 45 rd_ended; cat /tmp/rd.done 2>/dev/null || { echo \"interrupted read still running 45s after the restore (\$(cat /tmp/rd.n 2>/dev/null || echo 0) passes; \$(fe_stats))\"; exit 1; }" > /tmp/sr.out ||
-		{ echo "guest: $(tail -n 1 /tmp/sr.out)"; return 1; }
+	gexec g1 60 "wait_for 45 rd_ended; cat /tmp/rd.done 2>/dev/null || { echo \"interrupted read still running 45s after the restore (\$(cat /tmp/rd.n 2>/dev/null || echo 0) passes; \$(fe_stats))\"; exit 1; }" > /tmp/sr.out || {
+		# the evidence, into g1's console: where dd waits, what the kernel said
+		gexec g1 30 "for p in \$(pidof dd); do echo \"dd \$p: \$(cat /proc/\$p/wchan)\"; cat /proc/\$p/stack; done; dmesg | tail -n 30" > /tmp/sr-diag.out
+		info "saverestore-inflight: the hung dd waits in $(grep '^dd ' /tmp/sr-diag.out | head -n 1)"
+		echo "guest: $(tail -n 1 /tmp/sr.out)"
+		return 1
+	}
 	info "saverestore-inflight: $(tail -n 1 /tmp/sr.out) ($(elapsed $t)s after xl restore)"
 	[ -n "$(usb_port g1 $stick)" ] || attach g1 $stick ||
 		{ echo "usbdev-attach after restore: $(xl_err)"; return 1; }
@@ -167,6 +172,11 @@ save_inflight() {
 	[ -z "$(console_bad g1 $cons)" ] || { echo "g1 console: $(console_bad g1 $cons)"; return 1; }
 }
 step_xf saverestore-inflight save_inflight "still running"
+# a reader left hanging in g1 would disturb the next scenarios: start afresh
+if domid_of g1 > /dev/null && ! gexec g1 20 "rd_ended || ! pidof dd" > /dev/null; then
+	info "saverestore-inflight: the read still hangs in g1: destroying g1"
+	xlq destroy g1
+fi
 
 # leave the bed as found: g1 with controller 0, the stick in dom0
 if domid_of g1 > /dev/null; then
