@@ -95,7 +95,7 @@ inflight() {
 	[ -z "$(dmesg_bad $DMESG)" ] || { echo "dom0 dmesg: $(dmesg_bad $DMESG)"; return 1; }
 	[ -z "$(console_bad g1 $CONS)" ] || { echo "g1 console: $(console_bad g1 $CONS)"; return 1; }
 }
-step reconnect-inflight inflight
+step_xf reconnect-inflight inflight "no answer after"
 
 ######## reconnect-restart
 restart() {
