@@ -153,8 +153,9 @@ save_inflight() {
 	wait_for 30 guest_ready g1 || gexec g1 30 true > /dev/null ||
 		{ echo "guest agent not answering 30s after restore"; return 1; }
 	gexec g1 60 "wait_for 45 rd_ended; cat /tmp/rd.done 2>/dev/null || { echo \"interrupted read still running 45s after the restore (\$(cat /tmp/rd.n 2>/dev/null || echo 0) passes; \$(fe_stats))\"; exit 1; }" > /tmp/sr.out || {
-		# the evidence, into g1's console: where dd waits, what the kernel said
-		gexec g1 30 "for p in \$(pidof dd); do echo \"dd \$p: \$(cat /proc/\$p/wchan)\"; cat /proc/\$p/stack; done; dmesg | tail -n 30" > /tmp/sr-diag.out
+		# the evidence, into g1's console: what the kernel said, where dd waits
+		# (last: gexec returns the output's tail)
+		gexec g1 30 "dmesg | tail -n 30; for p in \$(pidof dd); do cat /proc/\$p/stack; echo \"dd \$p: \$(cat /proc/\$p/wchan)\"; done" > /tmp/sr-diag.out
 		info "saverestore-inflight: the hung dd waits in $(grep '^dd ' /tmp/sr-diag.out | head -n 1)"
 		echo "guest: $(tail -n 1 /tmp/sr.out)"
 		return 1
