@@ -464,6 +464,69 @@ static void usbback_usb_disconnect(struct usb_interface *intf)
 	mutex_unlock(&usbback_mutex);
 }
 
+/**
+ * usbback_dev_queue_reset() - reset a device we hold, soon
+ * @d: device (referenced by the caller)
+ *
+ * For a device whose transfers were killed behind its guest's back (see
+ * usbback_port_kill()).  The reset runs from usbcore's work item, because
+ * the device lock ranks above our locks; usbcore skips it if the
+ * interface has left usbback by then (its new driver copes on its own).
+ * The device keeps its address, configuration and altsettings; usbback
+ * stays bound through it (pre_reset/post_reset).  Process context.
+ */
+void usbback_dev_queue_reset(struct usbback_dev *d)
+{
+	struct usb_host_config *cfg;
+	unsigned int i;
+
+	mutex_lock(&usbback_mutex);
+	cfg = d->udev->actconfig;
+	for (i = 0; cfg && i < cfg->desc.bNumInterfaces; i++) {
+		struct usb_interface *intf = cfg->interface[i];
+
+		if (intf && usb_get_intfdata(intf) == d) {
+			dev_info(&d->udev->dev,
+				 "transfers cut short: resetting the device\n");
+			usb_queue_reset_device(intf);
+			break;
+		}
+	}
+	mutex_unlock(&usbback_mutex);
+}
+
+/*
+ * A reset of a device we hold (ours from usbback_dev_queue_reset(), or
+ * anyone's through usbfs): its URBs go, and the interfaces stay bound.
+ */
+static int usbback_usb_pre_reset(struct usb_interface *intf)
+{
+	struct usbback_dev *d;
+
+	mutex_lock(&usbback_mutex);
+	d = usb_get_intfdata(intf);
+	if (d && d->ctrlr)
+		usb_kill_anchored_urbs(&d->ctrlr->port[d->port].anchor);
+	mutex_unlock(&usbback_mutex);
+	return 0;
+}
+
+/* usbcore restored configuration and altsettings: refresh the view. */
+static int usbback_usb_post_reset(struct usb_interface *intf)
+{
+	struct usbback_dev *d;
+
+	mutex_lock(&usbback_mutex);
+	d = usb_get_intfdata(intf);
+	if (d && d->ctrlr) {
+		mutex_lock(&d->ctrlr->req_mutex);
+		usbback_dev_rebuild_view(d);
+		mutex_unlock(&d->ctrlr->req_mutex);
+	}
+	mutex_unlock(&usbback_mutex);
+	return 0;
+}
+
 /*
  * Matches every interface (match_flags 0, driver_info non-zero): usbcore
  * accepts a bind through sysfs only for a driver whose table matches.
@@ -478,6 +541,8 @@ static struct usb_driver usbback_usb_driver = {
 	.name = "usbback",
 	.probe = usbback_usb_probe,
 	.disconnect = usbback_usb_disconnect,
+	.pre_reset = usbback_usb_pre_reset,
+	.post_reset = usbback_usb_post_reset,
 	.id_table = usbback_usb_ids,
 };
 

@@ -267,6 +267,7 @@ void usbback_dev_put(struct usbback_dev *d);
 void usbback_dev_rebuild_view(struct usbback_dev *d);
 void usbback_claim_set_config(struct usbback_slot *s, u8 value);
 void usbback_claim_cfg_work(struct work_struct *work);
+void usbback_dev_queue_reset(struct usbback_dev *d);
 
 /* ring.c */
 void usbback_ring_init(struct usbback_ctrlr *c);

@@ -425,6 +425,33 @@ err_urb:
 	return err;
 }
 
+/*
+ * Kill the URBs of a port at disconnect.  Transfers cut short this way
+ * leave the device mid-transfer (a mass-storage device expects the rest
+ * of a command, and stalls the next one), while the next frontend sees it
+ * as newly plugged and expects it fresh from a port reset, which the
+ * protocol cannot carry to the device.  So such a device is reset here.
+ * No new URB is submitted: the controller no longer admits requests.
+ */
+static void usbback_port_kill(struct usbback_ctrlr *c, unsigned int port)
+{
+	struct usbback_port *p = &c->port[port];
+	struct usbback_dev *d;
+
+	if (usb_anchor_empty(&p->anchor))
+		return;
+	mutex_lock(&c->req_mutex);
+	d = p->dev;
+	if (d)
+		usbback_dev_get(d);
+	mutex_unlock(&c->req_mutex);
+	usb_kill_anchored_urbs(&p->anchor);
+	if (!d)
+		return;
+	usbback_dev_queue_reset(d);
+	usbback_dev_put(d);
+}
+
 /**
  * usbback_ring_disconnect() - stop, cancel everything, unmap
  * @c: controller
@@ -455,7 +482,7 @@ void usbback_ring_disconnect(struct usbback_ctrlr *c)
 	clear_bit(USBBACK_EOI_PENDING, &c->flags);
 
 	for (i = 1; i <= c->nports; i++)
-		usb_kill_anchored_urbs(&c->port[i].anchor);
+		usbback_port_kill(c, i);
 	flush_work(&c->done_work);
 	/* A configuration change answers once the device is configured. */
 	for (i = 0; i < USBBACK_NR_SLOTS; i++)

@@ -7,8 +7,9 @@
  *   port<N>/<counter>           one root-hub port, plus busid and speed
  *
  * Counters: requests, bytes_in, bytes_out, unlinks, iso_frames, mapped
- * and one errors_<status> per wire status.  They are updated when a response is
- * pushed, under rsp_lock.
+ * and one errors_<status> per wire status.  They are updated when a
+ * response is pushed, under rsp_lock.  statistics/inflight is the number
+ * of requests in flight now, not a counter.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -154,6 +155,27 @@ USBBACK_CTRLR_ATTR(errors_babble);
 USBBACK_CTRLR_ATTR(errors_shutdown);
 USBBACK_CTRLR_ATTR(errors_other);
 
+/*
+ * Not a counter: the requests taken off the ring and not answered yet.
+ * It falls back to 0 when the guest is idle, so a slot that a disconnect
+ * or an unplug failed to give back shows here.
+ */
+static ssize_t inflight_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct usbback_ctrlr *c = dev_get_drvdata(dev);
+	unsigned long flags;
+	unsigned int n;
+
+	if (!c)
+		return -ENODEV;
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	n = c->nr_inflight;
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(inflight);
+
 static struct attribute *usbback_ctrlr_attrs[] = {
 	&usbback_dev_attr_requests.attr,
 	&usbback_dev_attr_bytes_in.attr,
@@ -168,6 +190,7 @@ static struct attribute *usbback_ctrlr_attrs[] = {
 	&usbback_dev_attr_errors_babble.attr,
 	&usbback_dev_attr_errors_shutdown.attr,
 	&usbback_dev_attr_errors_other.attr,
+	&dev_attr_inflight.attr,
 	NULL
 };
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * usbfront counters in sysfs: /sys/bus/xen/devices/vusb-N/stats/<name>,
- * one decimal value per file, plus the link state and the number of
- * requests whose grants the backend still holds.
+ * one decimal value per file, plus the link state, the number of
+ * requests whose grants the backend still holds and the number of
+ * requests in flight.
  */
 
 #include <linux/device.h>
@@ -102,6 +103,25 @@ static ssize_t held_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(held);
 
+/*
+ * Requests on the ring that the backend has not answered (ids in use).
+ * 0 when the controller is idle and after every teardown: an id that a
+ * reconnect failed to give back shows here.
+ */
+static ssize_t inflight_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct usbfront_info *info = dev_get_drvdata(dev);
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&info->lock, flags);
+	n = info->ids.cap - info->ids.nfree;
+	spin_unlock_irqrestore(&info->lock, flags);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(inflight);
+
 static struct attribute *usbfront_stats_attrs[] = {
 	&usbfront_stat_urbs.attr,
 	&usbfront_stat_requests.attr,
@@ -122,6 +142,7 @@ static struct attribute *usbfront_stats_attrs[] = {
 	&usbfront_stat_disconnects.attr,
 	&dev_attr_link.attr,
 	&dev_attr_held.attr,
+	&dev_attr_inflight.attr,
 	NULL
 };
 

@@ -115,3 +115,38 @@ snd_ready() {
 	_n=$(snd_card "$_u"/*:1.0) || return 1
 	[ -c /dev/snd/pcmC${_n}D0p ] && echo "$_n"
 }
+
+# bg_read PRODUCT: read that stick's whole disk over and over in the
+# background (O_DIRECT, 64 KiB requests) until a read fails; then
+# /tmp/rd.done says how it ended.  /tmp/rd.n counts the full passes.
+bg_read() {
+	_d=$(disk "$1") || { echo "no disk for '$1'"; return 1; }
+	rm -f /tmp/rd.done /tmp/rd.n /tmp/rd.err
+	(
+		_n=0
+		while dd if="$_d" of=/dev/null bs=64k iflag=direct 2> /tmp/rd.err; do
+			_n=$((_n + 1))
+			echo $_n > /tmp/rd.n
+		done
+		echo "dd of $_d failed after $_n full passes: $(grep -v records /tmp/rd.err | tail -n 1)" > /tmp/rd.done
+	) < /dev/null > /dev/null 2>&1 &
+	echo "reading $_d in the background (pid $!)"
+}
+# reading DEV: reads of DEV complete while we watch (1 s)
+reading() {
+	_s=/sys/block/${1#/dev/}/stat
+	_a=$(awk '{print $1}' $_s)
+	sleep 1
+	_b=$(awk '{print $1}' $_s)
+	echo "reads completed: $_a -> $_b in 1 s"
+	[ "$_b" -gt "$_a" ]
+}
+# rd_ended: the background reader of bg_read has ended
+rd_ended() { [ -f /tmp/rd.done ]; }
+# fe_stats: usbfront's leak-relevant counters of every controller
+fe_stats() {
+	for _v in /sys/bus/xen/devices/vusb-*; do
+		[ -d "$_v/stats" ] || continue
+		echo "${_v##*/} link=$(cat $_v/stats/link) inflight=$(cat $_v/stats/inflight) held=$(cat $_v/stats/held) connects=$(cat $_v/stats/connects) disconnects=$(cat $_v/stats/disconnects)"
+	done
+}

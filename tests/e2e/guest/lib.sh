@@ -71,6 +71,26 @@ step() {
 	grep '^INFO' /tmp/why
 	if [ $_r = 0 ]; then pass $1; else fail $1 "$(grep -v '^INFO' /tmp/why | tail -n 1)"; fi
 }
+# step_xf NAME FUNC SIG: like step, for a check that tests/e2e/xfail lists
+# as a peer's limitation: FUNC still runs, so that the log holds the
+# evidence.  A listed NAME is XFAIL only when FUNC fails with SIG in its
+# last message (the failure the listing describes), with that message
+# appended; any other failure is FAIL, and so is a listed check that
+# passes (the listing is stale).
+step_xf() {
+	_x=$(known_xfail "$1") || { step "$1" "$2"; return; }
+	$2 > /tmp/why 2>&1
+	_r=$?
+	grep '^INFO' /tmp/why
+	_m=$(grep -v '^INFO' /tmp/why | tail -n 1)
+	if [ $_r = 0 ]; then
+		fail $1 "passed, but tests/e2e/xfail lists it: remove the line"
+	elif echo "$_m" | grep -qF "$3"; then
+		xfail $1 "$_x [seen: $_m]"
+	else
+		fail $1 "$_m"
+	fi
+}
 # kernel console lines that fail a run (dom0-init's kernel-log, saverestore)
 KPAT='WARNING:|BUG:|Oops|general protection|Call Trace|kernel panic'
 
@@ -381,3 +401,23 @@ xs_stale() {
 	done
 }
 no_stale() { [ -z "$(xs_stale $1)" ]; }
+
+# fe_state DOMID DEVID / be_state: xenbus states of a vusb controller
+fe_state() { xenstore-read /local/domain/$1/device/vusb/$2/state 2>/dev/null; }
+be_state() { xenstore-read /local/domain/0/backend/$BEKIND/$1/$2/state 2>/dev/null; }
+fe_connected() { [ "$(fe_state $1 $2)" = 4 ] && [ "$(be_state $1 $2)" = 4 ]; }
+# ctrls DOM: controller devids in xl usb-list
+ctrls() { xl usb-list "$1" 2>/dev/null | awk '/^[0-9]/ {print $1}' | tr '\n' ' '; }
+
+# console_lines NAME: lines in that guest's console log so far
+console_lines() { wc -l < $CONSOLE_DIR/guest-$1.log 2>/dev/null || echo 0; }
+# console_bad NAME LINE: kernel warnings in its console after line LINE
+console_bad() {
+	tail -n +$(($2 + 1)) $CONSOLE_DIR/guest-$1.log 2>/dev/null | grep -aE "$KPAT" |
+		head -n 2 | tr -d '\r' | tr '\n' ' ' | cut -c1-200
+}
+# dmesg_lines / dmesg_bad LINE: the same for dom0's kernel log
+dmesg_lines() { dmesg | wc -l; }
+dmesg_bad() {
+	dmesg | tail -n +$(($1 + 1)) | grep -aE "$KPAT" | head -n 2 | tr '\n' ' ' | cut -c1-200
+}

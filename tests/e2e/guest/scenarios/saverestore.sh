@@ -17,28 +17,22 @@
 #                          on it, then xl usbctrl-attach of a new one: the
 #                          frontend connects (state 4) and the stick
 #                          enumerates again in the guest
+#   saverestore-inflight   xl save while g1 reads the whole stick in a loop
+#                          (dd O_DIRECT), then xl restore: the guest answers,
+#                          the interrupted read ends (an error, not a hang),
+#                          the stick attached again reads the right md5, no
+#                          request is left in flight (usbfront) and the
+#                          console has no WARNING/BUG
 # Leaves g1 running with one controller (devid 0) and the stick in dom0 on
 # usb-storage, as the other scenarios expect.
 SCEN_NAME=saverestore
 . /e2e/lib.sh
 
 SAVE=/tmp/g1.save
-# fe_state DOMID DEVID / be_state: xenbus states of a vusb controller
-fe_state() { xenstore-read /local/domain/$1/device/vusb/$2/state 2>/dev/null; }
-be_state() { xenstore-read /local/domain/0/backend/$BEKIND/$1/$2/state 2>/dev/null; }
-fe_connected() { [ "$(fe_state $1 $2)" = 4 ] && [ "$(be_state $1 $2)" = 4 ]; }
-# ctrls DOM: controller devids in xl usb-list
-ctrls() { xl usb-list "$1" 2>/dev/null | awk '/^[0-9]/ {print $1}' | tr '\n' ' '; }
 # read_stick SECS: in g1, the stick's disk appears and reads magic + md5
 read_stick() {
 	gexec g1 $(($1 + 60)) "d=\$(wait_for $1 disk '$P_STICK') || { echo 'no disk for the stick after $1s'; exit 1; }
 		echo \"disk \$d\"; check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/sr.out
-}
-console_lines() { wc -l < $CONSOLE_DIR/guest-g1.log 2>/dev/null || echo 0; }
-# console_bad LINE: kernel warnings in g1's console after line LINE
-console_bad() {
-	tail -n +$(($1 + 1)) $CONSOLE_DIR/guest-g1.log 2>/dev/null | grep -aE "$KPAT" |
-		head -n 2 | tr -d '\r' | tr '\n' ' ' | cut -c1-200
 }
 
 guest_up g1 || { fail saverestore "$WHY"; exit 0; }
@@ -53,7 +47,7 @@ save_restore() {
 	read_stick 60 || { echo "before save: $(tail -n 1 /tmp/sr.out)"; return 1; }
 	info "saverestore: before save: $(grep -E '^(disk|md5)' /tmp/sr.out | tr '\n' ' ')($(elapsed $t)s)"
 	cp0=$(usb_port g1 $stick)
-	cons=$(console_lines)
+	cons=$(console_lines g1)
 
 	xlq save g1 $SAVE || { echo "xl save: $(xl_err)"; return 1; }
 	info "saverestore: xl save ${XL_T}s, $(($(stat -c %s $SAVE) >> 20)) MiB"
@@ -86,7 +80,7 @@ save_restore() {
 	read_stick 60 || { echo "after restore: $(tail -n 1 /tmp/sr.out)"; return 1; }
 	info "saverestore: after restore: $(grep -E '^(disk|md5)' /tmp/sr.out | tr '\n' ' ')($(elapsed $t)s after xl restore)"
 	[ "$(ctrls g1)" = "0 " ] || { echo "xl usb-list controllers '$(ctrls g1)', want '0'"; return 1; }
-	[ -z "$(console_bad $cons)" ] || { echo "g1 console: $(console_bad $cons)"; return 1; }
+	[ -z "$(console_bad g1 $cons)" ] || { echo "g1 console: $(console_bad g1 $cons)"; return 1; }
 }
 step saverestore save_restore
 
@@ -97,7 +91,7 @@ reconnect() {
 		{ echo "usbdev-attach: $(xl_err)"; return 1; }
 	gexec g1 90 "wait_for 60 disk '$P_STICK'" > /dev/null ||
 		{ echo "guest has no disk for the stick before the detach"; return 1; }
-	cons=$(console_lines)
+	cons=$(console_lines g1)
 	xlq usbctrl-detach g1 0 || { echo "usbctrl-detach: $(xl_err)"; return 1; }
 	info "saverestore-reconnect: usbctrl-detach with the stick attached ${XL_T}s"
 	for p in /local/domain/0/backend/$BEKIND/$d/0 /local/domain/$d/device/vusb/0 /libxl/$d/device/vusb/0; do
@@ -120,9 +114,70 @@ reconnect() {
 		m=\$(head -c ${#STICK_MAGIC} \$d); [ \"\$m\" = '$STICK_MAGIC' ] || { echo \"magic '\$m'\"; exit 1; }" > /tmp/sr.out ||
 		{ echo "guest on the new controller: $(tail -n 1 /tmp/sr.out)"; return 1; }
 	info "saverestore-reconnect: stick read in the guest $(elapsed $t)s after usbdev-attach"
-	[ -z "$(console_bad $cons)" ] || { echo "g1 console: $(console_bad $cons)"; return 1; }
+	[ -z "$(console_bad g1 $cons)" ] || { echo "g1 console: $(console_bad g1 $cons)"; return 1; }
 }
 step saverestore-reconnect reconnect
+
+######## saverestore-inflight
+# g1's usbfront counters (empty for xen-hcd)
+fe_stats_g1() {
+	[ "$FRONT" = usbfront ] || return 0
+	gexec g1 20 fe_stats | grep '^vusb' | tr '\n' ' '
+}
+save_inflight() {
+	domid_of g1 > /dev/null || { echo "no g1"; return 1; }
+	[ -n "$(ctrls g1)" ] || xlq usbctrl-attach g1 type=$CTRLTYPE version=2 ports=4 ||
+		{ echo "usbctrl-attach: $(xl_err)"; return 1; }
+	[ -n "$(usb_port g1 $stick)" ] || attach g1 $stick ||
+		{ echo "usbdev-attach: $(xl_err)"; return 1; }
+	gexec g1 90 "wait_for 60 disk '$P_STICK' && bg_read '$P_STICK'" > /tmp/sr.out ||
+		{ echo "guest: $(tail -n 1 /tmp/sr.out)"; return 1; }
+	gdisk=$(sed -n 's/^reading \(\/dev\/[a-z]*\) .*/\1/p' /tmp/sr.out)
+	gexec g1 20 "reading $gdisk" > /tmp/sr.out ||
+		{ echo "the guest's read is not moving: $(tail -n 1 /tmp/sr.out)"; return 1; }
+	info "saverestore-inflight: g1 reads $gdisk: $(tail -n 1 /tmp/sr.out)"
+	cons=$(console_lines g1)
+
+	xlq save g1 $SAVE || { echo "xl save with a read running: $(xl_err)"; return 1; }
+	info "saverestore-inflight: xl save with the read running ${XL_T}s"
+	back_in_dom0 $stick usb-storage 30 ||
+		{ echo "while saved: stick on '$(drv $stick:1.0)', want usb-storage"; return 1; }
+	xlq restore $SAVE || { rm -f $SAVE; echo "xl restore: $(xl_err)"; return 1; }
+	rm -f $SAVE
+	d1=$(domid_of g1) || { echo "no g1 after xl restore"; return 1; }
+	info "saverestore-inflight: xl restore ${XL_T}s"
+	t=$(now)
+	wait_for 30 fe_connected $d1 0 ||
+		{ echo "controller 0 not Connected 30s after restore: frontend state '$(fe_state $d1 0)', backend '$(be_state $d1 0)'"; return 1; }
+	info "saverestore-inflight: frontend state 4 $(elapsed $t)s after xl restore"
+	wait_for 30 guest_ready g1 || gexec g1 30 true > /dev/null ||
+		{ echo "guest agent not answering 30s after restore"; return 1; }
+	gexec g1 60 "wait_for 45 rd_ended; cat /tmp/rd.done 2>/dev/null || { echo \"interrupted read still running 45s after the restore (\$(cat /tmp/rd.n 2>/dev/null || echo 0) passes; \$(fe_stats))\"; exit 1; }" > /tmp/sr.out || {
+		# the evidence, into g1's console: what the kernel said, where dd waits
+		# (last: gexec returns the output's tail)
+		gexec g1 30 "dmesg | tail -n 30; for p in \$(pidof dd); do cat /proc/\$p/stack; echo \"dd \$p: \$(cat /proc/\$p/wchan)\"; done" > /tmp/sr-diag.out
+		info "saverestore-inflight: the hung dd waits in $(grep '^dd ' /tmp/sr-diag.out | head -n 1)"
+		echo "guest: $(tail -n 1 /tmp/sr.out)"
+		return 1
+	}
+	info "saverestore-inflight: $(tail -n 1 /tmp/sr.out) ($(elapsed $t)s after xl restore)"
+	[ -n "$(usb_port g1 $stick)" ] || attach g1 $stick ||
+		{ echo "usbdev-attach after restore: $(xl_err)"; return 1; }
+	read_stick 60 || { echo "after restore: $(tail -n 1 /tmp/sr.out)"; return 1; }
+	info "saverestore-inflight: after restore: $(grep -E '^(disk|md5)' /tmp/sr.out | tr '\n' ' ')($(elapsed $t)s after xl restore)"
+	if [ "$FRONT" = usbfront ]; then
+		fs=$(fe_stats_g1)
+		info "saverestore-inflight: usbfront: $fs"
+		echo "$fs" | grep -q 'inflight=0 held=0' || { echo "usbfront after the read: $fs"; return 1; }
+	fi
+	[ -z "$(console_bad g1 $cons)" ] || { echo "g1 console: $(console_bad g1 $cons)"; return 1; }
+}
+step_xf saverestore-inflight save_inflight "still running"
+# a reader left hanging in g1 would disturb the next scenarios: start afresh
+if domid_of g1 > /dev/null && ! gexec g1 20 "rd_ended || ! pidof dd" > /dev/null; then
+	info "saverestore-inflight: the read still hangs in g1: destroying g1"
+	xlq destroy g1
+fi
 
 # leave the bed as found: g1 with controller 0, the stick in dom0
 if domid_of g1 > /dev/null; then
