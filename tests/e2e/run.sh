@@ -14,7 +14,7 @@
 #   CELLS="qusb/xen-hcd usbback/usbfront"  these cells only, enabled or not
 #   E2E_SKIP_DEPS=1     do not run tools/deps.sh
 #   E2E_LOCK=FILE       hold flock FILE around each boot (shared 2-core box)
-#   BOOT_TIMEOUT=900    per boot; also QEMU_* and the rest of lib.sh
+#   BOOT_TIMEOUT=1800   per boot (all scenarios of one cell); also QEMU_* and lib.sh
 # Results: $XENUSB_BUILD/e2e-results/<run>/ (latest -> the newest run):
 #   <cell>.log          serial log (Xen, dom0, live guest consoles), timestamped
 #   <cell>/             files dom0 dumped: guest consoles, qemu-dm, xl -vvv, dmesg
@@ -24,6 +24,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SCENARIOS=${SCENARIOS:-modparam,storage,hid,testusb,setconfig,iso,hotplug,lifecycle,saverestore,reconnect,hostile-frontend,hostile-backend}
+# one boot runs every scenario of a cell: 10-15 min on an idle 2-core box
+# (see "Measured timings"), so the bound leaves room for a slower machine
+export BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}
 T0=$SECONDS
 RUN=$(date +%Y%m%d-%H%M%S)
 RUN_DIR=$RESULTS/$RUN
