@@ -155,6 +155,7 @@ static void usbback_port_attach(struct usbback_ctrlr *c, u8 port,
 	p->dev = d;
 	d->ctrlr = c;
 	d->port = port;
+	d->used = false;
 	mutex_unlock(&c->req_mutex);
 
 	dev_info(&c->xdev->dev, "dom%d port %u: %s attached\n",

@@ -78,6 +78,8 @@ struct usbback_ctrlr;
  * @ctrlr: controller whose port it sits on, NULL if on none
  * @port: that port
  * @speed: XENUSB_SPEED_* the guest is told
+ * @used: the guest sent it a request since it was last reset or
+ *	presented (under the port's controller's req_mutex)
  * @ss_as_hs: a SuperSpeed device presented as high speed (the base
  *	protocol stops at USB 2.0); its ep0 max packet is patched
  * @view: endpoints of the active altsettings (under ctrlr->req_mutex)
@@ -93,6 +95,7 @@ struct usbback_dev {
 	u8 port;
 	u8 speed;
 	bool ss_as_hs;
+	bool used;
 	struct usbback_ep_view view;
 };
 

@@ -263,6 +263,7 @@ static int usbback_handle(struct usbback_slot *s,
 	}
 	usbback_dev_get(dev);
 	s->dev = dev;
+	dev->used = true;	/* see usbback_port_kill() */
 
 	if (s->req.pipe.type == XENUSB_PIPE_TYPE_CTRL &&
 	    usbback_ctrl_special(s))
@@ -430,25 +431,35 @@ err_urb:
  * leave the device mid-transfer (a mass-storage device expects the rest
  * of a command, and stalls the next one), while the next frontend sees it
  * as newly plugged and expects it fresh from a port reset, which the
- * protocol cannot carry to the device.  So such a device is reset here.
+ * protocol cannot carry to the device.  So a device the guest used is
+ * reset here.
  * No new URB is submitted: the controller no longer admits requests.
  */
 static void usbback_port_kill(struct usbback_ctrlr *c, unsigned int port)
 {
 	struct usbback_port *p = &c->port[port];
 	struct usbback_dev *d;
+	bool reset = false;
 
-	if (usb_anchor_empty(&p->anchor))
-		return;
 	mutex_lock(&c->req_mutex);
 	d = p->dev;
-	if (d)
+	if (d) {
+		/*
+		 * Not only when URBs are in flight: a mass-storage command
+		 * spans several URBs, and the disconnect may fall between
+		 * two of them (seen in e2e reconnect-restart).  Any device
+		 * the guest drove since it was presented is reset.
+		 */
+		reset = d->used || !usb_anchor_empty(&p->anchor);
+		d->used = false;
 		usbback_dev_get(d);
+	}
 	mutex_unlock(&c->req_mutex);
 	usb_kill_anchored_urbs(&p->anchor);
 	if (!d)
 		return;
-	usbback_dev_queue_reset(d);
+	if (reset)
+		usbback_dev_queue_reset(d);
 	usbback_dev_put(d);
 }
 
