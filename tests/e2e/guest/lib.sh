@@ -380,6 +380,24 @@ detach() {
 	xlq usbdev-detach "$1" $_cp
 }
 
+# fe_stats_g1: g1's usbfront counters on one line (empty for xen-hcd)
+fe_stats_g1() {
+	[ "$FRONT" = usbfront ] || return 0
+	gexec g1 20 fe_stats | grep '^vusb' | tr '\n' ' '
+}
+# g1_bg_read BUSID: the stick BUSID on g1 (attached if needed), reading its
+# whole disk in a loop in the background there (g.sh's bg_read); sets
+# GDISK, /tmp/bg.out has the progress; on failure the last line says why
+g1_bg_read() {
+	[ -n "$(usb_port g1 $1)" ] || attach g1 $1 ||
+		{ echo "usbdev-attach: $(xl_err)"; return 1; }
+	gexec g1 90 "wait_for 60 disk '$P_STICK' && bg_read '$P_STICK'" > /tmp/bg.out ||
+		{ echo "guest: $(tail -n 1 /tmp/bg.out)"; return 1; }
+	GDISK=$(sed -n 's/^reading \(\/dev\/[a-z]*\) .*/\1/p' /tmp/bg.out)
+	gexec g1 20 "reading $GDISK" > /tmp/bg.out ||
+		{ echo "the guest's read is not moving: $(tail -n 1 /tmp/bg.out)"; return 1; }
+}
+
 # back_in_dom0 BUSID DRIVER [SECS]: all interfaces bound to DRIVER again
 back_in_dom0() {
 	wait_for "${3:-20}" is_drv "$1:1.0" "$2"

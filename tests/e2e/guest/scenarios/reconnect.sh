@@ -43,11 +43,6 @@ stick=$(find_usb "$P_STICK") || { fail reconnect-inflight "stick not in dom0"; e
 bound_ctrlrs() {
 	for _v in $VUSB_DRV/vusb-*; do [ -e "$_v" ] && printf '%s ' "${_v##*/}"; done
 }
-# g1's frontend counters (usbfront only; empty for xen-hcd)
-fe_stats_g1() {
-	[ "$FRONT" = usbfront ] || return 0
-	gexec g1 20 fe_stats | grep '^vusb' | tr '\n' ' '
-}
 # stat_of "STATS" NAME: one value out of fe_stats_g1's line
 stat_of() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 
@@ -56,14 +51,8 @@ inflight() {
 	d=$(domid_of g1) || { echo "no g1"; return 1; }
 	dev=vusb-$d-0
 	[ -e $VUSB_DRV/$dev ] || { echo "$dev is not bound to usbback (have: $(bound_ctrlrs))"; return 1; }
-	[ -n "$(usb_port g1 $stick)" ] || attach g1 $stick ||
-		{ echo "usbdev-attach: $(xl_err)"; return 1; }
-	gexec g1 90 "wait_for 60 disk '$P_STICK' && bg_read '$P_STICK'" > /tmp/rc.out ||
-		{ echo "guest: $(tail -n 1 /tmp/rc.out)"; return 1; }
-	gdisk=$(sed -n 's/^reading \(\/dev\/[a-z]*\) .*/\1/p' /tmp/rc.out)
-	gexec g1 20 "reading $gdisk" > /tmp/rc.out ||
-		{ echo "the guest's read is not moving: $(tail -n 1 /tmp/rc.out)"; return 1; }
-	info "reconnect-inflight: g1 reads $gdisk: $(tail -n 1 /tmp/rc.out); usbback inflight $(cat /sys/bus/xen-backend/devices/$dev/statistics/inflight)"
+	g1_bg_read $stick || return 1
+	info "reconnect-inflight: g1 reads $GDISK: $(tail -n 1 /tmp/bg.out); usbback inflight $(cat /sys/bus/xen-backend/devices/$dev/statistics/inflight)"
 	FE0=$(fe_stats_g1)
 	CONS=$(console_lines g1)
 	DMESG=$(dmesg_lines)

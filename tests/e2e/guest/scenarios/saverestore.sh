@@ -35,6 +35,19 @@ read_stick() {
 		echo \"disk \$d\"; check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/sr.out
 }
 
+# restore_g1 CHECK: xl restore of $SAVE, then g1's controller 0 Connected;
+# sets d1 (the new domid) and t (when the restore returned)
+restore_g1() {
+	xlq restore $SAVE || { rm -f $SAVE; echo "xl restore: $(xl_err)"; return 1; }
+	rm -f $SAVE
+	d1=$(domid_of g1) || { echo "no g1 after xl restore"; return 1; }
+	info "$1: xl restore ${XL_T}s, domid ${d0:-?} -> $d1"
+	t=$(now)
+	wait_for 30 fe_connected $d1 0 ||
+		{ echo "controller 0 not Connected 30s after restore: frontend state '$(fe_state $d1 0)', backend '$(be_state $d1 0)'"; return 1; }
+	info "$1: frontend state 4 $(elapsed $t)s after xl restore"
+}
+
 guest_up g1 || { fail saverestore "$WHY"; exit 0; }
 stick=$(find_usb "$P_STICK") || { fail saverestore "stick not in dom0"; exit 0; }
 
@@ -58,14 +71,7 @@ save_restore() {
 	[ "$BACK" = usbback ] && xenstore-exists /libxl/usbback/$stick 2>/dev/null &&
 		{ echo "stale /libxl/usbback/$stick after save"; return 1; }
 
-	xlq restore $SAVE || { rm -f $SAVE; echo "xl restore: $(xl_err)"; return 1; }
-	rm -f $SAVE
-	d1=$(domid_of g1) || { echo "no g1 after xl restore"; return 1; }
-	info "saverestore: xl restore ${XL_T}s, domid $d0 -> $d1"
-	t=$(now)
-	wait_for 30 fe_connected $d1 0 ||
-		{ echo "controller 0 not Connected 30s after restore: frontend state '$(fe_state $d1 0)', backend '$(be_state $d1 0)'"; return 1; }
-	info "saverestore: frontend state 4 $(elapsed $t)s after xl restore"
+	restore_g1 saverestore || return 1
 	cp1=$(usb_port g1 $stick)
 	if [ -n "$cp1" ]; then
 		info "saverestore: libxl re-added the stick on restore (port '$cp1', was '$cp0'; dom0 if0 driver '$(drv $stick:1.0)')"
@@ -119,37 +125,19 @@ reconnect() {
 step saverestore-reconnect reconnect
 
 ######## saverestore-inflight
-# g1's usbfront counters (empty for xen-hcd)
-fe_stats_g1() {
-	[ "$FRONT" = usbfront ] || return 0
-	gexec g1 20 fe_stats | grep '^vusb' | tr '\n' ' '
-}
 save_inflight() {
-	domid_of g1 > /dev/null || { echo "no g1"; return 1; }
+	d0=$(domid_of g1) || { echo "no g1"; return 1; }
 	[ -n "$(ctrls g1)" ] || xlq usbctrl-attach g1 type=$CTRLTYPE version=2 ports=4 ||
 		{ echo "usbctrl-attach: $(xl_err)"; return 1; }
-	[ -n "$(usb_port g1 $stick)" ] || attach g1 $stick ||
-		{ echo "usbdev-attach: $(xl_err)"; return 1; }
-	gexec g1 90 "wait_for 60 disk '$P_STICK' && bg_read '$P_STICK'" > /tmp/sr.out ||
-		{ echo "guest: $(tail -n 1 /tmp/sr.out)"; return 1; }
-	gdisk=$(sed -n 's/^reading \(\/dev\/[a-z]*\) .*/\1/p' /tmp/sr.out)
-	gexec g1 20 "reading $gdisk" > /tmp/sr.out ||
-		{ echo "the guest's read is not moving: $(tail -n 1 /tmp/sr.out)"; return 1; }
-	info "saverestore-inflight: g1 reads $gdisk: $(tail -n 1 /tmp/sr.out)"
+	g1_bg_read $stick || return 1
+	info "saverestore-inflight: g1 reads $GDISK: $(tail -n 1 /tmp/bg.out)"
 	cons=$(console_lines g1)
 
 	xlq save g1 $SAVE || { echo "xl save with a read running: $(xl_err)"; return 1; }
 	info "saverestore-inflight: xl save with the read running ${XL_T}s"
 	back_in_dom0 $stick usb-storage 30 ||
 		{ echo "while saved: stick on '$(drv $stick:1.0)', want usb-storage"; return 1; }
-	xlq restore $SAVE || { rm -f $SAVE; echo "xl restore: $(xl_err)"; return 1; }
-	rm -f $SAVE
-	d1=$(domid_of g1) || { echo "no g1 after xl restore"; return 1; }
-	info "saverestore-inflight: xl restore ${XL_T}s"
-	t=$(now)
-	wait_for 30 fe_connected $d1 0 ||
-		{ echo "controller 0 not Connected 30s after restore: frontend state '$(fe_state $d1 0)', backend '$(be_state $d1 0)'"; return 1; }
-	info "saverestore-inflight: frontend state 4 $(elapsed $t)s after xl restore"
+	restore_g1 saverestore-inflight || return 1
 	wait_for 30 guest_ready g1 || gexec g1 30 true > /dev/null ||
 		{ echo "guest agent not answering 30s after restore"; return 1; }
 	gexec g1 60 "wait_for 45 rd_ended; cat /tmp/rd.done 2>/dev/null || { echo \"interrupted read still running 45s after the restore (\$(cat /tmp/rd.n 2>/dev/null || echo 0) passes; \$(fe_stats))\"; exit 1; }" > /tmp/sr.out || {
