@@ -101,7 +101,7 @@ restart() {
 		{ echo "controller 0 not Connected 30s after the bind: backend '$(be_state $d 0)', frontend '$(fe_state $d 0)'"; return 1; }
 	info "reconnect-restart: both ends in state 4 $(elapsed $t)s after the bind"
 	gexec g1 120 "t=\$(now); g=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk for the stick 60s after the reconnect'; exit 1; }
-		echo \"disk \$g after \$(elapsed \$t)s\"; check_disk \$g '$STICK_MAGIC' $STICK_MD5" > /tmp/rc.out || {
+		echo \"disk \$g after \$(elapsed \$t)s\"; check_disk \$g '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/rc.out || {
 		gexec g1 30 "fe_stats; cat /sys/bus/xen/devices/vusb-*/stats/conn_events; grep -v '^#' /sys/kernel/debug/tracing/trace | grep -v usbfront_request | tail -n 20; dmesg | tail -n 40" > /dev/null
 		echo "after the reconnect: $(tail -n 1 /tmp/rc.out)"
 		return 1
