@@ -85,10 +85,7 @@ input_name() {
 	cat "$_u"/*:1.0/*/input/input*/name 2>/dev/null | head -n 1
 }
 # usbtest_ready PRODUCT: usbtest drives the device's interface 0
-usbtest_ready() {
-	_u=$(usbdev "$1") || return 1
-	[ "$(basename "$(readlink "$_u"/*:1.0/driver)" 2>/dev/null)" = usbtest ]
-}
+usbtest_ready() { usbtest_on "$1" 1.0; }
 # if_driver PRODUCT IF: driver of the device's interface IF ("2.0": config 2, if 0)
 if_driver() {
 	_u=$(usbdev "$1") || return 1

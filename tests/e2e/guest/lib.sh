@@ -66,10 +66,16 @@ step() {
 		xfail "$1" "$_x"
 		return
 	fi
-	$2 > /tmp/why 2>&1
+	run_check $2
+	if [ $_r = 0 ]; then pass $1; else fail $1 "$_m"; fi
+}
+# run_check FUNC: run FUNC, pass its INFO lines on; sets _r (its status)
+# and _m (its last other line: why it failed)
+run_check() {
+	$1 > /tmp/why 2>&1
 	_r=$?
 	grep '^INFO' /tmp/why
-	if [ $_r = 0 ]; then pass $1; else fail $1 "$(grep -v '^INFO' /tmp/why | tail -n 1)"; fi
+	_m=$(grep -v '^INFO' /tmp/why | tail -n 1)
 }
 # step_xf NAME FUNC SIG: like step, for a check that tests/e2e/xfail lists
 # as a peer's limitation: FUNC still runs, so that the log holds the
@@ -79,10 +85,7 @@ step() {
 # passes (the listing is stale).
 step_xf() {
 	_x=$(known_xfail "$1") || { step "$1" "$2"; return; }
-	$2 > /tmp/why 2>&1
-	_r=$?
-	grep '^INFO' /tmp/why
-	_m=$(grep -v '^INFO' /tmp/why | tail -n 1)
+	run_check $2
 	if [ $_r = 0 ]; then
 		fail $1 "passed, but tests/e2e/xfail lists it: remove the line"
 	elif echo "$_m" | grep -qF "$3"; then
@@ -423,7 +426,10 @@ no_stale() { [ -z "$(xs_stale $1)" ]; }
 # fe_state DOMID DEVID / be_state: xenbus states of a vusb controller
 fe_state() { xenstore-read /local/domain/$1/device/vusb/$2/state 2>/dev/null; }
 be_state() { xenstore-read /local/domain/0/backend/$BEKIND/$1/$2/state 2>/dev/null; }
-fe_connected() { [ "$(fe_state $1 $2)" = 4 ] && [ "$(be_state $1 $2)" = 4 ]; }
+# is_fe_state / is_be_state DOMID DEVID STATE: that end is in STATE (for wait_for)
+is_fe_state() { [ "$(fe_state $1 $2)" = "$3" ]; }
+is_be_state() { [ "$(be_state $1 $2)" = "$3" ]; }
+fe_connected() { is_fe_state $1 $2 4 && is_be_state $1 $2 4; }
 # ctrls DOM: controller devids in xl usb-list
 ctrls() { xl usb-list "$1" 2>/dev/null | awk '/^[0-9]/ {print $1}' | tr '\n' ' '; }
 

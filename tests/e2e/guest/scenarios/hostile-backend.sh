@@ -69,8 +69,6 @@ tu_want() {
 	*) echo 108 ;;
 	esac
 }
-fe_state() { xenstore-read /local/domain/$1/device/vusb/$2/state 2>/dev/null; }
-is_fe_state() { [ "$(fe_state $1 $2)" = "$3" ]; }
 # stat NAME: a value from the last stats dump (/tmp/hb-stats)
 stat() { sed -n "s/^$1=//p" /tmp/hb-stats; }
 # guest_stats: usbfront's counters of controller $C into /tmp/hb-stats

@@ -192,8 +192,7 @@ step hostile-g2-after after
 
 klog() {
 	_b=$(since | grep -E "$KPAT" | head -n 2)
-	_b="$_b$(tail -n +$((C1 + 1)) $CONSOLE_DIR/guest-g1.log 2>/dev/null | grep -aE "$KPAT" | head -n 2)"
-	_b="$_b$(tail -n +$((C2 + 1)) $CONSOLE_DIR/guest-g2.log 2>/dev/null | grep -aE "$KPAT" | head -n 2)"
+	_b="$_b$(console_bad g1 $C1)$(console_bad g2 $C2)"
 	[ -z "$_b" ] || { echo "$(echo "$_b" | tr -d '\r' | tr '\n' ' ' | cut -c1-240)"; return 1; }
 }
 step hostile-kernel-log klog

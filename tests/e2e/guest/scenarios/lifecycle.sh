@@ -39,7 +39,7 @@ ctrl_ports() {
 	# no libxl deadline here (usbctrl-attach returns before the frontend
 	# connects); 30 s is room for a slow host, the time taken is logged
 	_t=$(now)
-	wait_for 30 sh -c "[ \"\$(xenstore-read /local/domain/$d1/device/vusb/$C/state)\" = 4 ]" ||
+	wait_for 30 is_fe_state $d1 $C 4 ||
 		{ echo "frontend of controller $C not Connected (4) within 30s"; return 1; }
 	info "lifecycle: controller $C frontend Connected $(elapsed $_t)s after usbctrl-attach returned"
 	attach g1 $tab controller=0 port=3 || { echo "attach tablet to 0/3: $(xl_err)"; return 1; }

@@ -61,7 +61,7 @@ inflight() {
 	echo $dev > $VUSB_DRV/unbind || { echo "unbind $dev failed"; return 1; }
 	info "reconnect-inflight: unbind of $dev took $(elapsed $t)s; backend state '$(be_state $d 0)', frontend '$(fe_state $d 0)'"
 	[ -e $VUSB_DRV/$dev ] && { echo "$dev still bound after unbind"; return 1; }
-	wait_for 10 sh -c "[ \"\$(xenstore-read /local/domain/0/backend/vusb/$d/0/state)\" = 6 ]" ||
+	wait_for 10 is_be_state $d 0 6 ||
 		{ echo "backend state '$(be_state $d 0)' after unbind, want 6 (Closed)"; return 1; }
 	is_drv $stick:1.0 usbback || { echo "stick on '$(drv $stick:1.0)' in dom0 while the controller is unbound, want usbback"; return 1; }
 	info "reconnect-inflight: dom0: $(dmesg | tail -n +$((DMESG + 1)) | grep -E 'cut short|reset .*USB device' | cut -c16- | tr '\n' ' ')"
@@ -78,7 +78,7 @@ inflight() {
 		info "reconnect-inflight: usbfront while the backend is away: $s"
 		[ "$(stat_of "$s" link)" = down ] || { echo "usbfront link '$(stat_of "$s" link)' with no backend, want down"; return 1; }
 		[ "$(stat_of "$s" inflight)" = 0 ] || { echo "usbfront: $(stat_of "$s" inflight) requests in flight with no backend"; return 1; }
-		wait_for 10 sh -c "[ \"\$(xenstore-read /local/domain/$d/device/vusb/0/state)\" = 1 ]" ||
+		wait_for 10 is_fe_state $d 0 1 ||
 			{ echo "usbfront state '$(fe_state $d 0)' with the backend closed and online, want 1 (waiting)"; return 1; }
 	fi
 	[ -z "$(dmesg_bad $DMESG)" ] || { echo "dom0 dmesg: $(dmesg_bad $DMESG)"; return 1; }
