@@ -44,12 +44,13 @@ int usbback_ring_conn_event(struct usbback_ring *r, u8 port, u8 speed)
  * Consumer context (usbback_ring_consume() calls it).  When events wait
  * and no conn request is posted, the ring is left asking for a
  * notification of the next request, whose event reaches ops->kick()
- * through the implementer's event handler.  A producer index past the
- * ring's size is a fatal error.
+ * through the implementer's event handler.
  *
- * Return: whether the conn ring was touched.
+ * Return: 1 if the conn ring was touched, 0 if not, -EPROTO if its
+ * producer index runs past the ring's size (the caller latches it with
+ * usbback_ring_fatal()).
  */
-bool usbback_ring_conn_flush(struct usbback_ring *r)
+int usbback_ring_conn_flush(struct usbback_ring *r)
 {
 	struct xenusb_conn_back_ring *ring = &r->conn;
 	struct xenusb_conn_response *rsp;
@@ -101,9 +102,9 @@ bool usbback_ring_conn_flush(struct usbback_ring *r)
 out:
 	r->ops->unlock(r, flags);
 
-	if (overflow)
-		usbback_ring_fatal(r, "conn ring producer overflow");
 	if (notify)
 		r->ops->notify(r);
+	if (overflow)
+		return -EPROTO;
 	return did;
 }

@@ -312,6 +312,6 @@ void usbback_ring_respond(struct usbback_ring *r, struct usbback_rq *rq,
 			  u32 error_count);
 
 int usbback_ring_conn_event(struct usbback_ring *r, u8 port, u8 speed);
-bool usbback_ring_conn_flush(struct usbback_ring *r);
+int usbback_ring_conn_flush(struct usbback_ring *r);
 
 #endif /* USBBACK_CORE_H */

@@ -446,12 +446,14 @@ static bool usbback_urb_consume(struct usbback_ring *r)
  */
 bool usbback_ring_consume(struct usbback_ring *r)
 {
-	bool did;
+	int conn;
 
 	if (!r->urb.sring || r->fatal)
 		return false;
-	did = usbback_ring_conn_flush(r);
-	if (!r->fatal)
-		did |= usbback_urb_consume(r);
-	return did;
+	conn = usbback_ring_conn_flush(r);
+	if (conn < 0) {
+		usbback_ring_fatal(r, "conn ring producer overflow");
+		return false;
+	}
+	return usbback_urb_consume(r) || conn;
 }
