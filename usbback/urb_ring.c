@@ -320,7 +320,8 @@ static bool usbback_control(struct usbback_ring *r, struct usbback_rq *rq)
 		 * Unconfiguring stays in the guest, like its address: the
 		 * host device keeps its configuration and our interfaces, so
 		 * that a physical unplug still reaches us, and the guest may
-		 * configure it again.
+		 * configure it again.  A guest that sends traffic meanwhile
+		 * reaches only the endpoints it had.
 		 */
 		status = XENUSB_STATUS_OK;
 	} else {
