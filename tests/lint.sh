@@ -12,6 +12,8 @@
 #   W=1          make W=1 modules: no compiler warning from our files
 #   modpost      both modules link, every symbol resolves (no
 #                "undefined!"), no other modpost complaint about them
+#   callgraph    usbback's file graph (tests/callgraph.sh on the W=1
+#                objects) has no loop
 #   shell        "shellcheck -S warning" on every tracked *.sh
 # The module builds run in a scratch copy under $XENUSB_BUILD/lint so
 # that they neither race with nor dirty the objects of the working tree,
@@ -213,6 +215,14 @@ else
 			fail "modpost: not built:$missing"
 		else
 			pass "modpost (usbback.ko, usbfront.ko: all symbols resolved)"
+		fi
+
+		# usbback's files call one way (Documentation/design.rst).
+		if out=$(bash tests/callgraph.sh "$W/usbback" 2>&1); then
+			pass "callgraph ($(tail -n1 <<<"$out" | sed 's/^callgraph: [^:]*: //'))"
+		else
+			printf '%s\n' "$out" | tail -n 5
+			fail "callgraph: usbback's file graph has a loop"
 		fi
 	fi
 fi

@@ -259,9 +259,14 @@ static int sback_submit(struct usbback_ring *r, struct usbback_rq *rq)
 	struct vdev *d = b->port[rq->port].dev;
 	s32 st;
 
-	if (b->nomem) {
+	if (!x->bounce)
+		x->bounce = malloc(XENUSB_MAX_XFER);
+	if (!x->descs)
+		x->descs = malloc(XENUSB_MAX_XFER);
+	if (b->nomem || !x->bounce || !x->descs) {
 		/* Back-pressure: nothing answered, the request stays. */
-		b->nomem--;
+		if (b->nomem)
+			b->nomem--;
 		b->nomem_hits++;
 		return -ENOMEM;
 	}
@@ -378,6 +383,15 @@ static void sback_unlink(struct usbback_ring *r, struct usbback_rq *by)
 	}
 }
 
+/* ops->bad: usbback logs it; counted here. */
+static void sback_bad(struct usbback_ring *r, const struct usbback_rq *rq,
+		      const char *why)
+{
+	(void)rq;
+	(void)why;
+	sback_world(r)->back.refused++;
+}
+
 static const struct usbback_ring_ops sback_ops = {
 	.lock = sback_lock,
 	.unlock = sback_unlock,
@@ -391,6 +405,7 @@ static const struct usbback_ring_ops sback_ops = {
 	.kick = sback_kick,
 	.retry = sback_retry,
 	.fatal = sback_fatal,
+	.bad = sback_bad,
 };
 
 /**
@@ -411,11 +426,9 @@ void sback_init(struct sim *w, u8 nports, u8 usb_ver)
 	usbback_ring_init(&b->ring, &sback_ops, nports);
 	for (i = 0; i <= XENUSB_MAX_PORTNR; i++)
 		usbback_ep_view_reset(&b->port[i].view);
-	for (i = 0; i < SBACK_SLOTS; i++) {
+	/* Buffers come with a slot's first transfer (sback_submit()). */
+	for (i = 0; i < SBACK_SLOTS; i++)
 		b->x[i].victim = -1;
-		b->x[i].bounce = malloc(XENUSB_MAX_XFER);
-		b->x[i].descs = malloc(XENUSB_MAX_XFER);
-	}
 }
 
 /**

@@ -15,6 +15,7 @@
 
 #include "sim.h"
 #include "scenarios.h"
+#include "fuzz_ring_back.h"
 
 /* Record why a scenario failed; the value is the failure code. */
 #define fail(why, len, ...)	(snprintf(why, len, __VA_ARGS__), -1)
@@ -2068,6 +2069,7 @@ const struct sim_scenario sim_scenarios[] = {
 	{ "ring_full_backpressure", ring_full_backpressure },
 	{ "setconfig_local", setconfig_local },
 	{ "nomem_backpressure", nomem_backpressure },
+	{ "fuzz_corpus_back", sim_fuzz_corpus_back },
 	{ "ports_31", ports_31 },
 	{ "wrap_64k", wrap_64k },
 	{ "hostile_frontend", hostile_frontend },

@@ -413,6 +413,7 @@ struct sback {
 	u64 cancelled;
 	u64 nomem_hits;
 	u64 configured;		/* configuration changes on a device */
+	u64 refused;		/* requests ops->bad() was told of */
 	int last_reject;
 };
 
