@@ -202,8 +202,8 @@ static struct fake *fake_new(struct kunit *test)
 }
 
 /* Post (not push) a request of @type to @port, endpoint @ep. */
-static __maybe_unused struct xenusb_urb_request *fake_post(struct fake *f, u16 id, u8 port,
-					    u8 ep, u8 type, bool in)
+static __maybe_unused struct xenusb_urb_request *
+fake_post(struct fake *f, u16 id, u8 port, u8 ep, u8 type, bool in)
 {
 	struct xenusb_urb_request *req;
 	struct xenusb_pipe p = {
@@ -218,8 +218,8 @@ static __maybe_unused struct xenusb_urb_request *fake_post(struct fake *f, u16 i
 }
 
 /* A control request with no data stage. */
-static __maybe_unused void fake_post_ctrl(struct fake *f, u16 id, u8 rtype, u8 request,
-			   u16 value, u16 index)
+static __maybe_unused void fake_post_ctrl(struct fake *f, u16 id, u8 rtype,
+					  u8 request, u16 value, u16 index)
 {
 	struct xenusb_urb_request *req = fake_post(f, id, 1, 0,
 						   XENUSB_PIPE_TYPE_CTRL,

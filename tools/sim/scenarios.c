@@ -1985,7 +1985,7 @@ static int setconfig_local(char *why, size_t len)
 			USB_RECIP_DEVICE, USB_REQ_SET_CONFIGURATION, 1, 0,
 			NULL, 0, NULL);
 	if (err || w->back.configured != before) {
-		ret = fail(why, len, "SET_CONFIGURATION 0 then 1 (active): %d, %llu reached the device",
+		ret = fail(why, len, "SET_CONFIGURATION 0, 1 (active): %d, %llu reached it",
 			   err, (unsigned long long)(w->back.configured - before));
 		goto out;
 	}
@@ -2035,7 +2035,7 @@ static int nomem_backpressure(char *why, size_t len)
 	}
 	if (sback_requests(w) - reqs != 1 || w->back.responses - rsps != 1 ||
 	    w->now - t0 < 3 * SBACK_RETRY_MS) {
-		ret = fail(why, len, "%llu request(s) taken, %llu answered in %llu ms; want 1, 1, >= %u",
+		ret = fail(why, len, "%llu taken, %llu answered in %llu ms; want 1, 1, >= %u",
 			   (unsigned long long)(sback_requests(w) - reqs),
 			   (unsigned long long)(w->back.responses - rsps),
 			   (unsigned long long)(w->now - t0), 3 * SBACK_RETRY_MS);
