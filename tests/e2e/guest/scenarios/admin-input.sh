@@ -7,9 +7,9 @@
 # changes nothing else.  Hand-made controllers use dom0 itself as their
 # frontend domain (devid 90+, no frontend driver loaded there), so that no
 # guest is involved; the real controller of g1 must be untouched.
-#   admin-num-ports   num-ports 0, 32, "abc", "", "4x", "-1", absent: the
-#                     controller goes to Closing with "reading num-ports
-#                     (1..31)" in dom0's log, creates no counters
+#   admin-num-ports   num-ports 0, 32, "abc", "", "4x", "0x4", " 4", 2^32+4,
+#                     absent: the controller goes to Closing with "reading
+#                     num-ports (1..31)" in dom0's log, creates no counters
 #   admin-usb-ver     usb-ver 0, 3, "x", "", absent: likewise "reading
 #                     usb-ver (1 or 2)"
 #   admin-good-ctrl   num-ports 4, usb-ver 2 written the same way reach
@@ -78,33 +78,37 @@ hand_gone() { [ ! -e /sys/bus/xen-backend/devices/vusb-0-$1 ]; }
 # hand_rm DEVID: take it away as libxl does (online=0, then the nodes)
 hand_rm() {
 	xenstore-write $HAND_BE/$1/online 0 2>/dev/null
-	wait_for 5 is_be_state 0 $1 6 || is_be_state 0 $1 5
+	# a refused controller stays in Closing: it has no driver to close it
+	is_be_state 0 $1 5 || wait_for 5 is_be_state 0 $1 6
 	xenstore-rm $HAND_BE/$1 2>/dev/null
 	xenstore-rm $HAND_FE/$1 2>/dev/null
 	wait_for 10 hand_gone $1
 }
-# log_has SINCE TEXT: dom0's kernel log has TEXT after line SINCE
-log_has() { dmesg | tail -n +$(($1 + 1)) | grep -qF "$2"; }
+# log_has SINCE TEXT [TEXT2]: a line of dom0's kernel log after line SINCE
+# has TEXT (and TEXT2)
+log_has() { dmesg | tail -n +$(($1 + 1)) | grep -F "$2" | grep -qF "${3:-$2}"; }
 
 # refused_ctrl DEVID WHAT KEY=VALUE: the controller ends in Closing with
-# WHAT logged for it, has no counters, and goes away cleanly
+# WHAT logged for it (after the errno: 22 for a bad value, 2 for none), has
+# no counters, and goes away cleanly
 refused_ctrl() {
 	_rl=$(dmesg_lines)
+	_rt=$(now)
 	hand_ctrl $1 "$3" || { echo "$3: cannot write the controller"; return 1; }
 	wait_for 10 is_be_state 0 $1 5 ||
 		{ echo "$3: backend state $(be_state 0 $1), want 5 (Closing)"; hand_rm $1; return 1; }
-	wait_for 5 log_has $_rl "vusb-0-$1: 22 $2" ||
-		{ echo "$3: no 'vusb-0-$1: 22 $2' in dom0's log"; hand_rm $1; return 1; }
+	wait_for 5 log_has $_rl "vusb-0-$1: " "$2" ||
+		{ echo "$3: no '$2' for vusb-0-$1 in dom0's log"; hand_rm $1; return 1; }
 	[ ! -e /sys/bus/xen-backend/devices/vusb-0-$1/statistics ] ||
 		{ echo "$3: counters exist for a refused controller"; hand_rm $1; return 1; }
 	hand_rm $1 || { echo "$3: vusb-0-$1 still on the backend bus after its nodes went"; return 1; }
-	info "admin: $3 refused"
+	info "admin: $3 refused ($(elapsed $_rt)s)"
 }
 
 ######## admin-num-ports
 num_ports() {
 	_dv=90
-	for _v in 0 32 abc '' 4x -1 -; do
+	for _v in 0 32 abc '' 4x 0x4 ' 4' 4294967300 -; do
 		refused_ctrl $_dv "reading num-ports (1..31)" "num-ports=$_v" || return 1
 		_dv=$((_dv + 1))
 	done
@@ -225,7 +229,7 @@ unchanged() {
 	_md=$(gexec g1 120 "d=\$(wait_for 60 disk '$P_STICK') && check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB") ||
 		{ echo "g1 reading the stick: $(echo "$_md" | tail -n 1)"; return 1; }
 	info "admin: g1 $(echo "$_md" | grep '^md5')"
-	for _dv in 90 91 92 93 94 95 96 99; do
+	for _dv in 90 91 92 93 94 95 96 97 98 99; do
 		xenstore-exists $HAND_BE/$_dv 2>/dev/null && { echo "$HAND_BE/$_dv left"; return 1; }
 	done
 	_bad=$(dmesg_bad $DM0)
