@@ -32,6 +32,7 @@
 #include <xen/xenbus.h>
 
 #include "core.h"
+#include "xenusb_compat.h"
 
 /*
  * Grant-copy operations of one request: each granted segment is at most a
