@@ -103,7 +103,7 @@ one_release() {
 	kver=${kver#linux-headers-}
 	bad=
 	in_root dkms status > "$OUT/$rel.dkms-status" 2>&1
-	grep -Eq "^xen-pvusb/$version, $kver, [^:]+: installed" "$OUT/$rel.dkms-status" ||
+	grep -F "xen-pvusb/$version, $kver, " "$OUT/$rel.dkms-status" | grep -q ': installed$' ||
 		bad="dkms status: $(tr '\n' ' ' < "$OUT/$rel.dkms-status")"
 	for ko in usbback usbfront; do
 		v=$(in_root modinfo -k "$kver" -F version "$ko" 2>&1)
