@@ -165,7 +165,15 @@ lint_kernel() {
 			> "$OUT/$k/sparse.log" 2>&1
 		rc=$?
 		findings=$(ours "$mdir" < "$OUT/$k/sparse.log")
-		if [ -n "$findings" ]; then
+		if [ $rc = 0 ] && grep -q 'specified, but .* is not available or not up to date' \
+			"$OUT/$k/sparse.log"; then
+			# The kernel's own Makefile turned sparse off: newer
+			# kernels (7.x) ask scripts/checker-valid.sh whether the
+			# sparse is new enough, and Debian's headers package lacks
+			# that script (and ships sparse 0.6.4).  Not run, so
+			# neither passed nor failed.
+			echo "lint: SKIP sparse $k: the kernel's build says sparse is not available or not up to date (not counted)"
+		elif [ -n "$findings" ]; then
 			printf '%s\n' "$findings"
 			fail "sparse $k: $(printf '%s\n' "$findings" | wc -l) findings"
 		elif [ $rc != 0 ]; then
