@@ -21,8 +21,14 @@ case $DIR in
 *) cd "$TOP/$DIR" ;;
 esac
 
-mapfile -t objs < <(ls -- *.o 2>/dev/null | grep -v -e '\.mod\.o$' \
-	-e "^$(basename "$DIR")\.o$" || true)
+objs=()
+for o in *.o; do
+	# the module's own link result and its .mod.o are no source file
+	case $o in
+	*.mod.o | "$(basename "$DIR").o") continue ;;
+	esac
+	[ -f "$o" ] && objs+=("$o")
+done
 if [ "${#objs[@]}" -eq 0 ]; then
 	echo "callgraph: $DIR: no objects (run 'make modules' first)" >&2
 	exit 1

@@ -38,12 +38,14 @@ static void expect_no_rsp(struct kunit *test, struct fake *f)
 
 static void ring_init_bad_nports(struct kunit *test)
 {
-	struct usbback_ring r;
+	/* Too big for the stack (3 KiB): allocated. */
+	struct usbback_ring *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 
-	KUNIT_EXPECT_EQ(test, usbback_ring_init(&r, &fake_ops, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, usbback_ring_init(&r, &fake_ops, 32), -EINVAL);
-	KUNIT_EXPECT_EQ(test, usbback_ring_init(&r, &fake_ops, 31), 0);
-	KUNIT_EXPECT_EQ(test, r.rq[USBBACK_NR_SLOTS - 1].index,
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, usbback_ring_init(r, &fake_ops, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_ring_init(r, &fake_ops, 32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_ring_init(r, &fake_ops, 31), 0);
+	KUNIT_EXPECT_EQ(test, r->rq[USBBACK_NR_SLOTS - 1].index,
 			USBBACK_NR_SLOTS - 1);
 }
 
