@@ -26,7 +26,7 @@ export XENUSB_BUILD ?= $(CURDIR)/build
 export KDIR
 
 .PHONY: all modules test-modules clean deps check lint sparse checkpatch kunit sim \
-	bench-sim e2e demo bench-e2e help install uninstall deb version
+	fuzz fuzz-cov bench-sim e2e demo bench-e2e help install uninstall deb version
 
 all: modules
 
@@ -84,6 +84,8 @@ help:
 	@echo "make lint       checkpatch --strict, sparse, W=1, modpost"
 	@echo "make sim        user-space ring simulator scenarios (ASan/UBSan)"
 	@echo "make kunit      KUnit suites under UML (KASAN, UBSAN, lockdep)"
+	@echo "make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (default 12)"
+	@echo "make fuzz-cov   line coverage of usbback's ring code by the fuzz corpus"
 	@echo "make e2e        end-to-end matrix on Xen 4.17 under QEMU"
 	@echo "make bench-sim  simulator ring throughput benchmark"
 	@echo "make bench-e2e  end-to-end throughput and latency benchmark"
@@ -99,6 +101,14 @@ sim:
 
 kunit:
 	bash tests/kunit/run.sh
+
+# Fresh inputs for FUZZ_SECONDS per harness; the corpus in
+# tools/sim/corpus seeds the ring harness, and make check replays it.
+fuzz:
+	$(MAKE) -C tools/sim fuzz
+
+fuzz-cov:
+	$(MAKE) -C tools/sim cov
 
 bench-sim:
 	$(MAKE) -C tools/sim bench

@@ -198,7 +198,7 @@ one_release() {
 for rel in $RELEASES; do
 	echo "install: $rel"
 	one_release "$rel"
-	rm -rf "$OUT/$rel"
+	rm -rf "${OUT:?}/$rel"
 	echo "install: $rel took $((SECONDS - t))s"
 done
 

@@ -16,9 +16,6 @@
 
 #include "common.h"
 
-#define CREATE_TRACE_POINTS
-#include "trace.h"
-
 struct workqueue_struct *usbback_wq;
 
 /*
