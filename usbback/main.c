@@ -94,6 +94,16 @@ module_param_cb(buffer_mode, &usbback_buf_mode_ops, &usbback_buffer_mode,
 MODULE_PARM_DESC(buffer_mode,
 		 "How bulk data reaches the device: copy (grant copy into a kernel buffer, default) or map (grant-map the guest's pages, scatter-gather URB; falls back to copy where the host controller cannot take it)");
 
+/*
+ * Read at each URB completion, so a write applies to the next one: the
+ * bench measures both paths in one boot with it.
+ */
+bool usbback_respond_in_completion = true;
+module_param_named(respond_in_completion, usbback_respond_in_completion,
+		   bool, 0644);
+MODULE_PARM_DESC(respond_in_completion,
+		 "Answer a copied request straight from its host URB's completion (default Y); N answers every request from a work item, as before");
+
 static int __init usbback_init(void)
 {
 	int err;

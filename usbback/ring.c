@@ -226,6 +226,8 @@ static int usbback_handle(struct usbback_slot *s,
 	struct usbback_dev *dev;
 	int err;
 
+	trace_usbback_request(c->xdev->otherend_id, c->devid, raw->id,
+			      raw->pipe);
 	err = usbback_req_parse(raw, c->nports, &s->req);
 	if (err) {
 		/* Keep what the response and the log line need. */
