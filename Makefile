@@ -16,7 +16,7 @@ export XENUSB_CACHE ?= $(HOME)/.cache/xen-pvusb
 export XENUSB_BUILD ?= $(CURDIR)/build
 export KDIR
 
-.PHONY: all modules test-modules clean deps check lint sparse checkpatch kunit sim \
+.PHONY: all modules install test-modules clean deps check lint sparse checkpatch kunit sim \
 	bench-sim e2e demo bench-e2e help
 
 all: modules
@@ -25,6 +25,14 @@ modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
 		{ echo "No kernel build tree: run 'make deps' or set KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# The modules, and the guest's udev rule that gives usb-storage below a
+# vusb controller 1 MiB commands (usbfront/60-xen-vusb-storage.rules).
+UDEVDIR ?= /lib/udev/rules.d
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	install -D -m 644 usbfront/60-xen-vusb-storage.rules \
+		$(DESTDIR)$(UDEVDIR)/60-xen-vusb-storage.rules
 
 # Test-only modules of the e2e bed (tests/e2e/hostile/: hostile peers that
 # attack our drivers); never installed, only packed into the bed's images.
@@ -45,6 +53,7 @@ deps:
 help:
 	@echo "make deps       install every Debian package needed (idempotent)"
 	@echo "make            build usbback.ko and usbfront.ko (KDIR=$(KDIR))"
+	@echo "make install    install both modules and the guest's udev rule"
 	@echo "make check      the test suite: build, lint, simulator, KUnit, e2e"
 	@echo "make demo       boot Xen under QEMU and pass a USB stick to a guest"
 	@echo "make lint       checkpatch --strict, sparse, W=1, modpost"
