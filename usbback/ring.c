@@ -66,6 +66,7 @@ static irqreturn_t usbback_irq(int irq, void *data)
 	 * uses the number it was called with.
 	 */
 	WRITE_ONCE(c->eoi_irq, irq);
+	trace_usbback_event(c->xdev->otherend_id, c->devid);
 	set_bit(USBBACK_EOI_PENDING, &c->flags);
 	usbback_ring_kick(c);
 	return IRQ_HANDLED;

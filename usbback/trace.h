@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * usbback tracepoints: one per request taken off the ring, one per
+ * usbback tracepoints: one per event from the frontend (in the
+ * interrupt handler), one per request taken off the ring, one per
  * request submitted to the host, one per host URB completion, one per
  * response pushed, one per unlink and one per hotplug event on the conn
  * ring.  The request, submit, urb_done and complete events of one request
@@ -15,6 +16,16 @@
 #define USBBACK_TRACE_H
 
 #include <linux/tracepoint.h>
+
+TRACE_EVENT(usbback_event,
+	    TP_PROTO(int domid, unsigned int devid),
+	    TP_ARGS(domid, devid),
+	    TP_STRUCT__entry(__field(int, domid)
+			     __field(unsigned int, devid)),
+	    TP_fast_assign(__entry->domid = domid;
+			   __entry->devid = devid;),
+	    TP_printk("dom%d/%u", __entry->domid, __entry->devid)
+);
 
 TRACE_EVENT(usbback_request,
 	    TP_PROTO(int domid, unsigned int devid, u16 id, u32 pipe),

@@ -8,7 +8,8 @@
 #   trace_start EVENT...   empty the ftrace buffer, enable SYSTEM/EVENT...
 #   trace_stop             stop tracing, disable every event
 #   stages_front           guest: usbfront_request/_response -> "key ms"
-#   stages_back            dom0: usbback_request/_submit/_urb_done/_complete
+#   stages_back            dom0: usbback_event/_request/_submit/_urb_done/
+#                          _complete
 #                          -> "key ms"
 #   quantiles              "key value" lines -> "key n median p99"
 #   irqs, fe_counters      event and request counts (see below)
@@ -56,9 +57,12 @@ stages_front() {
 
 stages_back() {
 	awk "$_TR_AWK"'
+	/ usbback_event: / { if (ev == 0) ev = ts() }
 	/ usbback_request: / {
 		t = ts(); id = arg("id"); seen[id] = t
 		if (lastrsp > 0) out("b-rsp-to-next-req", t - lastrsp)
+		if (ev > 0) out("b-event-to-req", t - ev)
+		ev = 0
 	}
 	/ usbback_submit: / { id = arg("id"); subm[id] = ts(); kd[id] = kind(arg("len")) }
 	/ usbback_urb_done: / { done[arg("id")] = ts() }

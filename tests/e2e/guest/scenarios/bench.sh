@@ -119,7 +119,7 @@ bench_guest() {  # bench_guest WHERE [GMS] [nousb]: non-zero if a workload faile
 			printf "BENCH %s be-copies-per-mib %.1f\n", w, ($6 - $2) / mb
 			printf "BENCH %s be-copy-calls-per-mib %.1f\n", w, ($7 - $3) / mb
 			printf "BENCH %s be-irq-per-mib %.1f\n", w, ($8 - $4) / mb }'
-		trace_start usbback/usbback_request usbback/usbback_submit \
+		trace_start usbback/usbback_event usbback/usbback_request usbback/usbback_submit \
 			usbback/usbback_urb_done usbback/usbback_complete
 	fi
 	out="$out
