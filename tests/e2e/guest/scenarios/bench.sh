@@ -75,11 +75,13 @@ if [ "$(xl info | awk '$1 == "nr_cpus" {print $3}')" -ge 2 ]; then
 	info "bench: two pCPUs: dom0 pinned to pCPU 0, the guest to pCPU 1"
 fi
 
-# ---- dom0 native (g.sh has the same helpers as lib.sh for these)
+# ---- dom0 native (g.sh has the same helpers as lib.sh for these).  The
+# stick's disk gets a new name each time it comes back from the guest.
 D=$(dom0_disk $stick)
 N=$(busnode $ss)
 DMS=$(cat /sys/block/${D#/dev/}/device/max_sectors)
 native() {  # native WHERE [MAX_SECTORS] [usb]: the disk workloads in dom0
+	D=$(dom0_disk $stick) || { echo "  [dom0 $1] stick has no disk"; return 0; }
 	out=$(D=$D GMS=$2 N=$N sh -c ". /e2e/lib.sh; . /e2e/trace.sh; $WORK_SEQ; $WORK_4K${3:+; $WORK_USB}" 2>&1)
 	echo $DMS > /sys/block/${D#/dev/}/device/max_sectors
 	echo "$out" | sed "s/^/  [dom0 $1] /"
@@ -148,16 +150,18 @@ $(gexec g1 600 "wait_for 40 usbtest_ready '$P_SS' || exit 1; N=\$(devnode '$P_SS
 	[ $r1 = 0 ] && [ $r2 = 0 ]
 }
 # The variants alternate for BENCH_ROUNDS rounds (the table averages
-# them), so that a burst of load on the host does not land on one of them.
+# them), each round starting one variant later, so that neither a burst
+# of load on the host nor the place after dom0's run lands on one of them.
 ROUNDS=$(arg e2e.BENCH_ROUNDS); ROUNDS=${ROUNDS:-3}
 if [ "$BACK" = usbback ]; then
 	ok=1
 	def=$(cat $BUFMODE)
 	r=0
+	order="copy copy-wq copy-ms240 map"
 	while [ $r -lt "$ROUNDS" ] && [ $ok = 1 ]; do
 		r=$((r + 1))
 		[ $r -gt 1 ] && native native
-		for v in copy copy-wq copy-ms240 map; do
+		for v in $order; do
 			m=${v%%-*}
 			ric=Y; [ $v = copy-wq ] && ric=N
 			gms=; [ $v = copy-ms240 ] && gms=240
@@ -168,6 +172,7 @@ if [ "$BACK" = usbback ]; then
 			bench_guest "usbback-$v/$FRONT" "$gms" $usb || { ok=0; break; }
 			case $v in copy | copy-ms240) native_like ;; esac
 		done
+		order="${order#* } ${order%% *}"
 	done
 	echo "$def" > $BUFMODE
 	echo Y > $RIC
