@@ -223,10 +223,11 @@ static bool usbback_urb_finish(struct usbback_slot *s, bool atomic)
 }
 
 /*
- * A host URB completed.  On the copy path the response is built right
- * here, in the completion's context: the copy to the guest does not
- * sleep, so the request needs no work-item hop on its way back.  What
- * cannot be done without sleeping goes to the done work.
+ * A host URB completed.  With respond_in_completion, a request on the
+ * copy path is answered right here, in the completion's context: the copy
+ * to the guest does not sleep, so it needs no work-item hop on its way
+ * back.  Everything else (and what cannot be done without sleeping) goes
+ * to the done work.
  */
 static void usbback_urb_complete(struct urb *urb)
 {

@@ -16,10 +16,11 @@
 # Output: "BENCH <where> <metric> <value>" lines, where = native | <cell>,
 # or for usbback cells usbback-<variant>/<front> (one guest run per
 # variant and round, in the same boot):
-#   copy       buffer_mode=copy, respond_in_completion=Y (the defaults)
+#   copy       buffer_mode=copy, respond_in_completion=Y (responses
+#              straight from the URB completion)
 #   copy-wq    buffer_mode=copy, respond_in_completion=N (every response
-#              from a work item, as before)
-#   copy-ms240 the defaults, the guest's max_sectors forced back to 240
+#              from the done work item: the default)
+#   copy-ms240 as copy, the guest's max_sectors forced back to 240
 #              (usb-storage's own default; the disk workloads only)
 #   map        buffer_mode=map
 # dom0-native runs before each round, and after a guest run again at the
@@ -156,6 +157,7 @@ ROUNDS=$(arg e2e.BENCH_ROUNDS); ROUNDS=${ROUNDS:-3}
 if [ "$BACK" = usbback ]; then
 	ok=1
 	def=$(cat $BUFMODE)
+	def_ric=$(cat $RIC)
 	r=0
 	order="copy copy-wq copy-ms240 map"
 	while [ $r -lt "$ROUNDS" ] && [ $ok = 1 ]; do
@@ -175,7 +177,7 @@ if [ "$BACK" = usbback ]; then
 		order="${order#* } ${order%% *}"
 	done
 	echo "$def" > $BUFMODE
-	echo Y > $RIC
+	echo "$def_ric" > $RIC
 else
 	ok=1
 	r=0
