@@ -44,6 +44,7 @@ for smp in ${BENCH_SMP:-1 2}; do
 		args=(bash "$E2E_DIR/boot.sh" "$c" bench "$LOG")
 		[ -n "${E2E_LOCK:-}" ] && args=(flock "$E2E_LOCK" "${args[@]}")
 		QEMU_SMP=$smp BOOT_TIMEOUT=${BOOT_TIMEOUT:-1500} "${args[@]}" || log "bench: $c: boot status $? (see $LOG)"
+		[ -f "$LOG" ] || continue	# never booted (lock wait cut short)
 		sed -nE 's/^ *[0-9.]+ (BENCH|BRK) (.*)/smp'"$smp"' \1 \2/p' "$LOG" |
 			sed -E "s|^(smp[0-9]+ BENCH) native |\1 native@$c |" >> "$RUN_DIR/bench.txt"
 		grep -E '^ *[0-9.]+ FAIL ' "$LOG" | sed 's/^ *[0-9.]* /  /' || true
