@@ -24,32 +24,6 @@ static DEFINE_MUTEX(usbback_mutex);
 static LIST_HEAD(usbback_ctrlrs);
 static LIST_HEAD(usbback_devs);
 
-static void usbback_dev_release(struct kref *kref)
-{
-	struct usbback_dev *d = container_of(kref, struct usbback_dev, kref);
-
-	usb_put_dev(d->udev);
-	kfree(d);
-}
-
-/**
- * usbback_dev_get() - take a reference on a device
- * @d: device
- */
-void usbback_dev_get(struct usbback_dev *d)
-{
-	kref_get(&d->kref);
-}
-
-/**
- * usbback_dev_put() - drop a reference on a device
- * @d: device; freed with the last reference.  Any context.
- */
-void usbback_dev_put(struct usbback_dev *d)
-{
-	kref_put(&d->kref, usbback_dev_release);
-}
-
 static u8 usbback_xen_type(const struct usb_endpoint_descriptor *epd)
 {
 	switch (usb_endpoint_type(epd)) {
@@ -151,7 +125,7 @@ static void usbback_port_attach(struct usbback_ctrlr *c, u8 port,
 	usbback_dev_get(d);
 	mutex_lock(&c->req_mutex);
 	usbback_dev_rebuild_view(d);
-	usbback_addr_clear_port(&c->addr, port);
+	usbback_addr_clear_port(&c->ring.addr, port);
 	p->dev = d;
 	d->ctrlr = c;
 	d->port = port;
@@ -172,7 +146,7 @@ static void usbback_port_detach(struct usbback_ctrlr *c, u8 port)
 	mutex_lock(&c->req_mutex);
 	d = p->dev;
 	p->dev = NULL;	/* no new URB goes out for it */
-	usbback_addr_clear_port(&c->addr, port);
+	usbback_addr_clear_port(&c->ring.addr, port);
 	mutex_unlock(&c->req_mutex);
 	if (!d)
 		return;
@@ -198,6 +172,7 @@ static void usbback_ports_refresh(struct usbback_ctrlr *c)
 	for (i = 1; i <= c->nports; i++) {
 		struct usbback_port *p = &c->port[i];
 		const char *busid = "";
+		bool changed = false;
 
 		snprintf(node, sizeof(node), "port/%u", i);
 		s = xenbus_read(XBT_NIL, c->xdev->nodename, node, NULL);
@@ -217,14 +192,21 @@ static void usbback_ports_refresh(struct usbback_ctrlr *c)
 			mutex_lock(&c->req_mutex);
 			strscpy(p->busid, busid, sizeof(p->busid));
 			mutex_unlock(&c->req_mutex);
+			changed = true;
 		}
 		kfree(s);
 
 		if (!p->busid[0] || p->dev)
 			continue;
 		d = usbback_dev_find(p->busid);
-		if (d && !d->ctrlr && usbback_dev_complete(d))
+		if (d && !d->ctrlr && usbback_dev_complete(d)) {
 			usbback_port_attach(c, i, d);
+		} else if (d && d->ctrlr && changed) {
+			/* A device sits on one port of one guest at a time. */
+			dev_warn(&c->xdev->dev,
+				 "port/%u: %s is already on dom%d port %u\n", i,
+				 d->busid, d->ctrlr->xdev->otherend_id, d->port);
+		}
 	}
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * usbback tracepoints: one per event from the frontend (in the
- * interrupt handler), one per request taken off the ring, one per
+ * interrupt handler), one per validated request reaching the glue, one per
  * request submitted to the host, one per host URB completion, one per
  * response pushed, one per unlink and one per hotplug event on the conn
  * ring.  The request, submit, urb_done and complete events of one request
