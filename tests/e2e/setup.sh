@@ -91,6 +91,9 @@ unpack_kernel() {
 	stamp_ok kernel "$KVER $ver" && return 0
 	rm -rf "$KROOT"
 	dpkg-deb -x "$deb" "$KROOT"
+	# Debian 13's packages ship /usr/lib/modules (merged /usr); depmod -b
+	# and modprobe -d look in <root>/lib/modules
+	[ -d "$KROOT/usr/lib/modules" ] && [ ! -e "$KROOT/lib" ] && ln -s usr/lib "$KROOT/lib"
 	[ -f "$VMLINUZ" ] && [ -d "$KROOT/lib/modules/$KVER" ] || die "unexpected layout in $deb"
 	depmod -b "$KROOT" "$KVER"
 	stamp_set kernel "$KVER $ver"
