@@ -6,9 +6,13 @@
 # lib.sh's USBBACK_KO, USBFRONT_KO and TEST_KO_DIR say images.sh finds them.
 #
 #   host flavour (bookworm)  `make modules` and `make test-modules` in the tree
-#   sysroot flavour (trixie) the same two targets on a copy of the sources in
-#                            $KO_DIR, run in the flavour's sysroot (chroot)
-#                            against its linux-headers-$KVER
+#   sysroot flavour (trixie) our modules the way a user gets them: `make deb`,
+#                            the xen-pvusb-dkms package installed with dpkg
+#                            into the flavour's sysroot, where dkms builds
+#                            them for its linux-headers-$KVER; the built
+#                            modules are taken and the package is purged
+#                            again.  The test modules (not packaged): `make
+#                            test-modules` on a copy in $KO_DIR, chrooted.
 #
 # Logs: $1 (default $XENUSB_BUILD/e2e-modules-<flavour>.log).  Exit status:
 # 0 when both of our modules built; the test modules are best effort (a cell
@@ -28,16 +32,46 @@ if [ -z "$BUILD_CHROOT" ]; then
 	exit $rc
 fi
 
-# The sources the module build reads: the tree minus what is not kernel code
+# ---- the test modules, from a copy of their sources, in the sysroot
 rm -rf "$KO_DIR"
 mkdir -p "$KO_DIR/tests/e2e"
-cp -a "$TOP/Kbuild" "$TOP/Makefile" "$TOP/include" "$TOP/usbback" "$TOP/usbfront" "$KO_DIR/"
+cp -a "$TOP/Kbuild" "$TOP/Makefile" "$TOP/include" "$KO_DIR/"
 cp -a "$TOP/tests/e2e/hostile" "$KO_DIR/tests/e2e/"
 find "$KO_DIR" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
-rc=0
-log "modules: building for $KVER in $BUILD_CHROOT"
-build_cmd "$KO_DIR" make modules KDIR="$KDIR_E2E" >> "$LOG" 2>&1 || rc=$?
+log "modules: test modules for $KVER in $BUILD_CHROOT"
 build_cmd "$KO_DIR" make test-modules KDIR="$KDIR_E2E" >> "$LOG" 2>&1 ||
 	log "modules: make test-modules failed (see $LOG)"
+
+# ---- ours, from the package, built by its dkms in the sysroot
+log "modules: make deb"
+make -C "$TOP" deb >> "$LOG" 2>&1 || die "make deb failed (see $LOG)"
+deb=$(ls -t "$XENUSB_BUILD"/deb/xen-pvusb-dkms_*_all.deb | head -n 1)
+ver=$(dpkg-deb -f "$deb" Version)
+chroot_run() { chroot "$BUILD_CHROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
+purge() { chroot_run dpkg --purge xen-pvusb-dkms >> "$LOG" 2>&1 || true; }
+purge
+cp "$deb" "$BUILD_CHROOT/tmp/"
+log "modules: dpkg -i $(basename "$deb") in the sysroot (dkms builds for $KVER)"
+rc=0
+chroot_run dpkg -i "/tmp/$(basename "$deb")" >> "$LOG" 2>&1 || rc=$?
+rm -f "$BUILD_CHROOT/tmp/$(basename "$deb")"
+# dkms's own record of the build for this kernel (dkms status)
+chroot_run dkms status >> "$LOG" 2>&1 || true
+for m in usbback usbfront; do
+	ko=$(ls "$BUILD_CHROOT/lib/modules/$KVER/updates/dkms/$m".ko* 2>/dev/null | head -n 1 || true)
+	if [ -z "$ko" ]; then
+		log "modules: dkms left no $m for $KVER (dpkg -i exit $rc, see $LOG)"
+		rc=1
+		continue
+	fi
+	mkdir -p "$KO_DIR/$m"
+	case $ko in
+	*.xz) xz -dc "$ko" > "$KO_DIR/$m/$m.ko" ;;
+	*.zst) zstd -qdc "$ko" > "$KO_DIR/$m/$m.ko" ;;
+	*) cp "$ko" "$KO_DIR/$m/$m.ko" ;;
+	esac
+	echo "modules: $m $ver from dkms: ${ko#"$BUILD_CHROOT"} ($(modinfo -F version "$KO_DIR/$m/$m.ko"))" >> "$LOG"
+done
+purge
 [ -f "$USBBACK_KO" ] && [ -f "$USBFRONT_KO" ] || rc=1
 exit $rc

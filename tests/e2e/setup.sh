@@ -141,6 +141,8 @@ sysroot() {
 # re-debootstrap a sysroot that other checkouts share.  Installed on top
 # instead, only when dpkg says one is missing.
 SYSROOT_EXTRA="alsa-utils"
+# a flavour whose modules come from the xen-pvusb-dkms package (modules.sh)
+[ -n "$BUILD_CHROOT" ] && SYSROOT_EXTRA+=" dkms"
 sysroot_extra() {
 	local p need=()
 	for p in $SYSROOT_EXTRA; do
