@@ -50,7 +50,7 @@ help:
 	@echo "make lint       checkpatch --strict, sparse, W=1, modpost"
 	@echo "make sim        user-space ring simulator scenarios (ASan/UBSan)"
 	@echo "make kunit      KUnit suites under UML (KASAN, UBSAN, lockdep)"
-	@echo "make e2e        end-to-end matrix on Xen 4.17 under QEMU"
+	@echo "make e2e        end-to-end matrix on Xen 4.17 (Debian 12) and 4.20 (Debian 13) under QEMU"
 	@echo "make bench-sim  simulator ring throughput benchmark"
 	@echo "make bench-e2e  end-to-end throughput and latency benchmark"
 
