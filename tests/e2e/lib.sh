@@ -107,26 +107,24 @@ QEMU_MEM=${QEMU_MEM:-1536}
 DOM0_MEM=${DOM0_MEM:-512M}
 
 # build_cmd DIR CMD...: run CMD in DIR with this flavour's toolchain: on the
-# host, or in BUILD_CHROOT on a copy of DIR whose results are copied back
+# host, or chrooted in BUILD_CHROOT with DIR bind-mounted at /xenusb
+# (tools/debroot.sh run)
 build_cmd() {
-	local d=$1 w rc=0
+	local d=$1
 	shift
 	if [ -z "$BUILD_CHROOT" ]; then
 		(cd "$d" && "$@")
 		return
 	fi
-	w=$(mktemp -d "$BUILD_CHROOT/tmp/xenusb-build.XXXXXX")
-	cp -a "$d/." "$w/"
-	chroot "$BUILD_CHROOT" sh -c 'cd "$1" && shift && exec "$@"' sh "${w#"$BUILD_CHROOT"}" "$@" || rc=$?
-	cp -a "$w/." "$d/"
-	rm -rf "$w"
-	return $rc
+	bash "$TOP/tools/debroot.sh" run "$BUILD_CHROOT" --bind "$d:/xenusb" -- \
+		sh -c 'cd /xenusb && exec "$@"' sh "$@"
 }
-# kbuild DIR ARGS...: external-module build (make M=DIR) against KDIR_E2E
+# kbuild DIR ARGS...: external-module build of DIR (make M=DIR ARGS...)
+# against KDIR_E2E, on the host or in BUILD_CHROOT (tools/kbuild.sh)
 kbuild() {
 	local d=$1
 	shift
-	build_cmd "$d" sh -c 'k=$1; shift; exec make -s -C "$k" M="$PWD" "$@"' sh "$KDIR_E2E" "$@"
+	bash "$TOP/tools/kbuild.sh" make "${BUILD_CHROOT:--}" "$KDIR_E2E" "$d" . "$@"
 }
 
 # stamp NAME [CONTENT]: true when $CACHE/.stamp-NAME holds CONTENT

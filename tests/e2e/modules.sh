@@ -33,13 +33,9 @@ if [ -z "$BUILD_CHROOT" ]; then
 fi
 
 # ---- the test modules, from a copy of their sources, in the sysroot
-rm -rf "$KO_DIR"
-mkdir -p "$KO_DIR/tests/e2e"
-cp -a "$TOP/Kbuild" "$TOP/Makefile" "$TOP/include" "$KO_DIR/"
-cp -a "$TOP/tests/e2e/hostile" "$KO_DIR/tests/e2e/"
-find "$KO_DIR" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
 log "modules: test modules for $KVER in $BUILD_CHROOT"
-build_cmd "$KO_DIR" make test-modules KDIR="$KDIR_E2E" >> "$LOG" 2>&1 ||
+bash "$TOP/tools/kbuild.sh" copy "$KO_DIR"
+bash "$TOP/tools/kbuild.sh" make "$BUILD_CHROOT" "$KDIR_E2E" "$KO_DIR" tests/e2e/hostile >> "$LOG" 2>&1 ||
 	log "modules: make test-modules failed (see $LOG)"
 
 # ---- ours, from the package, built by its dkms in the sysroot
@@ -47,16 +43,14 @@ log "modules: make deb"
 make -C "$TOP" deb >> "$LOG" 2>&1 || die "make deb failed (see $LOG)"
 deb=$(ls -t "$XENUSB_BUILD"/deb/xen-pvusb-dkms_*_all.deb | head -n 1)
 ver=$(dpkg-deb -f "$deb" Version)
-chroot_run() { chroot "$BUILD_CHROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
-purge() { chroot_run dpkg --purge xen-pvusb-dkms >> "$LOG" 2>&1 || true; }
+in_root() { build_cmd "$(dirname "$deb")" "$@"; }   # the .deb's directory is /xenusb
+purge() { in_root dpkg --purge xen-pvusb-dkms >> "$LOG" 2>&1 || true; }
 purge
-cp "$deb" "$BUILD_CHROOT/tmp/"
 log "modules: dpkg -i $(basename "$deb") in the sysroot (dkms builds for $KVER)"
 rc=0
-chroot_run dpkg -i "/tmp/$(basename "$deb")" >> "$LOG" 2>&1 || rc=$?
-rm -f "$BUILD_CHROOT/tmp/$(basename "$deb")"
-# dkms's own record of the build for this kernel (dkms status)
-chroot_run dkms status >> "$LOG" 2>&1 || true
+in_root dpkg -i "$(basename "$deb")" >> "$LOG" 2>&1 || rc=$?
+# dkms's own record of the build for this kernel
+in_root dkms status >> "$LOG" 2>&1 || true
 for m in usbback usbfront; do
 	ko=$(ls "$BUILD_CHROOT/lib/modules/$KVER/updates/dkms/$m".ko* 2>/dev/null | head -n 1 || true)
 	if [ -z "$ko" ]; then

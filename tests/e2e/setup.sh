@@ -194,7 +194,7 @@ peers() {
 		mkdir -p "$PEERS/xen-hcd"
 		cp "$ksrc/drivers/usb/host/xen-hcd.c" "$PEERS/xen-hcd/"
 		echo 'obj-m := xen-hcd.o' > "$PEERS/xen-hcd/Kbuild"
-		kbuild "$PEERS/xen-hcd" modules 2>&1 | grep -v 'Skipping BTF' || true
+		kbuild "$PEERS/xen-hcd" -s modules 2>&1 | grep -v 'Skipping BTF' || true
 		[ -f "$PEERS/xen-hcd/xen-hcd.ko" ] || die "xen-hcd.ko did not build"
 		cp "$ksrc/tools/usb/testusb.c" "$PEERS/"
 		build_cmd "$PEERS" gcc -O2 -static -pthread -o testusb testusb.c
