@@ -15,8 +15,9 @@
 #                       E2E_FLAVOUR=trixie runs that one only
 #   SCENARIOS=a,b,c     what each boot runs (default per flavour: E2E_SCENARIOS
 #                       in lib.sh)
-#   CELLS="qusb/xen-hcd usbback/usbfront"  these cells only, enabled or not
-#                       (of every flavour run)
+#   CELLS="qusb/xen-hcd usbback/usbfront"  these cells only, enabled or not,
+#                       in every flavour run; "trixie/usbback/xen-hcd" names
+#                       a cell of one flavour
 #   E2E_SKIP_DEPS=1     do not run tools/deps.sh
 #   E2E_LOCK=FILE       hold flock FILE around each boot (shared 2-core box)
 #   BOOT_TIMEOUT=1800   per boot (all scenarios of one cell); also QEMU_* and lib.sh
@@ -67,8 +68,15 @@ if [ -z "$ONE_FLAVOUR" ]; then
 	for f in ${E2E_FLAVOURS:-$E2E_FLAVOURS_ALL}; do
 		log "e2e: flavour $f"
 		t=$SECONDS
-		E2E_FLAVOUR=$f E2E_RUN_DIR=$RUN_DIR/$f bash "$0" || true
+		st=0
+		E2E_FLAVOUR=$f E2E_RUN_DIR=$RUN_DIR/$f bash "$0" || st=$?
 		echo "flavour-$f $((SECONDS - t))s" >> "$RUN_DIR/timings.txt"
+		if [ ! -s "$RUN_DIR/$f/rows.txt" ]; then
+			# it ended before its matrix (setup failed?): that is a failure
+			mkdir -p "$RUN_DIR/$f"
+			echo "FAIL $f e2e: the flavour ended before its matrix (exit $st; see the log above)" >> "$RUN_DIR/$f/results.txt"
+			printf '%-30s %-8s %-8s %-7s %-6s %s\n' "$f" - 1 - - "FAILED: ended before its matrix" > "$RUN_DIR/$f/rows.txt"
+		fi
 	done
 	R=$RUN_DIR/results.txt
 	cat "$RUN_DIR"/*/results.txt > "$R" 2>/dev/null || : > "$R"
@@ -106,6 +114,13 @@ while read -r cell state; do
 	ORDER+=("$cell")
 done < <(cells_all)
 if [ -n "${CELLS:-}" ]; then
+	# this flavour's: "b/f" and "<this flavour>/b/f"; others' are dropped
+	CELLS=$(for c in $CELLS; do
+		case $c in
+		*/*/*) [ "${c%%/*}" = "$E2E_FLAVOUR" ] && echo "${c#*/}" ;;
+		*) echo "$c" ;;
+		esac
+	done | tr '\n' ' ')
 	for c in ${CELLS}; do
 		[ -n "${STATE[$c]:-}" ] || ORDER+=("$c")
 		STATE[$c]=enabled
