@@ -95,7 +95,8 @@ restart() {
 	dev=vusb-$d-0
 	[ -e $VUSB_DRV/$dev ] && { echo "$dev is bound already"; return 1; }
 	# the guest's hub driver and usbfront's events, for the log
-	gexec g1 20 "echo 'module usbcore +p' > /sys/kernel/debug/dynamic_debug/control; echo 1 > /sys/kernel/debug/tracing/events/usbfront/enable; echo > /sys/kernel/debug/tracing/trace" > /dev/null
+	# (5 s: only the log needs it, and a guest hung by the unbind never answers)
+	gexec g1 5 "echo 'module usbcore +p' > /sys/kernel/debug/dynamic_debug/control; echo 1 > /sys/kernel/debug/tracing/events/usbfront/enable; echo > /sys/kernel/debug/tracing/trace" > /dev/null
 	sleep 2		# a backend restart is not instant either
 	t=$(now)
 	echo $dev > $VUSB_DRV/bind || { echo "bind $dev failed"; return 1; }
