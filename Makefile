@@ -13,12 +13,20 @@ else
 KDIR := $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
 endif
 
+# The kernel release KDIR builds for (what vermagic says): the modules of
+# make install go to /lib/modules/$(KVER)/updates.
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+include include/xenusb_version.mk
+VERSION := $(XENUSB_VERSION)
+
 export XENUSB_CACHE ?= $(HOME)/.cache/xen-pvusb
 export XENUSB_BUILD ?= $(CURDIR)/build
 export KDIR
 
 .PHONY: all modules test-modules clean deps check lint sparse checkpatch kunit sim \
-	bench-sim e2e demo bench-e2e help
+	fuzz fuzz-cov bench-sim e2e demo bench-e2e help install uninstall deb version
 
 all: modules
 
@@ -34,6 +42,28 @@ test-modules:
 		{ echo "No kernel build tree: run 'make deps' or set KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/e2e/hostile modules
 
+# Into /lib/modules/$(KVER)/updates (found before the kernel's own
+# modules), then depmod.  DESTDIR= stages elsewhere (no depmod then).
+MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
+install: modules
+	@test -n "$(KVER)" || { echo "Cannot tell the kernel release of KDIR=$(KDIR)" >&2; exit 1; }
+	install -D -m 644 usbback/usbback.ko $(MODDIR)/usbback.ko
+	install -D -m 644 usbfront/usbfront.ko $(MODDIR)/usbfront.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+uninstall:
+	@test -n "$(KVER)" || { echo "Cannot tell the kernel release of KDIR=$(KDIR)" >&2; exit 1; }
+	rm -f $(MODDIR)/usbback.ko $(MODDIR)/usbfront.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+# The Debian package xen-pvusb-dkms (tools/debian/, tools/dkms.conf) into
+# $(XENUSB_BUILD)/deb/xen-pvusb-dkms_$(VERSION)_all.deb
+deb:
+	bash tools/mkdeb.sh
+
+version:
+	@echo $(VERSION)
+
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then \
 		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; \
@@ -45,12 +75,17 @@ deps:
 
 help:
 	@echo "make deps       install every Debian package needed (idempotent)"
+	@echo "make install    usbback.ko, usbfront.ko into /lib/modules/KVER/updates; depmod"
+	@echo "make uninstall  remove them again"
+	@echo "make deb        the xen-pvusb-dkms Debian package, under build/deb/"
 	@echo "make            build usbback.ko and usbfront.ko (KDIR=$(KDIR))"
 	@echo "make check      the test suite: build, lint, simulator, KUnit, e2e"
 	@echo "make demo       boot Xen under QEMU and pass a USB stick to a guest"
 	@echo "make lint       checkpatch --strict, sparse, W=1, modpost"
 	@echo "make sim        user-space ring simulator scenarios (ASan/UBSan)"
 	@echo "make kunit      KUnit suites under UML (KASAN, UBSAN, lockdep)"
+	@echo "make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (default 12)"
+	@echo "make fuzz-cov   line coverage of usbback's ring code by the fuzz corpus"
 	@echo "make e2e        end-to-end matrix on Xen 4.17 (Debian 12) and 4.20 (Debian 13) under QEMU"
 	@echo "make bench-sim  simulator ring throughput benchmark"
 	@echo "make bench-e2e  end-to-end throughput and latency benchmark"
@@ -66,6 +101,14 @@ sim:
 
 kunit:
 	bash tests/kunit/run.sh
+
+# Fresh inputs for FUZZ_SECONDS per harness; the corpus in
+# tools/sim/corpus seeds the ring harness, and make check replays it.
+fuzz:
+	$(MAKE) -C tools/sim fuzz
+
+fuzz-cov:
+	$(MAKE) -C tools/sim cov
 
 bench-sim:
 	$(MAKE) -C tools/sim bench

@@ -17,12 +17,13 @@ mkdir -p "$LOGDIR"
 cd "$TOP" || exit 1
 
 MAKE=${MAKE:-make}
-STAGES=${XENUSB_STAGES:-build lint sim kunit mutation e2e}
+STAGES=${XENUSB_STAGES:-build lint install sim kunit mutation e2e}
 
 stage_cmd() {
 	case "$1" in
 	build)    echo "bash tests/build.sh" ;;
 	lint)     echo "bash tests/lint.sh" ;;
+	install)  echo "bash tests/install.sh" ;;
 	sim)      echo "$MAKE -s -C tools/sim check" ;;
 	kunit)    echo "bash tests/kunit/run.sh" ;;
 	mutation) echo "bash tests/mutation.sh" ;;

@@ -12,6 +12,8 @@
 #   W=1 K        make W=1 modules: no compiler warning from our files
 #   modpost K    both modules link, every symbol resolves (no
 #                "undefined!"), no other modpost complaint about them
+#   callgraph K  usbback's file graph (tests/callgraph.sh on the W=1
+#                objects) has no loop
 #   shell        "shellcheck -S warning" on every tracked *.sh
 # The three build checks run once per kernel K of tools/kroots.sh list
 # (6.1, 6.12, the newest trixie-backports kernel: each inside its build
@@ -163,7 +165,15 @@ lint_kernel() {
 			> "$OUT/$k/sparse.log" 2>&1
 		rc=$?
 		findings=$(ours "$mdir" < "$OUT/$k/sparse.log")
-		if [ -n "$findings" ]; then
+		if [ $rc = 0 ] && grep -q 'specified, but .* is not available or not up to date' \
+			"$OUT/$k/sparse.log"; then
+			# The kernel's own Makefile turned sparse off: newer
+			# kernels (7.x) ask scripts/checker-valid.sh whether the
+			# sparse is new enough, and Debian's headers package lacks
+			# that script (and ships sparse 0.6.4).  Not run, so
+			# neither passed nor failed.
+			echo "lint: SKIP sparse $k: the kernel's build says sparse is not available or not up to date (not counted)"
+		elif [ -n "$findings" ]; then
 			printf '%s\n' "$findings"
 			fail "sparse $k: $(printf '%s\n' "$findings" | wc -l) findings"
 		elif [ $rc != 0 ]; then
@@ -210,6 +220,14 @@ lint_kernel() {
 		fail "modpost $k: not built:$missing"
 	else
 		pass "modpost $k (usbback.ko, usbfront.ko: all symbols resolved)"
+	fi
+
+	# usbback's files call one way (Documentation/design.rst).
+	if out=$(bash tests/callgraph.sh "$W/usbback" 2>&1); then
+		pass "callgraph $k ($(tail -n1 <<<"$out" | sed 's/^callgraph: [^:]*: //'))"
+	else
+		printf '%s\n' "$out" | tail -n 5
+		fail "callgraph $k: usbback's file graph has a loop"
 	fi
 }
 

@@ -56,8 +56,9 @@ PKGS=(
 	sparse perl "$ksrc" xz-utils shellcheck
 	# KUnit under UML via kunit.py
 	python3
-	# user-space simulator with sanitizers and libFuzzer
-	clang "libclang-rt-${clang#clang-}-dev"
+	# user-space simulator with sanitizers and libFuzzer; llvm (the
+	# llvm-profdata and llvm-cov of the same release) for make fuzz-cov
+	clang "libclang-rt-${clang#clang-}-dev" llvm
 	# end-to-end bed: Xen under QEMU/TCG, sysroot by debootstrap
 	qemu-system-x86 qemu-utils debootstrap cpio zstd file time
 	busybox-static dosfstools mtools

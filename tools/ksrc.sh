@@ -1,17 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Unpack Debian's linux-source-6.1 once into the cache and print its path.
-# checkpatch.pl, kunit.py and the xen-hcd test peer all come from this tree.
+# Unpack the release's Debian linux-source-X.Y (6.1 on Debian 12, 6.12 on
+# Debian 13; the newest by version when several are installed) once into
+# the cache and print its path.  checkpatch.pl, kunit.py and the xen-hcd
+# test peer all come from this tree.
 set -euo pipefail
 
 CACHE=${XENUSB_CACHE:-$HOME/.cache/xen-pvusb}
-TARBALL=$(ls /usr/src/linux-source-6.1*.tar.xz 2>/dev/null | sort -V | tail -n1 || true)
+TARBALL=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n1 || true)
 if [ -z "$TARBALL" ]; then
-	echo "ksrc: /usr/src/linux-source-6.1.tar.xz missing: run 'make deps'" >&2
+	echo "ksrc: no /usr/src/linux-source-*.tar.xz: run 'make deps'" >&2
 	exit 1
 fi
-DEST=$CACHE/linux-source-6.1
+VER=$(basename "$TARBALL" .tar.xz)
+DEST=$CACHE/$VER
 STAMP=$DEST/.xenusb-unpacked
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$TARBALL $(stat -c %Y "$TARBALL")" ]; then
 	rm -rf "$DEST" "$DEST.tmp"

@@ -24,32 +24,6 @@ static DEFINE_MUTEX(usbback_mutex);
 static LIST_HEAD(usbback_ctrlrs);
 static LIST_HEAD(usbback_devs);
 
-static void usbback_dev_release(struct kref *kref)
-{
-	struct usbback_dev *d = container_of(kref, struct usbback_dev, kref);
-
-	usb_put_dev(d->udev);
-	kfree(d);
-}
-
-/**
- * usbback_dev_get() - take a reference on a device
- * @d: device
- */
-void usbback_dev_get(struct usbback_dev *d)
-{
-	kref_get(&d->kref);
-}
-
-/**
- * usbback_dev_put() - drop a reference on a device
- * @d: device; freed with the last reference.  Any context.
- */
-void usbback_dev_put(struct usbback_dev *d)
-{
-	kref_put(&d->kref, usbback_dev_release);
-}
-
 static u8 usbback_xen_type(const struct usb_endpoint_descriptor *epd)
 {
 	switch (usb_endpoint_type(epd)) {
@@ -151,7 +125,7 @@ static void usbback_port_attach(struct usbback_ctrlr *c, u8 port,
 	usbback_dev_get(d);
 	mutex_lock(&c->req_mutex);
 	usbback_dev_rebuild_view(d);
-	usbback_addr_clear_port(&c->addr, port);
+	usbback_addr_clear_port(&c->ring.addr, port);
 	p->dev = d;
 	d->ctrlr = c;
 	d->port = port;
@@ -172,7 +146,7 @@ static void usbback_port_detach(struct usbback_ctrlr *c, u8 port)
 	mutex_lock(&c->req_mutex);
 	d = p->dev;
 	p->dev = NULL;	/* no new URB goes out for it */
-	usbback_addr_clear_port(&c->addr, port);
+	usbback_addr_clear_port(&c->ring.addr, port);
 	mutex_unlock(&c->req_mutex);
 	if (!d)
 		return;

@@ -6,12 +6,14 @@
  *
  *  usbback_mutex (claim.c)  the list of controllers, the list of devices,
  *                           which device sits on which port, busids
- *  ctrlr->req_mutex         the request path: port -> device lookups, the
+ *  ctrlr->req_mutex         the request path (the core's consumer
+ *                           context): port -> device lookups, the
  *                           address table, the endpoint views, and the
  *                           "connected" flag that admits new requests
- *  ctrlr->rsp_lock          the urb ring's response side, the slots'
- *                           completion state and the counters
- *  ctrlr->conn_lock         the conn ring and the hotplug queue
+ *  ctrlr->rsp_lock          the core's ring lock: the request slots, the
+ *                           urb ring's response side, the conn ring, the
+ *                           hotplug queue, the slots' completion state
+ *                           and the counters
  *
  * Lock order: usbback_mutex, then req_mutex, then the spinlocks.  The
  * completion path (URB callback, done work) takes only rsp_lock.
@@ -31,9 +33,6 @@
 
 #include "core.h"
 #include "xenusb_compat.h"
-
-/* Requests in flight per controller: the urb ring holds no more. */
-#define USBBACK_NR_SLOTS	XENUSB_URB_RING_SIZE
 
 /*
  * Grant-copy operations of one request: each granted segment is at most a
@@ -115,16 +114,14 @@ struct usbback_port {
 };
 
 /**
- * struct usbback_slot - one request taken off the urb ring
+ * struct usbback_slot - the module's side of a request slot of the core
  * @ctrlr: owner
+ * @rq: the core's slot (request, segments, port), ctrlr->ring.rq[i]
  * @node: entry in ctrlr->done after the host URB completed
- * @in_use: holds a request whose response is not pushed yet
  * @completed: its URB completed (its response is being prepared)
- * @req: the validated request
- * @seg: the request's segments, copied off the ring
- * @port: port the request was routed to
  * @dev: device the URB went to (referenced while in use)
  * @urb: the host URB
+ * @unlink_urb: an unlink request: the victim's URB to cancel (referenced)
  * @setup: control setup packet handed to the host
  * @buf: data buffer, kept between requests, @buf_size bytes
  * @buf_size: allocated size of @buf
@@ -146,14 +143,12 @@ struct usbback_port {
  */
 struct usbback_slot {
 	struct usbback_ctrlr *ctrlr;
+	struct usbback_rq *rq;
 	struct list_head node;
-	bool in_use;
 	bool completed;
-	struct usbback_req req;
-	struct xenusb_request_segment seg[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	u8 port;
 	struct usbback_dev *dev;
 	struct urb *urb;
+	struct urb *unlink_urb;
 	struct usb_ctrlrequest setup;
 	void *buf;
 	u32 buf_size;
@@ -178,7 +173,6 @@ struct usbback_slot {
 
 /* Bits of ctrlr->flags. */
 #define USBBACK_EOI_PENDING	0	/* an event waits for its late EOI */
-#define USBBACK_SLOT_WAIT	1	/* requests wait for a free slot */
 
 /**
  * struct usbback_ctrlr - one virtual host controller (xenbus device)
@@ -194,22 +188,16 @@ struct usbback_slot {
  * @state_mutex: serialises connect and disconnect
  * @req_mutex: the request path (see the top of this file)
  * @connected: rings mapped and requests admitted (under req_mutex)
- * @ring_mapped: responses may be pushed (under rsp_lock)
- * @fatal: a ring protocol violation was latched
- * @urb_ring: back end of the urb ring
- * @conn_ring: back end of the conn ring
  * @irq: bound event channel
  * @eoi_irq: irq whose late EOI is pending (set by the handler)
- * @flags: USBBACK_EOI_PENDING, USBBACK_SLOT_WAIT
+ * @flags: USBBACK_EOI_PENDING
  * @ring_work: takes requests off the rings (also the back-pressure retry)
  * @done_work: turns completed URBs into responses
- * @rsp_lock: response side (see the top of this file)
+ * @rsp_lock: the core's ring lock (see the top of this file)
  * @done: completed slots waiting for @done_work
- * @nr_inflight: slots in use
- * @slot: request slots
- * @addr: guest-assigned USB addresses (under req_mutex)
- * @conn_lock: conn ring and @conn
- * @conn: hotplug events not yet on the conn ring
+ * @ring: the protocol core's rings, slots, address table and hotplug
+ *	queue (usbback/core.h)
+ * @slot: the module's side of each slot of @ring
  * @stats: counters per port (index 0: requests with no valid port)
  */
 struct usbback_ctrlr {
@@ -226,25 +214,16 @@ struct usbback_ctrlr {
 	struct mutex state_mutex;	/* connect vs disconnect */
 	struct mutex req_mutex;		/* request path, see above */
 	bool connected;
-	bool ring_mapped;
-	bool fatal;
-	struct xenusb_urb_back_ring urb_ring;
-	struct xenusb_conn_back_ring conn_ring;
 	unsigned int irq;
 	unsigned int eoi_irq;
 	unsigned long flags;
 	struct delayed_work ring_work;
 	struct work_struct done_work;
 
-	spinlock_t rsp_lock;		/* responses, slots, counters */
+	spinlock_t rsp_lock;		/* the core's ring lock */
 	struct list_head done;
-	unsigned int nr_inflight;
+	struct usbback_ring ring;
 	struct usbback_slot slot[USBBACK_NR_SLOTS];
-
-	struct usbback_addr_table addr;
-
-	spinlock_t conn_lock;		/* conn ring, @conn */
-	struct usbback_conn_queue conn;
 
 	u64 stats[XENUSB_MAX_PORTNR + 1][USBBACK_NR_STATS];
 };
@@ -258,7 +237,16 @@ extern int usbback_buffer_mode;
 /* xenbus.c */
 int usbback_xenbus_init(void);
 void usbback_xenbus_exit(void);
-void usbback_fatal(struct usbback_ctrlr *c, const char *what);
+
+/* dev.c */
+void usbback_dev_get(struct usbback_dev *d);
+void usbback_dev_put(struct usbback_dev *d);
+
+/* rsp.c */
+void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
+		     u16 start_frame, u32 error_count);
+void usbback_responded(struct usbback_ring *r, struct usbback_rq *rq,
+		       s32 status, u32 actual);
 
 /* claim.c */
 int usbback_claim_init(void);
@@ -266,27 +254,25 @@ void usbback_claim_exit(void);
 void usbback_claim_add_ctrlr(struct usbback_ctrlr *c);
 void usbback_claim_del_ctrlr(struct usbback_ctrlr *c);
 void usbback_claim_sync_ports(struct usbback_ctrlr *c);
-void usbback_dev_get(struct usbback_dev *d);
-void usbback_dev_put(struct usbback_dev *d);
 void usbback_dev_rebuild_view(struct usbback_dev *d);
 void usbback_claim_set_config(struct usbback_slot *s, u8 value);
 void usbback_claim_cfg_work(struct work_struct *work);
 void usbback_dev_queue_reset(struct usbback_dev *d);
 
 /* ring.c */
-void usbback_ring_init(struct usbback_ctrlr *c);
+int usbback_ctrlr_init(struct usbback_ctrlr *c);
 int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
 			 grant_ref_t conn_ref, evtchn_port_t evtchn);
 void usbback_ring_disconnect(struct usbback_ctrlr *c);
 void usbback_ring_kick(struct usbback_ctrlr *c);
-void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
-		     u16 start_frame, u32 error_count);
 
 /* urb.c */
 int usbback_urb_submit(struct usbback_slot *s);
 void usbback_urb_done_work(struct work_struct *work);
 void usbback_slot_free_buffers(struct usbback_slot *s);
-bool usbback_urb_unlink(struct usbback_ctrlr *c, u8 port, u16 id);
+bool usbback_urb_unlink_hold(struct usbback_slot *victim,
+			     struct usbback_slot *by);
+void usbback_urb_unlink(struct usbback_slot *by);
 
 /* map.c */
 bool usbback_map_wanted(struct usbback_slot *s, struct usb_host_endpoint *hep);
@@ -297,13 +283,12 @@ void usbback_map_compact(struct usbback_slot *s);
 void usbback_map_free(struct usbback_slot *s);
 
 /* ctrl.c */
-#define USBBACK_CTRL_PENDING	1	/* answered later, not an XENUSB_STATUS */
-bool usbback_ctrl_special(struct usbback_slot *s);
+s32 usbback_ctrl(struct usbback_slot *s, enum usbback_ctrl_kind kind,
+		 u16 value, u16 index);
 void usbback_ctrl_fixup_in(struct usbback_slot *s, u32 actual);
 
 /* conn.c */
 void usbback_conn_event(struct usbback_ctrlr *c, u8 port, u8 speed);
-bool usbback_conn_flush(struct usbback_ctrlr *c);
 
 /* stats.c */
 int usbback_stats_add(struct usbback_ctrlr *c);

@@ -6,7 +6,10 @@
  *
  * Files: addr_table.c (SET_ADDRESS virtualisation), conn_queue.c (hotplug
  * events waiting for a conn-ring slot), req_check.c (request validation,
- * control classification, iso descriptors), xs_parse.c (xenstore values).
+ * control classification, iso descriptors), xs_parse.c (xenstore values),
+ * urb_ring.c (the urb ring: requests in, responses out, request slots,
+ * unlinks) and conn_ring.c (the conn ring), the last two over the
+ * implementer's struct usbback_ring_ops.
  */
 #ifndef USBBACK_CORE_H
 #define USBBACK_CORE_H
@@ -145,5 +148,170 @@ bool usbback_busid_valid(const char *busid);
 
 /* Longest busid accepted ("b-p.p.p.p.p" with 3-digit fields, plus NUL). */
 #define USBBACK_BUSID_LEN	32
+
+/* ------------------------------------------------------------------ */
+/* urb_ring.c and conn_ring.c: the rings, over the implementer's ops    */
+
+/* Requests in flight per controller: the urb ring holds no more. */
+#define USBBACK_NR_SLOTS	XENUSB_URB_RING_SIZE
+
+/* Answered later by the implementer, not an XENUSB_STATUS_* value. */
+#define USBBACK_CTRL_PENDING	1
+
+/* What the caller of usbback_ring_respond_locked() does after unlocking. */
+#define USBBACK_RSP_NOTIFY	1u	/* ops->notify(): the frontend waits */
+#define USBBACK_RSP_KICK	2u	/* ops->kick(): a consumer waits */
+
+/**
+ * struct usbback_rq - one request taken off the urb ring (a slot)
+ * @in_use: holds a request whose response is not pushed yet
+ * @dispatched: handed to ops->submit() or ops->control(): from then on
+ *	the implementer owns it until it calls usbback_ring_respond()
+ * @index: position in usbback_ring.rq[], fixed at usbback_ring_init()
+ * @port: port the request names, 0 when it names none
+ * @req: the validated request; for a malformed one only @req.id and
+ *	@req.pipe are meaningful
+ * @seg: the request's segments, copied off the ring with it
+ *
+ * The fields are written by the core while it takes the request and stay
+ * unchanged until its response; the implementer reads them, and keeps its
+ * own per-slot state in an array indexed by @index.
+ */
+struct usbback_rq {
+	bool in_use;
+	bool dispatched;
+	u8 index;
+	u8 port;
+	struct usbback_req req;
+	struct xenusb_request_segment seg[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+};
+
+struct usbback_ring;
+
+/**
+ * struct usbback_ring_ops - what the core needs from its implementer
+ *
+ * The core takes no lock of its own and calls no Xen or USB function;
+ * these operations are its only way out.  Two contexts matter:
+ *
+ * - the *consumer context*: usbback_ring_consume(), usbback_ring_attach()
+ *   and everything that changes routing (a device on a port, its endpoint
+ *   view, the address table) are serialised by the implementer (the
+ *   module: ctrlr->req_mutex, in process context).  It may sleep.
+ * - the *ring lock*: @lock/@unlock guard the request slots, the urb
+ *   ring's response side, the conn ring and the conn queue.  It is taken
+ *   from any context the implementer responds in (the module: a spinlock
+ *   taken with interrupts off).  Ops marked "under the ring lock" must
+ *   not sleep nor take the ring lock again.
+ *
+ * @lock: take the ring lock; the return value goes back to @unlock.
+ * @unlock: release it.
+ * @device: consumer context: the endpoint view of the device on @port
+ *	(1..nports), NULL when the port holds none.  The view stays valid
+ *	until the consumer context is left.
+ * @submit: consumer context: a checked request (not an unlink, routed to
+ *	a device, endpoint in its view, not a control request the core or
+ *	@control handles) goes to the device.  The implementer copies or
+ *	maps the segments it needs, and answers with usbback_ring_respond()
+ *	now or later (any context), after releasing every grant of it.
+ *	Return 0 once it owns the request (answered or not), or -ENOMEM if
+ *	it cannot take it now: nothing may be answered then; the request
+ *	stays on the ring and @retry is called.
+ * @control: consumer context: SET_CONFIGURATION (to a non-zero value),
+ *	SET_INTERFACE or CLEAR_FEATURE(ENDPOINT_HALT), which need the
+ *	device's stack.  Return an XENUSB_STATUS_* to have the core answer,
+ *	or USBBACK_CTRL_PENDING after taking the request: the implementer
+ *	answers it later with usbback_ring_respond().
+ * @unlink_hold: under the ring lock: @victim (in use, dispatched, same id
+ *	and port as the unlink @by) is to be cancelled.  Take what
+ *	@unlink needs (a reference), store it with @by, and return whether
+ *	the victim has a transfer to cancel.  May be NULL: nothing is ever
+ *	cancelled.
+ * @unlink: consumer context, ring lock not held: cancel what
+ *	@unlink_hold stored with @by.  Asynchronous: the victim answers for
+ *	itself when its transfer comes back.
+ * @responded: under the ring lock, for every response, pushed or not
+ *	(statistics, traces).  May be NULL.
+ * @notify: ring lock not held: signal the frontend's event channel.
+ * @kick: any context: run usbback_ring_consume() soon (a slot became
+ *	free, a hotplug event was queued).
+ * @retry: consumer context: run usbback_ring_consume() again after a
+ *	while (back-pressure: @submit found no memory).
+ * @fatal: consumer context, called once per attach: the frontend broke
+ *	the ring protocol (@what says how); stop serving it and report.  No
+ *	request is taken any more until the next usbback_ring_attach().
+ * @bad: consumer context: request @rq is refused for the reason @why
+ *	(for a rate-limited log line).  May be NULL.
+ */
+struct usbback_ring_ops {
+	unsigned long (*lock)(struct usbback_ring *r);
+	void (*unlock)(struct usbback_ring *r, unsigned long flags);
+	const struct usbback_ep_view *(*device)(struct usbback_ring *r,
+						u8 port);
+	int (*submit)(struct usbback_ring *r, struct usbback_rq *rq);
+	s32 (*control)(struct usbback_ring *r, struct usbback_rq *rq,
+		       enum usbback_ctrl_kind kind, u16 value, u16 index);
+	bool (*unlink_hold)(struct usbback_ring *r, struct usbback_rq *victim,
+			    struct usbback_rq *by);
+	void (*unlink)(struct usbback_ring *r, struct usbback_rq *by);
+	void (*responded)(struct usbback_ring *r, struct usbback_rq *rq,
+			  s32 status, u32 actual);
+	void (*notify)(struct usbback_ring *r);
+	void (*kick)(struct usbback_ring *r);
+	void (*retry)(struct usbback_ring *r);
+	void (*fatal)(struct usbback_ring *r, const char *what);
+	void (*bad)(struct usbback_ring *r, const struct usbback_rq *rq,
+		    const char *why);
+};
+
+/**
+ * struct usbback_ring - the rings of one virtual host controller
+ * @ops: the implementer's operations
+ * @nports: ports of the controller, 1..31
+ * @mapped: the rings are attached: responses are pushed (ring lock)
+ * @fatal: a ring protocol violation was latched (consumer context)
+ * @slot_wait: a request waits for a free slot (ring lock)
+ * @nr_inflight: slots in use (ring lock)
+ * @urb: back end of the urb ring (requests: consumer context;
+ *	responses: ring lock)
+ * @conn: back end of the conn ring (ring lock)
+ * @addr: guest-assigned USB addresses (consumer context)
+ * @connq: hotplug events not yet on the conn ring (ring lock)
+ * @rq: request slots
+ */
+struct usbback_ring {
+	const struct usbback_ring_ops *ops;
+	u8 nports;
+	bool mapped;
+	bool fatal;
+	bool slot_wait;
+	unsigned int nr_inflight;
+	struct xenusb_urb_back_ring urb;
+	struct xenusb_conn_back_ring conn;
+	struct usbback_addr_table addr;
+	struct usbback_conn_queue connq;
+	struct usbback_rq rq[USBBACK_NR_SLOTS];
+};
+
+int usbback_ring_init(struct usbback_ring *r,
+		      const struct usbback_ring_ops *ops, u8 nports);
+void usbback_ring_attach(struct usbback_ring *r,
+			 struct xenusb_urb_sring *urb_sring,
+			 struct xenusb_conn_sring *conn_sring,
+			 unsigned int page_size);
+unsigned int usbback_ring_detach(struct usbback_ring *r);
+bool usbback_ring_consume(struct usbback_ring *r);
+void usbback_ring_fatal(struct usbback_ring *r, const char *what);
+unsigned int usbback_ring_respond_locked(struct usbback_ring *r,
+					 struct usbback_rq *rq, s32 status,
+					 u32 actual, u16 start_frame,
+					 u32 error_count);
+void usbback_ring_act(struct usbback_ring *r, unsigned int act);
+void usbback_ring_respond(struct usbback_ring *r, struct usbback_rq *rq,
+			  s32 status, u32 actual, u16 start_frame,
+			  u32 error_count);
+
+int usbback_ring_conn_event(struct usbback_ring *r, u8 port, u8 speed);
+int usbback_ring_conn_flush(struct usbback_ring *r);
 
 #endif /* USBBACK_CORE_H */

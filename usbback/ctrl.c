@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * usbback: control requests that must not reach the device as they are.
+ * usbback: control requests that must not reach the device as they are
+ * (ops->control of the core).
  *
  * The host device is addressed, configured and driven by the host's usb
- * core.  SET_ADDRESS is answered locally (the guest's address only routes
- * later requests); SET_CONFIGURATION, SET_INTERFACE and
- * CLEAR_FEATURE(ENDPOINT_HALT) are performed through usb core, which then
- * updates its own endpoint state (toggles, bandwidth, altsettings) along
- * with the device's.  All of it runs in the ring work, process context,
- * except a change of configuration: that takes the device lock and binds
- * the new interfaces, so the configuration work of claim.c answers it.
+ * core.  The core answers SET_ADDRESS and SET_CONFIGURATION 0 itself
+ * (both stay in the guest); SET_CONFIGURATION, SET_INTERFACE and
+ * CLEAR_FEATURE(ENDPOINT_HALT) are performed here through usb core, which
+ * then updates its own endpoint state (toggles, bandwidth, altsettings)
+ * along with the device's.  All of it runs in the ring work, process
+ * context, except a change of configuration: that takes the device lock
+ * and binds the new interfaces, so the configuration work of claim.c
+ * answers it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,17 +22,6 @@
 static u16 usbback_setup_word(const u8 *setup, unsigned int at)
 {
 	return (u16)(setup[at] | (setup[at + 1] << 8));
-}
-
-static s32 usbback_set_address(struct usbback_slot *s, u16 devnum)
-{
-	struct usbback_ctrlr *c = s->ctrlr;
-
-	if (devnum > XENUSB_MAX_DEVNUM)
-		return XENUSB_STATUS_INVAL;
-	if (usbback_addr_set(&c->addr, s->port, devnum))
-		return XENUSB_STATUS_INVAL;
-	return XENUSB_STATUS_OK;
 }
 
 /* usb core exports no lookup of a configuration by its value. */
@@ -63,21 +54,12 @@ static s32 usbback_set_configuration(struct usbback_slot *s, u16 value)
 	 */
 	if (udev->actconfig && udev->actconfig->desc.bConfigurationValue == cfg)
 		return XENUSB_STATUS_OK;
-	/*
-	 * Unconfiguring stays in the guest, like its address: the host
-	 * device keeps its configuration and our interfaces, so that a
-	 * physical unplug still reaches us, and the guest may configure it
-	 * again.  A guest that sends traffic meanwhile reaches only the
-	 * endpoints it had.
-	 */
-	if (!cfg)
-		return XENUSB_STATUS_OK;
 	if (!usbback_has_config(udev, cfg))
 		return XENUSB_STATUS_STALL;	/* what a device would do */
 
 	dev_info(&s->ctrlr->xdev->dev,
 		 "dom%d port %u: configuration %u requested\n",
-		 s->ctrlr->xdev->otherend_id, s->port, cfg);
+		 s->ctrlr->xdev->otherend_id, s->rq->port, cfg);
 	usbback_claim_set_config(s, cfg);
 	return USBBACK_CTRL_PENDING;
 }
@@ -133,7 +115,7 @@ static s32 usbback_clear_halt(struct usbback_slot *s, u16 windex)
  */
 void usbback_ctrl_fixup_in(struct usbback_slot *s, u32 actual)
 {
-	const u8 *setup = s->req.setup;
+	const u8 *setup = s->rq->req.setup;
 	u8 *desc = s->buf;
 
 	if (!s->dev || !s->dev->ss_as_hs || actual < 8)
@@ -147,38 +129,29 @@ void usbback_ctrl_fixup_in(struct usbback_slot *s, u32 actual)
 }
 
 /**
- * usbback_ctrl_special() - handle a control request locally if needed
- * @s: slot with a validated control request routed to s->dev
+ * usbback_ctrl() - perform a control request through usb core
+ * @s: slot of a checked control request, routed to s->dev (referenced)
+ * @kind: what usbback_ctrl_classify() made of it: SET_CONFIGURATION (to
+ *	a non-zero value), SET_INTERFACE or CLEAR_HALT
+ * @value: its wValue
+ * @index: its wIndex
  *
- * Called with req_mutex held, in process context.
+ * Called with req_mutex held, in process context (ops->control).
  *
- * Return: true if the request was answered here, false if it goes to the
- * device unchanged.
+ * Return: an XENUSB_STATUS_* for the core to answer with, or
+ * USBBACK_CTRL_PENDING when claim.c's configuration work answers later.
  */
-bool usbback_ctrl_special(struct usbback_slot *s)
+s32 usbback_ctrl(struct usbback_slot *s, enum usbback_ctrl_kind kind,
+		 u16 value, u16 index)
 {
-	const u8 *setup = s->req.setup;
-	u16 value = usbback_setup_word(setup, 2);
-	u16 index = usbback_setup_word(setup, 4);
-	s32 status;
-
-	switch (usbback_ctrl_classify(setup)) {
-	case USBBACK_CTRL_SET_ADDRESS:
-		status = usbback_set_address(s, value);
-		break;
+	switch (kind) {
 	case USBBACK_CTRL_SET_CONFIGURATION:
-		status = usbback_set_configuration(s, value);
-		break;
+		return usbback_set_configuration(s, value);
 	case USBBACK_CTRL_SET_INTERFACE:
-		status = usbback_set_interface(s, index, value);
-		break;
+		return usbback_set_interface(s, index, value);
 	case USBBACK_CTRL_CLEAR_HALT:
-		status = usbback_clear_halt(s, index);
-		break;
+		return usbback_clear_halt(s, index);
 	default:
-		return false;
+		return XENUSB_STATUS_INVAL;
 	}
-	if (status != USBBACK_CTRL_PENDING)
-		usbback_respond(s, status, 0, 0, 0);
-	return true;
 }

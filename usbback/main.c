@@ -16,9 +16,6 @@
 
 #include "common.h"
 
-#define CREATE_TRACE_POINTS
-#include "trace.h"
-
 struct workqueue_struct *usbback_wq;
 
 /*
@@ -142,4 +139,5 @@ module_exit(usbback_exit);
 
 MODULE_DESCRIPTION("Xen PV USB backend (usbif, device type vusb)");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XENUSB_VERSION);
 MODULE_ALIAS("xen-backend:vusb");

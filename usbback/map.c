@@ -48,7 +48,7 @@ static phys_addr_t usbback_map_addr(struct page *page)
  */
 bool usbback_map_wanted(struct usbback_slot *s, struct usb_host_endpoint *hep)
 {
-	const struct usbback_req *r = &s->req;
+	const struct usbback_req *r = &s->rq->req;
 	struct usb_bus *bus = s->dev->udev->bus;
 	unsigned int i, max;
 
@@ -68,7 +68,7 @@ bool usbback_map_wanted(struct usbback_slot *s, struct usb_host_endpoint *hep)
 	if (!max)
 		return false;
 	for (i = 0; i + 1 < r->nr_data_segs; i++)
-		if (s->seg[i].length % max)
+		if (s->rq->seg[i].length % max)
 			return false;
 	return true;
 }
@@ -95,7 +95,7 @@ static int usbback_map_grow(struct usbback_slot *s, unsigned int need)
  */
 int usbback_map_prepare(struct usbback_slot *s)
 {
-	return usbback_map_grow(s, s->req.nr_data_segs);
+	return usbback_map_grow(s, s->rq->req.nr_data_segs);
 }
 
 /**
@@ -110,7 +110,7 @@ int usbback_map_prepare(struct usbback_slot *s)
  */
 int usbback_map(struct usbback_slot *s, struct urb *urb)
 {
-	struct usbback_req *r = &s->req;
+	struct usbback_req *r = &s->rq->req;
 	domid_t domid = s->ctrlr->xdev->otherend_id;
 	u32 flags = GNTMAP_host_map;
 	unsigned int i, n = r->nr_data_segs;
@@ -121,7 +121,7 @@ int usbback_map(struct usbback_slot *s, struct urb *urb)
 		flags |= GNTMAP_readonly;
 	for (i = 0; i < n; i++)
 		gnttab_set_map_op(&s->map[i], usbback_map_addr(s->pages[i]),
-				  flags, s->seg[i].gref, domid);
+				  flags, s->rq->seg[i].gref, domid);
 	err = gnttab_map_refs(s->map, NULL, s->pages, n);
 
 	/* Keep the handles of what did map: it must be unmapped. */
@@ -141,8 +141,8 @@ int usbback_map(struct usbback_slot *s, struct urb *urb)
 
 	sg_init_table(s->sg, n);
 	for (i = 0; i < n; i++)
-		sg_set_page(&s->sg[i], s->pages[i], s->seg[i].length,
-			    s->seg[i].offset);
+		sg_set_page(&s->sg[i], s->pages[i], s->rq->seg[i].length,
+			    s->rq->seg[i].offset);
 	urb->sg = s->sg;
 	urb->num_sgs = n;
 	urb->transfer_buffer = NULL;
@@ -191,7 +191,7 @@ int usbback_unmap(struct usbback_slot *s)
 	if (err) {
 		dev_err_ratelimited(&s->ctrlr->xdev->dev,
 				    "dom%d: request %u: a grant stayed mapped, its page is retired\n",
-				    s->ctrlr->xdev->otherend_id, s->req.id);
+				    s->ctrlr->xdev->otherend_id, s->rq->req.id);
 		usbback_map_compact(s);
 	}
 	s->nr_mapped = 0;

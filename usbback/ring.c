@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * usbback: the urb ring.  Maps the frontend's rings, binds the event
- * channel, copies each request off the ring exactly once, validates it
- * with the protocol core and hands it to urb.c or ctrl.c; pushes the
- * responses.
+ * usbback: the rings' glue.  Maps the frontend's rings, binds the event
+ * channel and runs the protocol core's ring code (urb_ring.c,
+ * conn_ring.c) in a work item, over the operations below: the core
+ * decides, this file and the files it dispatches to (urb.c, ctrl.c) do
+ * the Xen and usb-core calls.
  *
  * Requests are taken in a work item, not in the interrupt handler: the
  * handler only records that an event needs its late EOI and queues the
@@ -19,30 +20,187 @@
 #include "common.h"
 #include "trace.h"
 
+static inline struct usbback_ctrlr *usbback_ctrlr_of(struct usbback_ring *r)
+{
+	return container_of(r, struct usbback_ctrlr, ring);
+}
+
+static inline struct usbback_slot *usbback_slot_of(struct usbback_ring *r,
+						   struct usbback_rq *rq)
+{
+	return &usbback_ctrlr_of(r)->slot[rq->index];
+}
+
+static unsigned long usbback_op_lock(struct usbback_ring *r)
+	__acquires(&usbback_ctrlr_of(r)->rsp_lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&usbback_ctrlr_of(r)->rsp_lock, flags);
+	return flags;
+}
+
+static void usbback_op_unlock(struct usbback_ring *r, unsigned long flags)
+	__releases(&usbback_ctrlr_of(r)->rsp_lock)
+{
+	spin_unlock_irqrestore(&usbback_ctrlr_of(r)->rsp_lock, flags);
+}
+
+/* Under req_mutex (the work below). */
+static const struct usbback_ep_view *
+usbback_op_device(struct usbback_ring *r, u8 port)
+{
+	struct usbback_dev *dev = usbback_ctrlr_of(r)->port[port].dev;
+
+	return dev ? &dev->view : NULL;
+}
+
+/* Route the slot's request to the port's device: a reference for it. */
+static struct usbback_dev *usbback_slot_take_dev(struct usbback_slot *s)
+{
+	struct usbback_dev *dev = s->ctrlr->port[s->rq->port].dev;
+
+	usbback_dev_get(dev);
+	s->dev = dev;
+	s->urb = NULL;
+	s->mapped = false;
+	dev->used = true;	/* see usbback_port_kill() */
+	return dev;
+}
+
+static int usbback_op_submit(struct usbback_ring *r, struct usbback_rq *rq)
+{
+	struct usbback_ctrlr *c = usbback_ctrlr_of(r);
+	struct usbback_slot *s = usbback_slot_of(r, rq);
+	struct usbback_dev *dev = usbback_slot_take_dev(s);
+	int err;
+
+	trace_usbback_submit(c->xdev->otherend_id, c->devid, rq->port,
+			     rq->req.id, xenusb_pipe_encode(&rq->req.pipe),
+			     rq->req.length);
+	err = usbback_urb_submit(s);
+	if (err == -ENOMEM) {
+		s->dev = NULL;
+		usbback_dev_put(dev);
+	}
+	return err;
+}
+
+static s32 usbback_op_control(struct usbback_ring *r, struct usbback_rq *rq,
+			      enum usbback_ctrl_kind kind, u16 value, u16 index)
+{
+	struct usbback_slot *s = usbback_slot_of(r, rq);
+	struct usbback_dev *dev = usbback_slot_take_dev(s);
+	s32 status;
+
+	status = usbback_ctrl(s, kind, value, index);
+	if (status != USBBACK_CTRL_PENDING) {
+		/* Answered by the core: nothing of it stays with us. */
+		s->dev = NULL;
+		usbback_dev_put(dev);
+	}
+	return status;
+}
+
+static bool usbback_op_unlink_hold(struct usbback_ring *r,
+				   struct usbback_rq *victim,
+				   struct usbback_rq *by)
+{
+	return usbback_urb_unlink_hold(usbback_slot_of(r, victim),
+				       usbback_slot_of(r, by));
+}
+
+static void usbback_op_unlink(struct usbback_ring *r, struct usbback_rq *by)
+{
+	usbback_urb_unlink(usbback_slot_of(r, by));
+}
+
+static void usbback_op_notify(struct usbback_ring *r)
+{
+	notify_remote_via_irq(usbback_ctrlr_of(r)->irq);
+}
+
+static void usbback_op_kick(struct usbback_ring *r)
+{
+	usbback_ring_kick(usbback_ctrlr_of(r));
+}
+
+static void usbback_op_retry(struct usbback_ring *r)
+{
+	mod_delayed_work(usbback_wq, &usbback_ctrlr_of(r)->ring_work,
+			 msecs_to_jiffies(usbback_retry_ms));
+}
+
+/*
+ * The frontend broke the ring protocol: no request is taken any more, and
+ * the device moves to Closing through xenbus_dev_fatal().
+ */
+static void usbback_op_fatal(struct usbback_ring *r, const char *what)
+{
+	struct usbback_ctrlr *c = usbback_ctrlr_of(r);
+
+	dev_err_ratelimited(&c->xdev->dev,
+			    "dom%d: %s (urb ring: consumer %u, responses %u)\n",
+			    c->xdev->otherend_id, what, r->urb.req_cons,
+			    r->urb.rsp_prod_pvt);
+	xenbus_dev_fatal(c->xdev, -EPROTO, "dom%d: %s", c->xdev->otherend_id,
+			 what);
+}
+
+static void usbback_op_bad(struct usbback_ring *r, const struct usbback_rq *rq,
+			   const char *why)
+{
+	struct usbback_ctrlr *c = usbback_ctrlr_of(r);
+
+	dev_warn_ratelimited(&c->xdev->dev,
+			     "dom%d: request %u (pipe port %u dev %u ep %u type %u): %s\n",
+			     c->xdev->otherend_id, rq->req.id, rq->req.pipe.port,
+			     rq->req.pipe.devnum, rq->req.pipe.ep,
+			     rq->req.pipe.type, why);
+}
+
+static const struct usbback_ring_ops usbback_ring_ops = {
+	.lock = usbback_op_lock,
+	.unlock = usbback_op_unlock,
+	.device = usbback_op_device,
+	.submit = usbback_op_submit,
+	.control = usbback_op_control,
+	.unlink_hold = usbback_op_unlink_hold,
+	.unlink = usbback_op_unlink,
+	.responded = usbback_responded,
+	.notify = usbback_op_notify,
+	.kick = usbback_op_kick,
+	.retry = usbback_op_retry,
+	.fatal = usbback_op_fatal,
+	.bad = usbback_op_bad,
+};
+
 static void usbback_ring_work(struct work_struct *work);
 
 /**
- * usbback_ring_init() - set up the request machinery of a new controller
- * @c: controller, zeroed
+ * usbback_ctrlr_init() - set up the request machinery of a new controller
+ * @c: controller, zeroed, with its nports read
+ *
+ * Return: 0, or -EINVAL for a bad nports.
  */
-void usbback_ring_init(struct usbback_ctrlr *c)
+int usbback_ctrlr_init(struct usbback_ctrlr *c)
 {
 	unsigned int i;
 
 	mutex_init(&c->req_mutex);
 	spin_lock_init(&c->rsp_lock);
-	spin_lock_init(&c->conn_lock);
 	INIT_LIST_HEAD(&c->done);
 	INIT_DELAYED_WORK(&c->ring_work, usbback_ring_work);
 	INIT_WORK(&c->done_work, usbback_urb_done_work);
 	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
 		c->slot[i].ctrlr = c;
+		c->slot[i].rq = &c->ring.rq[i];
 		INIT_LIST_HEAD(&c->slot[i].node);
 		INIT_WORK(&c->slot[i].cfg_work, usbback_claim_cfg_work);
 	}
 	for (i = 0; i <= XENUSB_MAX_PORTNR; i++)
 		init_usb_anchor(&c->port[i].anchor);
-	usbback_addr_init(&c->addr);
+	return usbback_ring_init(&c->ring, &usbback_ring_ops, c->nports);
 }
 
 /**
@@ -71,273 +229,6 @@ static irqreturn_t usbback_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-/**
- * usbback_respond() - push the response of a request and free its slot
- * @s: slot of the request; every grant of it is already released
- * @status: XENUSB_STATUS_* (or -ENOENT for an unlink that found nothing)
- * @actual: bytes transferred
- * @start_frame: isochronous start frame
- * @error_count: isochronous packets that failed
- *
- * Any context.  Nothing is pushed once the rings are unmapped.
- */
-void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
-		     u16 start_frame, u32 error_count)
-{
-	struct usbback_ctrlr *c = s->ctrlr;
-	struct xenusb_urb_response *rsp;
-	struct usbback_dev *dev;
-	struct urb *urb;
-	unsigned long flags;
-	bool in = s->req.pipe.in;
-	int notify = 0;
-
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	if (c->ring_mapped) {
-		rsp = RING_GET_RESPONSE(&c->urb_ring, c->urb_ring.rsp_prod_pvt);
-		rsp->id = s->req.id;
-		rsp->start_frame = start_frame;
-		rsp->status = status;
-		rsp->actual_length = actual;
-		rsp->error_count = error_count;
-		c->urb_ring.rsp_prod_pvt++;
-		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&c->urb_ring, notify);
-	}
-	usbback_stats_account(c, s->port, s->req.pipe.unlink, status,
-			      in ? actual : 0, in ? 0 : actual,
-			      s->req.pipe.type == XENUSB_PIPE_TYPE_ISOC ?
-			      s->req.nr_packets : 0, s->mapped);
-	trace_usbback_complete(c->xdev->otherend_id, c->devid, s->port,
-			       s->req.id, status, actual);
-
-	dev = s->dev;
-	urb = s->urb;
-	s->dev = NULL;
-	s->urb = NULL;
-	s->in_use = false;
-	s->completed = false;
-	c->nr_inflight--;
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-
-	if (notify)
-		notify_remote_via_irq(c->irq);
-	usb_free_urb(urb);
-	if (dev)
-		usbback_dev_put(dev);
-	/* A slot is free again: the ring work may be waiting for one. */
-	if (test_and_clear_bit(USBBACK_SLOT_WAIT, &c->flags))
-		usbback_ring_kick(c);
-}
-
-static struct usbback_slot *usbback_slot_get(struct usbback_ctrlr *c)
-{
-	struct usbback_slot *s = NULL;
-	unsigned long flags;
-	unsigned int i;
-
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
-		if (!c->slot[i].in_use) {
-			s = &c->slot[i];
-			s->in_use = true;
-			s->completed = false;
-			s->port = 0;
-			s->dev = NULL;
-			s->urb = NULL;
-			s->mapped = false;
-			c->nr_inflight++;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-	return s;
-}
-
-/* Give back a slot that was taken but whose request stays on the ring. */
-static void usbback_slot_unget(struct usbback_slot *s)
-{
-	struct usbback_ctrlr *c = s->ctrlr;
-	unsigned long flags;
-
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	s->in_use = false;
-	c->nr_inflight--;
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-}
-
-/* Is @id already in flight?  Called with the new slot already taken. */
-static bool usbback_id_busy(struct usbback_ctrlr *c,
-			    const struct usbback_slot *self, u16 id)
-{
-	unsigned long flags;
-	bool busy = false;
-	unsigned int i;
-
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
-		const struct usbback_slot *s = &c->slot[i];
-
-		if (s != self && s->in_use && s->req.id == id) {
-			busy = true;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-	return busy;
-}
-
-static void usbback_bad_request(struct usbback_slot *s, s32 status,
-				const char *why)
-{
-	struct usbback_ctrlr *c = s->ctrlr;
-
-	dev_warn_ratelimited(&c->xdev->dev,
-			     "dom%d: request %u (pipe port %u dev %u ep %u type %u): %s\n",
-			     c->xdev->otherend_id, s->req.id, s->req.pipe.port,
-			     s->req.pipe.devnum, s->req.pipe.ep,
-			     s->req.pipe.type, why);
-	usbback_respond(s, status, 0, 0, 0);
-}
-
-static void usbback_handle_unlink(struct usbback_slot *s)
-{
-	struct usbback_ctrlr *c = s->ctrlr;
-	bool found;
-
-	found = usbback_urb_unlink(c, s->req.pipe.port, s->req.unlink_id);
-	trace_usbback_unlink(c->xdev->otherend_id, c->devid, s->req.pipe.port,
-			     s->req.id, s->req.unlink_id, found);
-	/*
-	 * The victim answers for itself when its URB comes back; this
-	 * response only frees the unlink's own ring slot in the frontend.
-	 */
-	usbback_respond(s, found ? XENUSB_STATUS_OK : -ENOENT, 0, 0, 0);
-}
-
-/*
- * One request, copied off the ring into @raw.  Called with req_mutex
- * held.  Return: 0, or -ENOMEM to retry the same request later (nothing
- * has been answered then).
- */
-static int usbback_handle(struct usbback_slot *s,
-			  const struct xenusb_urb_request *raw)
-{
-	struct usbback_ctrlr *c = s->ctrlr;
-	struct usbback_dev *dev;
-	int err;
-
-	err = usbback_req_parse(raw, c->nports, &s->req);
-	if (err) {
-		/* Keep what the response and the log line need. */
-		memset(&s->req, 0, sizeof(s->req));
-		s->req.id = raw->id;
-		xenusb_pipe_decode(raw->pipe, &s->req.pipe);
-		s->req.length = 0;
-		if (s->req.pipe.port > c->nports)
-			s->req.pipe.port = 0;
-		s->port = s->req.pipe.port;
-		usbback_bad_request(s, XENUSB_STATUS_INVAL, "malformed");
-		return 0;
-	}
-	memcpy(s->seg, raw->seg, sizeof(s->seg));
-	s->port = s->req.pipe.port;
-
-	if (s->req.pipe.unlink) {
-		usbback_handle_unlink(s);
-		return 0;
-	}
-
-	dev = c->port[s->port].dev;
-	if (!dev) {
-		usbback_respond(s, XENUSB_STATUS_NODEV, 0, 0, 0);
-		return 0;
-	}
-	if (usbback_addr_route(&c->addr, s->port, s->req.pipe.devnum) < 0) {
-		usbback_respond(s, XENUSB_STATUS_NODEV, 0, 0, 0);
-		return 0;
-	}
-	if (usbback_req_check_ep(&s->req, &dev->view)) {
-		usbback_bad_request(s, XENUSB_STATUS_INVAL,
-				    "endpoint not in the active altsetting");
-		return 0;
-	}
-	usbback_dev_get(dev);
-	s->dev = dev;
-	dev->used = true;	/* see usbback_port_kill() */
-
-	if (s->req.pipe.type == XENUSB_PIPE_TYPE_CTRL &&
-	    usbback_ctrl_special(s))
-		return 0;
-
-	trace_usbback_submit(c->xdev->otherend_id, c->devid, s->port,
-			     s->req.id, raw->pipe, s->req.length);
-	err = usbback_urb_submit(s);
-	if (err == -ENOMEM) {
-		s->dev = NULL;
-		usbback_dev_put(dev);
-	}
-	return err;
-}
-
-/* Take requests off the urb ring.  Return: whether any was taken. */
-static bool usbback_urb_ring_poll(struct usbback_ctrlr *c)
-{
-	struct xenusb_urb_back_ring *ring = &c->urb_ring;
-	struct xenusb_urb_request raw;
-	struct usbback_slot *s;
-	bool did = false;
-	RING_IDX rc, rp;
-	int more;
-
-	do {
-		rc = ring->req_cons;
-		rp = READ_ONCE(ring->sring->req_prod);
-		virt_rmb(); /* requests up to rp are visible */
-		if (RING_REQUEST_PROD_OVERFLOW(ring, rp)) {
-			dev_err_ratelimited(&c->xdev->dev,
-					    "dom%d: urb ring producer %u overflows (consumer %u, responses %u)\n",
-					    c->xdev->otherend_id, rp, rc,
-					    ring->rsp_prod_pvt);
-			usbback_fatal(c, "urb ring producer overflow");
-			return did;
-		}
-
-		while (rc != rp) {
-			s = NULL;
-			if (!RING_REQUEST_CONS_OVERFLOW(ring, rc))
-				s = usbback_slot_get(c);
-			if (!s) {
-				/* All slots busy: the next response kicks us. */
-				set_bit(USBBACK_SLOT_WAIT, &c->flags);
-				/* ...unless the last one came in between. */
-				if (!READ_ONCE(c->nr_inflight))
-					usbback_ring_kick(c);
-				return did;
-			}
-			RING_COPY_REQUEST(ring, rc, &raw);
-			if (usbback_id_busy(c, s, raw.id)) {
-				usbback_slot_unget(s);
-				dev_err_ratelimited(&c->xdev->dev,
-						    "dom%d: request id %u already in flight\n",
-						    c->xdev->otherend_id, raw.id);
-				usbback_fatal(c, "duplicate request id");
-				return did;
-			}
-			if (usbback_handle(s, &raw) == -ENOMEM) {
-				/* Back-pressure: the request stays on the ring. */
-				usbback_slot_unget(s);
-				mod_delayed_work(usbback_wq, &c->ring_work,
-						 msecs_to_jiffies(usbback_retry_ms));
-				return did;
-			}
-			ring->req_cons = ++rc;
-			did = true;
-		}
-		RING_FINAL_CHECK_FOR_REQUESTS(ring, more);
-	} while (more);
-	return did;
-}
-
 static void usbback_ring_work(struct work_struct *work)
 {
 	struct usbback_ctrlr *c = container_of(to_delayed_work(work),
@@ -345,11 +236,8 @@ static void usbback_ring_work(struct work_struct *work)
 	bool did = false;
 
 	mutex_lock(&c->req_mutex);
-	if (c->connected && !c->fatal) {
-		did |= usbback_conn_flush(c);
-		if (!c->fatal)
-			did |= usbback_urb_ring_poll(c);
-	}
+	if (c->connected)
+		did = usbback_ring_consume(&c->ring);
 	mutex_unlock(&c->req_mutex);
 
 	if (test_and_clear_bit(USBBACK_EOI_PENDING, &c->flags))
@@ -374,7 +262,6 @@ int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
 {
 	struct xenbus_device *xdev = c->xdev;
 	void *urb_va, *conn_va;
-	unsigned long flags;
 	int err;
 
 	err = xenbus_map_ring_valloc(xdev, &urb_ref, 1, &urb_va);
@@ -384,16 +271,10 @@ int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
 	if (err)
 		goto err_urb;
 
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	BACK_RING_INIT(&c->urb_ring, (struct xenusb_urb_sring *)urb_va,
-		       XEN_PAGE_SIZE);
-	c->ring_mapped = true;
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-	spin_lock_irqsave(&c->conn_lock, flags);
-	BACK_RING_INIT(&c->conn_ring, (struct xenusb_conn_sring *)conn_va,
-		       XEN_PAGE_SIZE);
-	usbback_conn_replay(&c->conn);
-	spin_unlock_irqrestore(&c->conn_lock, flags);
+	/* Not yet connected: the ring work leaves the rings alone. */
+	mutex_lock(&c->req_mutex);
+	usbback_ring_attach(&c->ring, urb_va, conn_va, XEN_PAGE_SIZE);
+	mutex_unlock(&c->req_mutex);
 
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(xdev, evtchn,
 							    usbback_irq, 0,
@@ -405,8 +286,6 @@ int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
 	c->irq = err;
 
 	mutex_lock(&c->req_mutex);
-	usbback_addr_init(&c->addr);
-	c->fatal = false;
 	c->connected = true;
 	mutex_unlock(&c->req_mutex);
 
@@ -417,9 +296,9 @@ int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
 	return 0;
 
 err_conn:
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	c->ring_mapped = false;
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
+	mutex_lock(&c->req_mutex);
+	usbback_ring_detach(&c->ring);
+	mutex_unlock(&c->req_mutex);
 	xenbus_unmap_ring_vfree(xdev, conn_va);
 err_urb:
 	xenbus_unmap_ring_vfree(xdev, urb_va);
@@ -476,11 +355,10 @@ void usbback_ring_disconnect(struct usbback_ctrlr *c)
 {
 	struct xenbus_device *xdev = c->xdev;
 	void *urb_va, *conn_va;
-	unsigned long flags;
-	unsigned int i;
+	unsigned int i, n;
 
 	mutex_lock(&c->req_mutex);
-	if (!c->connected && !c->ring_mapped) {
+	if (!c->connected && !c->ring.mapped) {
 		mutex_unlock(&c->req_mutex);
 		return;
 	}
@@ -499,18 +377,13 @@ void usbback_ring_disconnect(struct usbback_ctrlr *c)
 	for (i = 0; i < USBBACK_NR_SLOTS; i++)
 		flush_work(&c->slot[i].cfg_work);
 
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	c->ring_mapped = false;
-	if (c->nr_inflight)
-		dev_err(&xdev->dev, "%u requests still in flight\n",
-			c->nr_inflight);
-	urb_va = c->urb_ring.sring;
-	c->urb_ring.sring = NULL;
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-	spin_lock_irqsave(&c->conn_lock, flags);
-	conn_va = c->conn_ring.sring;
-	c->conn_ring.sring = NULL;
-	spin_unlock_irqrestore(&c->conn_lock, flags);
+	mutex_lock(&c->req_mutex);
+	urb_va = c->ring.urb.sring;
+	conn_va = c->ring.conn.sring;
+	n = usbback_ring_detach(&c->ring);
+	mutex_unlock(&c->req_mutex);
+	if (n)
+		dev_err(&xdev->dev, "%u requests still in flight\n", n);
 
 	if (c->irq) {
 		unbind_from_irqhandler(c->irq, c);

@@ -170,7 +170,7 @@ static ssize_t inflight_show(struct device *dev, struct device_attribute *attr,
 	if (!c)
 		return -ENODEV;
 	spin_lock_irqsave(&c->rsp_lock, flags);
-	n = c->nr_inflight;
+	n = c->ring.nr_inflight;
 	spin_unlock_irqrestore(&c->rsp_lock, flags);
 	return sysfs_emit(buf, "%u\n", n);
 }

@@ -38,7 +38,7 @@ static unsigned int usbback_copy_ops(struct usbback_slot *s,
 	u32 pos = 0;
 
 	for (i = first; i < first + nr && pos < len; i++) {
-		const struct xenusb_request_segment *seg = &s->seg[i];
+		const struct xenusb_request_segment *seg = &s->rq->seg[i];
 		u32 seg_len = min_t(u32, seg->length, len - pos);
 		u32 done = 0;
 
@@ -83,12 +83,12 @@ static int usbback_copy(struct usbback_slot *s, u32 data_len, bool descs,
 	unsigned int n = 0, i;
 
 	if (data_len)
-		n = usbback_copy_ops(s, 0, s->req.nr_data_segs, s->buf,
+		n = usbback_copy_ops(s, 0, s->rq->req.nr_data_segs, s->buf,
 				     data_len, to_guest, n);
 	if (descs)
-		n = usbback_copy_ops(s, s->req.nr_data_segs,
-				     s->req.nr_desc_segs, s->iso,
-				     s->req.nr_packets * XENUSB_ISO_DESC_SIZE,
+		n = usbback_copy_ops(s, s->rq->req.nr_data_segs,
+				     s->rq->req.nr_desc_segs, s->iso,
+				     s->rq->req.nr_packets * XENUSB_ISO_DESC_SIZE,
 				     to_guest, n);
 	if (!n)
 		return 0;
@@ -149,7 +149,7 @@ static void usbback_urb_complete(struct urb *urb)
 static void usbback_urb_finish(struct usbback_slot *s)
 {
 	struct urb *urb = s->urb;
-	bool iso = s->req.pipe.type == XENUSB_PIPE_TYPE_ISOC;
+	bool iso = s->rq->req.pipe.type == XENUSB_PIPE_TYPE_ISOC;
 	u32 actual = urb->actual_length;
 	u32 back = 0;
 	s32 status;
@@ -165,21 +165,21 @@ static void usbback_urb_finish(struct usbback_slot *s)
 		status = XENUSB_STATUS_OK;
 	else
 		status = xenusb_status_from_errno(urb->status);
-	if (actual > s->req.length)
-		actual = s->req.length;
+	if (actual > s->rq->req.length)
+		actual = s->rq->req.length;
 
 	if (iso) {
-		for (i = 0; i < s->req.nr_packets; i++) {
+		for (i = 0; i < s->rq->req.nr_packets; i++) {
 			s->iso[i].actual_length =
 				urb->iso_frame_desc[i].actual_length;
 			s->iso[i].status = urb->iso_frame_desc[i].status;
 		}
 		/* Packets sit at their offsets: the whole buffer goes back. */
-		if (s->req.pipe.in)
-			back = s->req.length;
-	} else if (s->req.pipe.in) {
+		if (s->rq->req.pipe.in)
+			back = s->rq->req.length;
+	} else if (s->rq->req.pipe.in) {
 		back = actual;
-		if (s->req.pipe.type == XENUSB_PIPE_TYPE_CTRL)
+		if (s->rq->req.pipe.type == XENUSB_PIPE_TYPE_CTRL)
 			usbback_ctrl_fixup_in(s, actual);
 	}
 
@@ -192,7 +192,7 @@ static void usbback_urb_finish(struct usbback_slot *s)
 	} else if ((back || iso) && usbback_copy(s, back, iso, true)) {
 		dev_warn_ratelimited(&s->ctrlr->xdev->dev,
 				     "dom%d: request %u: cannot copy the result into the guest's grants\n",
-				     s->ctrlr->xdev->otherend_id, s->req.id);
+				     s->ctrlr->xdev->otherend_id, s->rq->req.id);
 		status = XENUSB_STATUS_INVAL;
 		actual = 0;
 	}
@@ -266,16 +266,16 @@ static int usbback_iso_prepare(struct usbback_slot *s, struct urb *urb)
 {
 	unsigned int i;
 
-	if (usbback_iso_descs_check(s->iso, s->req.nr_packets, s->req.length))
+	if (usbback_iso_descs_check(s->iso, s->rq->req.nr_packets, s->rq->req.length))
 		return -EINVAL;
-	for (i = 0; i < s->req.nr_packets; i++) {
+	for (i = 0; i < s->rq->req.nr_packets; i++) {
 		urb->iso_frame_desc[i].offset = s->iso[i].offset;
 		urb->iso_frame_desc[i].length = s->iso[i].length;
 		urb->iso_frame_desc[i].actual_length = 0;
 		urb->iso_frame_desc[i].status = 0;
 	}
-	urb->number_of_packets = s->req.nr_packets;
-	urb->start_frame = s->req.start_frame;
+	urb->number_of_packets = s->rq->req.nr_packets;
+	urb->start_frame = s->rq->req.start_frame;
 	urb->transfer_flags |= URB_ISO_ASAP;
 	return 0;
 }
@@ -304,7 +304,7 @@ static void usbback_urb_fail(struct usbback_slot *s, s32 status)
 int usbback_urb_submit(struct usbback_slot *s)
 {
 	struct usbback_ctrlr *c = s->ctrlr;
-	struct usbback_req *r = &s->req;
+	struct usbback_req *r = &s->rq->req;
 	struct usb_device *udev = s->dev->udev;
 	bool iso = r->pipe.type == XENUSB_PIPE_TYPE_ISOC;
 	struct usb_host_endpoint *hep;
@@ -398,7 +398,7 @@ int usbback_urb_submit(struct usbback_slot *s)
 		return 0;
 	}
 
-	usb_anchor_urb(urb, &c->port[s->port].anchor);
+	usb_anchor_urb(urb, &c->port[s->rq->port].anchor);
 	err = usb_submit_urb(urb, GFP_NOIO);
 	if (err) {
 		usb_unanchor_urb(urb);
@@ -410,39 +410,39 @@ int usbback_urb_submit(struct usbback_slot *s)
 }
 
 /**
- * usbback_urb_unlink() - cancel the URB of an in-flight request
- * @c: controller
- * @port: port the unlink was sent for
- * @id: id of the request to cancel
+ * usbback_urb_unlink_hold() - take the URB of an unlink's victim
+ * @victim: slot of the request to cancel (dispatched, same id and port)
+ * @by: slot of the unlink request
  *
- * Asynchronous: the victim is answered when its URB comes back.
+ * Under rsp_lock (ops->unlink_hold).  A victim whose URB completed is
+ * found but left alone: its response is on the way.
  *
- * Return: whether a request @id was in flight on @port.
+ * Return: whether the victim has an URB (submitted or completing).
  */
-bool usbback_urb_unlink(struct usbback_ctrlr *c, u8 port, u16 id)
+bool usbback_urb_unlink_hold(struct usbback_slot *victim,
+			     struct usbback_slot *by)
 {
-	struct urb *urb = NULL;
-	unsigned long flags;
-	unsigned int i;
-
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
-		struct usbback_slot *s = &c->slot[i];
-
-		if (s->in_use && !s->req.pipe.unlink && s->req.id == id &&
-		    s->port == port && s->urb) {
-			if (!s->completed)
-				urb = usb_get_urb(s->urb);
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-
-	if (i == USBBACK_NR_SLOTS)
+	if (!victim->urb)
 		return false;
+	if (!victim->completed)
+		by->unlink_urb = usb_get_urb(victim->urb);
+	return true;
+}
+
+/**
+ * usbback_urb_unlink() - cancel the URB usbback_urb_unlink_hold() took
+ * @by: slot of the unlink request
+ *
+ * Asynchronous: the victim is answered when its URB comes back.  Called
+ * without rsp_lock: the URB may complete inside usb_unlink_urb().
+ */
+void usbback_urb_unlink(struct usbback_slot *by)
+{
+	struct urb *urb = by->unlink_urb;
+
+	by->unlink_urb = NULL;
 	if (urb) {
 		usb_unlink_urb(urb);
 		usb_put_urb(urb);
 	}
-	return true;
 }

@@ -54,23 +54,6 @@ static int usbback_read_config(struct usbback_ctrlr *c)
 	return 0;
 }
 
-/**
- * usbback_fatal() - the frontend broke the ring protocol
- * @c: controller
- * @what: what it did, for the log and xenstore
- *
- * Latches the error (no request is taken any more) and moves the device to
- * Closing through xenbus_dev_fatal().  Process context only.
- */
-void usbback_fatal(struct usbback_ctrlr *c, const char *what)
-{
-	if (c->fatal)
-		return;
-	c->fatal = true;
-	xenbus_dev_fatal(c->xdev, -EPROTO, "dom%d: %s", c->xdev->otherend_id,
-			 what);
-}
-
 static int usbback_connect(struct usbback_ctrlr *c)
 {
 	struct xenbus_device *xdev = c->xdev;
@@ -122,7 +105,7 @@ static void usbback_frontend_changed(struct xenbus_device *xdev,
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
 		if (xdev->state == XenbusStateConnected ||
-		    xdev->state == XenbusStateClosing || c->fatal)
+		    xdev->state == XenbusStateClosing || c->ring.fatal)
 			break;
 		if (!xenbus_dev_is_online(xdev))
 			break;
@@ -205,13 +188,14 @@ static int usbback_probe(struct xenbus_device *xdev,
 	}
 	c->xdev = xdev;
 	mutex_init(&c->state_mutex);
-	usbback_ring_init(c);
 	dev_set_drvdata(&xdev->dev, c);
 
 	err = usbback_read_config(c);
 	if (err)
 		goto err_free;
-	usbback_conn_init(&c->conn, c->nports);
+	err = usbback_ctrlr_init(c);
+	if (err)
+		goto err_free;
 
 	err = usbback_stats_add(c);
 	if (err) {

@@ -65,4 +65,5 @@ module_exit(usbfront_exit);
 
 MODULE_DESCRIPTION("Xen PV USB frontend (virtual host controller)");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(XENUSB_VERSION);
 MODULE_ALIAS("xen:vusb");

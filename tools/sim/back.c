@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The simulator's backend: a small model of usbback's ring logic around
- * the usbback protocol core. Requests are copied off the ring once and
- * judged by usbback_req_parse(), usbback_addr_route(),
- * usbback_req_check_ep() and usbback_ctrl_classify(); SET_ADDRESS goes to
- * the address table, hotplug through the conn queue onto a real conn
- * ring. Data pages are mapped through the simulated grant table for the
- * life of the transfer and unmapped before the response is pushed (the
- * real usbback grant-copies instead, which releases them even earlier).
+ * The simulator's backend: usbback's own ring code (usbback/urb_ring.c
+ * and conn_ring.c, compiled from the module's files) over the
+ * simulator's struct usbback_ring_ops. The core takes every request off
+ * the ring, validates, routes and answers it or dispatches it here; this
+ * file is what the module's glue is to the kernel: grants (mapped through
+ * the simulated grant table for the life of a transfer and unmapped
+ * before the response, as usbback's map path does), the virtual devices
+ * standing in for usb core, the event channel, and the work items
+ * (ops->kick and ops->retry run the consumer at the next sback_work()).
+ *
  * The SBACK_EVIL_* modes are deliberately wrong backends for the
- * frontend's checks and the grant checker's self-test.
+ * frontend's checks and the grant checker's self-test: they tamper with
+ * what the core put on the rings, or with the grants, after the fact.
  */
 
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,125 +23,153 @@
 
 #include "sim.h"
 
-static void sback_fatal(struct sback *b, const char *fmt, ...)
+static struct sim *sback_world(struct usbback_ring *r)
 {
-	va_list ap;
+	return (struct sim *)((char *)r - offsetof(struct sim, back.ring));
+}
 
-	if (b->fatal)
-		return;
+static struct sback_xfer *sback_x(struct usbback_ring *r,
+				  const struct usbback_rq *rq)
+{
+	return &sback_world(r)->back.x[rq->index];
+}
+
+/* ---- ops: locking, routing, scheduling --------------------------- */
+
+static unsigned long sback_lock(struct usbback_ring *r)
+{
+	struct sback *b = &sback_world(r)->back;
+
+	/* The ops contract: the ring lock is never taken twice. */
+	if (b->locked)
+		abort();
+	b->locked = true;
+	return 0;
+}
+
+static void sback_unlock(struct usbback_ring *r, unsigned long flags)
+{
+	struct sback *b = &sback_world(r)->back;
+
+	(void)flags;
+	if (!b->locked)
+		abort();
+	b->locked = false;
+}
+
+static const struct usbback_ep_view *sback_device(struct usbback_ring *r,
+						  u8 port)
+{
+	struct sback *b = &sback_world(r)->back;
+
+	return b->port[port].dev ? &b->port[port].view : NULL;
+}
+
+static void sback_notify(struct usbback_ring *r)
+{
+	sim_evtchn_notify(&sback_world(r)->ev, SIM_SIDE_BACK);
+}
+
+static void sback_kick(struct usbback_ring *r)
+{
+	sback_world(r)->back.kicked = true;
+}
+
+static void sback_retry(struct usbback_ring *r)
+{
+	struct sim *w = sback_world(r);
+
+	w->back.retry_at = w->now + SBACK_RETRY_MS;
+}
+
+static void sback_fatal(struct usbback_ring *r, const char *what)
+{
+	struct sback *b = &sback_world(r)->back;
+
 	b->fatal = true;
-	va_start(ap, fmt);
-	vsnprintf(b->fatal_msg, sizeof(b->fatal_msg), fmt, ap);
-	va_end(ap);
+	snprintf(b->fatal_msg, sizeof(b->fatal_msg), "%s (consumer %u)", what,
+		 r->urb.req_cons);
 }
 
-/**
- * sback_init() - a backend for a controller of @nports ports
- * @w: world
- * @nports: num-ports
- * @usb_ver: usb-ver
- */
-void sback_init(struct sim *w, u8 nports, u8 usb_ver)
+/* ---- evil backends: tamper with what the core pushed --------------- */
+
+static void sback_evil_rsp(struct sim *w, u32 actual)
 {
 	struct sback *b = &w->back;
-	unsigned int i;
-
-	memset(b, 0, sizeof(*b));
-	b->nports = nports;
-	b->usb_ver = usb_ver;
-	usbback_addr_init(&b->addr);
-	usbback_conn_init(&b->connq, nports);
-	for (i = 0; i <= XENUSB_MAX_PORTNR; i++)
-		usbback_ep_view_reset(&b->port[i].view);
-	for (i = 0; i < SBACK_SLOTS; i++) {
-		b->x[i].bounce = malloc(XENUSB_MAX_XFER);
-		b->x[i].descs = malloc(XENUSB_MAX_XFER);
-	}
-}
-
-/**
- * sback_free() - release the backend's buffers and devices
- * @w: world
- */
-void sback_free(struct sim *w)
-{
-	struct sback *b = &w->back;
-	unsigned int i;
-
-	for (i = 0; i < SBACK_SLOTS; i++) {
-		free(b->x[i].bounce);
-		free(b->x[i].descs);
-	}
-	for (i = 1; i <= XENUSB_MAX_PORTNR; i++) {
-		vdev_destroy(b->port[i].dev);
-		b->port[i].dev = NULL;
-	}
-}
-
-/* Put one response on the ring (not yet pushed). */
-static void sback_put(struct sim *w, u16 id, s32 status, u32 actual,
-		      u16 start_frame, u32 error_count)
-{
-	struct sback *b = &w->back;
+	struct xenusb_urb_back_ring *ring = &b->ring.urb;
 	struct xenusb_urb_response *rsp;
 
-	if (!b->connected)
+	if (b->evil_done || !b->ring.mapped)
 		return;
-	if (b->evil == SBACK_EVIL_OVERSIZE && actual && !b->evil_done) {
-		actual += 4096;
-		b->evil_done++;
-	}
-	if (b->evil == SBACK_EVIL_BAD_ID && !b->evil_done) {
-		id = SFRONT_NR_IDS + 7;
-		b->evil_done++;
-	}
-	rsp = RING_GET_RESPONSE(&b->urb, b->urb.rsp_prod_pvt);
-	rsp->id = id;
-	rsp->start_frame = start_frame;
-	rsp->status = status;
-	rsp->actual_length = actual;
-	rsp->error_count = error_count;
-	b->urb.rsp_prod_pvt++;
-	b->responses++;
-	if (b->evil == SBACK_EVIL_DUP_RSP && !b->evil_done) {
+	rsp = RING_GET_RESPONSE(ring, ring->rsp_prod_pvt - 1);
+	switch (b->evil) {
+	case SBACK_EVIL_OVERSIZE:
+		if (!actual)
+			return;
+		rsp->actual_length += 4096;
+		break;
+	case SBACK_EVIL_BAD_ID:
+		rsp->id = SFRONT_NR_IDS + 7;
+		break;
+	case SBACK_EVIL_DUP_RSP:
 		/* The same answer again, in the next slot. */
-		rsp = RING_GET_RESPONSE(&b->urb, b->urb.rsp_prod_pvt);
-		rsp->id = id;
-		rsp->start_frame = start_frame;
-		rsp->status = status;
-		rsp->actual_length = actual;
-		rsp->error_count = error_count;
-		b->urb.rsp_prod_pvt++;
-		b->evil_done++;
-	}
-}
-
-/* Push what sback_put() queued and notify if the frontend wants it. */
-static void sback_flush(struct sim *w)
-{
-	struct sback *b = &w->back;
-	int notify;
-
-	if (!b->connected)
-		return;
-	if (b->evil == SBACK_EVIL_RSP_PROD_OVERFLOW && !b->evil_done &&
-	    b->urb.rsp_prod_pvt != b->urb.sring->rsp_prod) {
+		*RING_GET_RESPONSE(ring, ring->rsp_prod_pvt) = *rsp;
+		ring->rsp_prod_pvt++;
+		RING_PUSH_RESPONSES(ring);
+		break;
+	case SBACK_EVIL_RSP_PROD_OVERFLOW:
 		/* Claim many more responses than there can be requests. */
-		b->urb.sring->rsp_prod = b->urb.rsp_prod_pvt + 2 * SBACK_SLOTS;
-		b->evil_done++;
+		ring->sring->rsp_prod = ring->rsp_prod_pvt + 2 * SBACK_SLOTS;
 		sim_evtchn_notify(&w->ev, SIM_SIDE_BACK);
+		break;
+	default:
 		return;
 	}
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&b->urb, notify);
-	if (notify)
-		sim_evtchn_notify(&w->ev, SIM_SIDE_BACK);
+	b->evil_done++;
 }
 
-/* Release every grant of a transfer, then answer it. */
-static void sback_finish(struct sim *w, struct sback_xfer *x, s32 status,
-			 u32 actual, u32 error_count)
+static void sback_evil_conn(struct sim *w)
 {
 	struct sback *b = &w->back;
+	struct xenusb_conn_back_ring *ring = &b->ring.conn;
+
+	if (b->evil != SBACK_EVIL_CONN_BAD_PORT || b->evil_done ||
+	    !ring->sring || ring->rsp_prod_pvt == b->conn_seen)
+		return;
+	RING_GET_RESPONSE(ring, ring->rsp_prod_pvt - 1)->portnum =
+		b->nports + 1;
+	b->evil_done++;
+}
+
+/* ops->responded: counts, and the evil modes' tampering. */
+static void sback_responded(struct usbback_ring *r, struct usbback_rq *rq,
+			    s32 status, u32 actual)
+{
+	struct sim *w = sback_world(r);
+	struct sback *b = &w->back;
+	struct sback_xfer *x = &b->x[rq->index];
+
+	b->responses++;
+	if (!x->reached && !rq->req.pipe.unlink &&
+	    status != XENUSB_STATUS_OK) {
+		b->rejected++;
+		b->last_reject = status;
+	}
+	x->reached = false;
+	x->scheduled = false;
+	x->cancelled = false;
+	x->cfg_pending = false;
+	sback_evil_rsp(w, actual);
+}
+
+/* ---- the data path -------------------------------------------------- */
+
+/* Release every grant of a transfer, then have the core answer it. */
+static void sback_finish(struct sim *w, struct usbback_rq *rq, s32 status,
+			 u32 actual, u16 start_frame, u32 error_count)
+{
+	struct sback *b = &w->back;
+	struct sback_xfer *x = &b->x[rq->index];
 	unsigned int i;
 
 	for (i = 0; i < x->nmap; i++) {
@@ -154,50 +185,23 @@ static void sback_finish(struct sim *w, struct sback_xfer *x, s32 status,
 		sim_gnt_unmap(&w->gt, &x->map[i]);
 	}
 	x->nmap = 0;
-	sback_put(w, x->req.id, status, actual, x->r.start_frame, error_count);
-	x->used = false;
-}
-
-/* Answer a request that never got a transfer slot's resources. */
-static void sback_reject(struct sim *w, u16 id, s32 status)
-{
-	w->back.rejected++;
-	w->back.last_reject = status;
-	sback_put(w, id, status, 0, 0, 0);
-}
-
-static struct sback_xfer *sback_slot(struct sback *b)
-{
-	unsigned int i;
-
-	for (i = 0; i < SBACK_SLOTS; i++)
-		if (!b->x[i].used)
-			return &b->x[i];
-	return NULL;
-}
-
-static bool sback_id_busy(const struct sback *b, u16 id)
-{
-	unsigned int i;
-
-	for (i = 0; i < SBACK_SLOTS; i++)
-		if (b->x[i].used && b->x[i].req.id == id)
-			return true;
-	return false;
+	usbback_ring_respond(&b->ring, rq, status, actual, start_frame,
+			     error_count);
 }
 
 /* Map the data and descriptor segments; 0 or a wire status. */
-static s32 sback_map(struct sim *w, struct sback_xfer *x)
+static s32 sback_map(struct sim *w, struct usbback_rq *rq)
 {
-	u8 nsegs = x->r.nr_data_segs + x->r.nr_desc_segs;
+	struct sback_xfer *x = &w->back.x[rq->index];
+	u8 nsegs = rq->req.nr_data_segs + rq->req.nr_desc_segs;
 	unsigned int i;
 
 	x->nmap = 0;
 	for (i = 0; i < nsegs; i++) {
 		/* Data of an IN transfer and iso descriptors get written. */
-		bool rw = i >= x->r.nr_data_segs || x->r.pipe.in;
+		bool rw = i >= rq->req.nr_data_segs || rq->req.pipe.in;
 
-		if (sim_gnt_map(&w->gt, SIM_DOM_BACK, x->req.seg[i].gref, rw,
+		if (sim_gnt_map(&w->gt, SIM_DOM_BACK, rq->seg[i].gref, rw,
 				&x->map[i]))
 			return XENUSB_STATUS_INVAL;
 		x->nmap++;
@@ -209,14 +213,16 @@ static s32 sback_map(struct sim *w, struct sback_xfer *x)
  * Copy bytes [@at, @at + @len) of the byte stream that the segments
  * [@first, @first + @nr) describe, to or from the same range of @base.
  */
-static int sback_copy(struct sim *w, struct sback_xfer *x, unsigned int first,
-		      unsigned int nr, u8 *base, u32 at, u32 len, bool to_guest)
+static int sback_copy(struct sim *w, const struct usbback_rq *rq,
+		      unsigned int first, unsigned int nr, u8 *base, u32 at,
+		      u32 len, bool to_guest)
 {
+	struct sback_xfer *x = &w->back.x[rq->index];
 	u32 pos = 0, end = at + len;
 	unsigned int i;
 
 	for (i = first; i < first + nr && pos < end; i++) {
-		const struct xenusb_request_segment *seg = &x->req.seg[i];
+		const struct xenusb_request_segment *seg = &rq->seg[i];
 		u32 from = at > pos ? at - pos : 0;
 		u32 to = end - pos < seg->length ? end - pos : seg->length;
 		int err;
@@ -243,162 +249,247 @@ static void sback_rebuild_view(struct sback *b, u8 port)
 	vdev_ep_view(b->port[port].dev, &b->port[port].view);
 }
 
-/* The control requests usbback performs itself; true if answered. */
-static bool sback_ctrl_special(struct sim *w, struct sback_xfer *x)
+/* ops->submit: map, copy in, and schedule the transfer on the device. */
+static int sback_submit(struct usbback_ring *r, struct usbback_rq *rq)
 {
+	struct sim *w = sback_world(r);
 	struct sback *b = &w->back;
-	struct vdev *d = b->port[x->port].dev;
-	const u8 *s = x->r.setup;
-	u16 value = s[2] | s[3] << 8, index = s[4] | s[5] << 8;
-	int err;
+	struct sback_xfer *x = sback_x(r, rq);
+	const struct usbback_req *req = &rq->req;
+	struct vdev *d = b->port[rq->port].dev;
+	s32 st;
 
-	switch (usbback_ctrl_classify(s)) {
-	case USBBACK_CTRL_SET_ADDRESS:
-		if (value > XENUSB_MAX_DEVNUM)
-			err = -EINVAL;
-		else
-			err = usbback_addr_set(&b->addr, x->port, value);
-		break;
-	case USBBACK_CTRL_SET_CONFIGURATION:
-		err = vdev_set_configuration(d, value & 0xff);
-		sback_rebuild_view(b, x->port);
-		break;
-	case USBBACK_CTRL_SET_INTERFACE:
-		err = vdev_set_interface(d, index, value);
-		if (err)
-			err = -EPIPE;
-		sback_rebuild_view(b, x->port);
-		break;
-	case USBBACK_CTRL_CLEAR_HALT:
-		err = vdev_clear_halt(d, index & 0xff);
-		break;
-	default:
-		return false;
+	if (!x->bounce)
+		x->bounce = malloc(XENUSB_MAX_XFER);
+	if (!x->descs)
+		x->descs = malloc(XENUSB_MAX_XFER);
+	if (b->nomem || !x->bounce || !x->descs) {
+		/* Back-pressure: nothing answered, the request stays. */
+		if (b->nomem)
+			b->nomem--;
+		b->nomem_hits++;
+		return -ENOMEM;
 	}
-	sback_finish(w, x, xenusb_status_from_errno(err), 0, 0);
+	memset(&x->vx, 0, sizeof(x->vx));
+	x->cancelled = false;
+	x->seq = b->seq++;
+
+	st = sback_map(w, rq);
+	if (st) {
+		sback_finish(w, rq, st, 0, 0, 0);
+		return 0;
+	}
+	if (req->pipe.type == XENUSB_PIPE_TYPE_ISOC &&
+	    (sback_copy(w, rq, req->nr_data_segs, req->nr_desc_segs,
+			(u8 *)x->descs, 0,
+			req->nr_packets * XENUSB_ISO_DESC_SIZE, false) ||
+	     usbback_iso_descs_check(x->descs, req->nr_packets,
+				     req->length))) {
+		sback_finish(w, rq, XENUSB_STATUS_INVAL, 0, 0, 0);
+		return 0;
+	}
+	if (!req->pipe.in && req->length &&
+	    sback_copy(w, rq, 0, req->nr_data_segs, x->bounce, 0, req->length,
+		       false)) {
+		sback_finish(w, rq, XENUSB_STATUS_INVAL, 0, 0, 0);
+		return 0;
+	}
+
+	x->reached = true;
+	x->vx.type = req->pipe.type;
+	x->vx.ep = req->pipe.ep;
+	x->vx.in = req->pipe.in;
+	x->vx.buf = x->bounce;
+	x->vx.len = req->length;
+	x->vx.nr_packets = req->nr_packets;
+	x->vx.iso = x->descs;
+	x->due = w->now;
+	if (req->pipe.type != XENUSB_PIPE_TYPE_CTRL && d->ops->due)
+		x->due = d->ops->due(d, &x->vx, w->now);
+	x->scheduled = true;
+	return 0;
+}
+
+/*
+ * ops->control: what usbback's ctrl.c does through usb core, done on the
+ * virtual device. A change of configuration is answered later, from
+ * sback_work(), as usbback's configuration work does.
+ */
+static s32 sback_control(struct usbback_ring *r, struct usbback_rq *rq,
+			 enum usbback_ctrl_kind kind, u16 value, u16 index)
+{
+	struct sim *w = sback_world(r);
+	struct sback *b = &w->back;
+	struct sback_xfer *x = sback_x(r, rq);
+	struct vdev *d = b->port[rq->port].dev;
+	u8 cfg = value & 0xff;
+
+	x->reached = true;
+	switch (kind) {
+	case USBBACK_CTRL_SET_CONFIGURATION:
+		if (d->config == cfg)
+			return XENUSB_STATUS_OK;
+		if (cfg != d->cfg_desc[5])
+			return XENUSB_STATUS_STALL;
+		x->cfg_pending = true;
+		x->cfg_value = cfg;
+		x->seq = b->seq++;
+		x->due = w->now;
+		return USBBACK_CTRL_PENDING;
+	case USBBACK_CTRL_SET_INTERFACE:
+		if (vdev_set_interface(d, index, value))
+			return XENUSB_STATUS_STALL;
+		sback_rebuild_view(b, rq->port);
+		return XENUSB_STATUS_OK;
+	case USBBACK_CTRL_CLEAR_HALT:
+		if ((index & 0xf) && b->port[rq->port].view.type[!!(index &
+		    USB_DIR_IN)][index & 0xf] == USBBACK_EP_NONE)
+			return XENUSB_STATUS_STALL;
+		return xenusb_status_from_errno(vdev_clear_halt(d,
+								index & 0xff));
+	default:
+		return XENUSB_STATUS_INVAL;
+	}
+}
+
+/* ops->unlink_hold: a transfer on the device can be cancelled. */
+static bool sback_unlink_hold(struct usbback_ring *r,
+			      struct usbback_rq *victim, struct usbback_rq *by)
+{
+	struct sback_xfer *v = sback_x(r, victim);
+
+	if (!v->scheduled)
+		return false;
+	sback_x(r, by)->victim = victim->index;
 	return true;
 }
 
-static void sback_unlink(struct sim *w, const struct usbback_req *r)
+/* ops->unlink: as usb_unlink_urb(), the victim completes -ECONNRESET. */
+static void sback_unlink(struct usbback_ring *r, struct usbback_rq *by)
+{
+	struct sim *w = sback_world(r);
+	struct sback_xfer *by_x = sback_x(r, by);
+	struct sback_xfer *v;
+
+	w->back.unlinks++;
+	if (by_x->victim < 0)
+		return;
+	v = &w->back.x[by_x->victim];
+	by_x->victim = -1;
+	if (v->scheduled && !v->cancelled) {
+		v->cancelled = true;
+		v->due = w->now;
+		w->back.cancelled++;
+	}
+}
+
+/* ops->bad: usbback logs it; counted here. */
+static void sback_bad(struct usbback_ring *r, const struct usbback_rq *rq,
+		      const char *why)
+{
+	(void)rq;
+	(void)why;
+	sback_world(r)->back.refused++;
+}
+
+static const struct usbback_ring_ops sback_ops = {
+	.lock = sback_lock,
+	.unlock = sback_unlock,
+	.device = sback_device,
+	.submit = sback_submit,
+	.control = sback_control,
+	.unlink_hold = sback_unlink_hold,
+	.unlink = sback_unlink,
+	.responded = sback_responded,
+	.notify = sback_notify,
+	.kick = sback_kick,
+	.retry = sback_retry,
+	.fatal = sback_fatal,
+	.bad = sback_bad,
+};
+
+/**
+ * sback_init() - a backend for a controller of @nports ports
+ * @w: world
+ * @nports: num-ports
+ * @usb_ver: usb-ver
+ */
+void sback_init(struct sim *w, u8 nports, u8 usb_ver)
 {
 	struct sback *b = &w->back;
 	unsigned int i;
-	bool found = false;
 
-	b->unlinks++;
-	for (i = 0; i < SBACK_SLOTS; i++) {
-		struct sback_xfer *x = &b->x[i];
-
-		if (!x->used || x->req.id != r->unlink_id ||
-		    x->port != r->pipe.port)
-			continue;
-		/* As usb_unlink_urb(): the victim completes -ECONNRESET. */
-		found = true;
-		b->cancelled++;
-		sback_finish(w, x, xenusb_status_from_errno(-ECONNRESET), 0,
-			     0);
-		break;
-	}
-	/* What usbback's ring.c answers: 0, or -ENOENT if nothing found. */
-	sback_put(w, r->id, found ? XENUSB_STATUS_OK : -ENOENT, 0, 0, 0);
+	memset(b, 0, sizeof(*b));
+	b->nports = nports;
+	b->usb_ver = usb_ver;
+	b->retry_at = SIM_NEVER;
+	usbback_ring_init(&b->ring, &sback_ops, nports);
+	for (i = 0; i <= XENUSB_MAX_PORTNR; i++)
+		usbback_ep_view_reset(&b->port[i].view);
+	/* Buffers come with a slot's first transfer (sback_submit()). */
+	for (i = 0; i < SBACK_SLOTS; i++)
+		b->x[i].victim = -1;
 }
 
-/* One request, already copied off the ring. */
-static void sback_one(struct sim *w, const struct xenusb_urb_request *raw)
+/**
+ * sback_free() - release the backend's buffers and devices
+ * @w: world
+ */
+void sback_free(struct sim *w)
 {
 	struct sback *b = &w->back;
-	struct usbback_req r;
-	struct sback_xfer *x;
-	struct vdev *d;
-	s32 st;
-	int err;
+	unsigned int i;
 
-	b->requests++;
-	err = usbback_req_parse(raw, b->nports, &r);
-	if (err) {
-		sback_reject(w, raw->id, xenusb_status_from_errno(err));
-		return;
+	for (i = 0; i < SBACK_SLOTS; i++) {
+		free(b->x[i].bounce);
+		free(b->x[i].descs);
 	}
-	if (r.pipe.unlink) {
-		sback_unlink(w, &r);
-		return;
+	for (i = 1; i <= XENUSB_MAX_PORTNR; i++) {
+		vdev_destroy(b->port[i].dev);
+		b->port[i].dev = NULL;
 	}
-	d = b->port[r.pipe.port].dev;
-	if (!d || usbback_addr_route(&b->addr, r.pipe.port,
-				     r.pipe.devnum) < 0) {
-		sback_reject(w, r.id, XENUSB_STATUS_NODEV);
-		return;
-	}
-	err = usbback_req_check_ep(&r, &b->port[r.pipe.port].view);
-	if (err) {
-		sback_reject(w, r.id, xenusb_status_from_errno(err));
-		return;
-	}
+}
 
-	x = sback_slot(b);
-	if (!x) {
-		/* Cannot happen with the overflow checks: say so loudly. */
-		sback_fatal(b, "no transfer slot for request %u", r.id);
-		return;
-	}
-	memset(&x->vx, 0, sizeof(x->vx));
-	x->used = true;
-	x->cancelled = false;
-	x->req = *raw;
-	x->r = r;
-	x->port = r.pipe.port;
-	x->seq = b->seq++;
-	x->nmap = 0;
+/**
+ * sback_requests() - requests the backend took off the urb ring
+ * @w: world
+ *
+ * Return: the ring's consumer index (every request taken counts once).
+ */
+u64 sback_requests(const struct sim *w)
+{
+	return w->back.ring.urb.req_cons;
+}
 
-	st = sback_map(w, x);
-	if (st) {
-		b->rejected++;
-		b->last_reject = st;
-		sback_finish(w, x, st, 0, 0);
-		return;
-	}
-	if (r.pipe.type == XENUSB_PIPE_TYPE_ISOC) {
-		if (sback_copy(w, x, r.nr_data_segs, r.nr_desc_segs,
-			       (u8 *)x->descs, 0,
-			       r.nr_packets * XENUSB_ISO_DESC_SIZE, false) ||
-		    usbback_iso_descs_check(x->descs, r.nr_packets,
-					    r.length)) {
-			b->rejected++;
-			b->last_reject = XENUSB_STATUS_INVAL;
-			sback_finish(w, x, XENUSB_STATUS_INVAL, 0, 0);
-			return;
-		}
-	}
-	if (!r.pipe.in && r.length &&
-	    sback_copy(w, x, 0, r.nr_data_segs, x->bounce, 0, r.length,
-		       false)) {
-		sback_finish(w, x, XENUSB_STATUS_INVAL, 0, 0);
-		return;
-	}
-	if (r.pipe.type == XENUSB_PIPE_TYPE_CTRL && sback_ctrl_special(w, x))
-		return;
-
-	x->vx.type = r.pipe.type;
-	x->vx.ep = r.pipe.ep;
-	x->vx.in = r.pipe.in;
-	x->vx.buf = x->bounce;
-	x->vx.len = r.length;
-	x->vx.nr_packets = r.nr_packets;
-	x->vx.iso = x->descs;
-	x->due = w->now;
-	if (r.pipe.type != XENUSB_PIPE_TYPE_CTRL && d->ops->due)
-		x->due = d->ops->due(d, &x->vx, w->now);
+/**
+ * sback_conn_sent() - conn events the backend put on the conn ring
+ * @w: world
+ *
+ * Return: the conn ring's response producer index.
+ */
+u64 sback_conn_sent(const struct sim *w)
+{
+	return w->back.ring.conn.rsp_prod_pvt;
 }
 
 /* Run a due transfer on its device and answer it. */
-static void sback_complete(struct sim *w, struct sback_xfer *x)
+static void sback_complete(struct sim *w, struct usbback_rq *rq)
 {
-	struct vdev *d = w->back.port[x->port].dev;
+	struct sback *b = &w->back;
+	struct sback_xfer *x = &b->x[rq->index];
+	struct vdev *d = b->port[rq->port].dev;
 	struct vdev_xfer *vx = &x->vx;
+	const struct usbback_req *req = &rq->req;
 	u16 i;
 
+	x->scheduled = false;
+	if (x->cancelled) {
+		sback_finish(w, rq, xenusb_status_from_errno(-ECONNRESET), 0, 0,
+			     0);
+		return;
+	}
 	if (vx->type == XENUSB_PIPE_TYPE_CTRL) {
-		vx->status = vdev_control(d, x->r.setup, vx->buf, vx->len,
+		vx->status = vdev_control(d, req->setup, vx->buf, vx->len,
 					  &vx->actual);
 		vx->error_count = 0;
 	} else {
@@ -406,7 +497,7 @@ static void sback_complete(struct sim *w, struct sback_xfer *x)
 	}
 	if (vx->actual > vx->len)
 		vx->actual = vx->len;
-	if (!vx->status && vx->in && x->r.short_not_ok && vx->actual < vx->len)
+	if (!vx->status && vx->in && req->short_not_ok && vx->actual < vx->len)
 		vx->status = -EREMOTEIO;
 
 	if (vx->type == XENUSB_PIPE_TYPE_ISOC) {
@@ -415,107 +506,57 @@ static void sback_complete(struct sim *w, struct sback_xfer *x)
 			const struct xenusb_iso_desc *p = &x->descs[i];
 
 			if (p->actual_length)
-				sback_copy(w, x, 0, x->r.nr_data_segs,
+				sback_copy(w, rq, 0, req->nr_data_segs,
 					   vx->buf, p->offset,
 					   p->actual_length, true);
 		}
-		sback_copy(w, x, x->r.nr_data_segs, x->r.nr_desc_segs,
+		sback_copy(w, rq, req->nr_data_segs, req->nr_desc_segs,
 			   (u8 *)x->descs, 0,
 			   vx->nr_packets * XENUSB_ISO_DESC_SIZE, true);
 	} else if (vx->in && vx->actual) {
-		sback_copy(w, x, 0, x->r.nr_data_segs, vx->buf, 0,
+		sback_copy(w, rq, 0, req->nr_data_segs, vx->buf, 0,
 			   vx->actual, true);
 	}
-	if (w->back.evil == SBACK_EVIL_ISO_DESC &&
+	if (b->evil == SBACK_EVIL_ISO_DESC &&
 	    vx->type == XENUSB_PIPE_TYPE_ISOC && vx->nr_packets >= 2 &&
-	    !w->back.evil_done) {
+	    !b->evil_done) {
 		struct xenusb_iso_desc bad[2] = { x->descs[0], x->descs[1] };
 
 		/* One packet placed past the buffer, one overfilled. */
-		bad[0].offset = x->r.length + 512;
+		bad[0].offset = req->length + 512;
 		bad[1].actual_length = bad[1].length + 1;
-		w->back.evil_done++;
-		sback_copy(w, x, x->r.nr_data_segs, x->r.nr_desc_segs,
+		b->evil_done++;
+		sback_copy(w, rq, req->nr_data_segs, req->nr_desc_segs,
 			   (u8 *)bad, 0, sizeof(bad), true);
 	}
-	sback_finish(w, x, xenusb_status_from_errno(vx->status), vx->actual,
+	/* usbback reports a short read with SHORT_NOT_OK as success. */
+	sback_finish(w, rq, vx->status == -EREMOTEIO ? XENUSB_STATUS_OK :
+		     xenusb_status_from_errno(vx->status), vx->actual, 0,
 		     vx->error_count);
 }
 
-/* Take requests off the urb ring; true if any was taken. */
-static bool sback_poll_requests(struct sim *w)
+/* A SET_CONFIGURATION answered later (usbback: the configuration work). */
+static void sback_configure(struct sim *w, struct usbback_rq *rq)
 {
 	struct sback *b = &w->back;
-	struct xenusb_urb_request raw;
-	RING_IDX rc, rp;
-	bool did = false;
-	int more;
+	struct sback_xfer *x = &b->x[rq->index];
+	int err;
 
-	do {
-		rc = b->urb.req_cons;
-		rp = READ_ONCE(b->urb.sring->req_prod);
-		virt_rmb();	/* requests up to rp are visible */
-		if (RING_REQUEST_PROD_OVERFLOW(&b->urb, rp)) {
-			sback_fatal(b, "urb ring producer %u overflows (consumer %u, responses %u)",
-				    rp, rc, b->urb.rsp_prod_pvt);
-			return did;
-		}
-		while (rc != rp) {
-			if (RING_REQUEST_CONS_OVERFLOW(&b->urb, rc))
-				return did;
-			RING_COPY_REQUEST(&b->urb, rc, &raw);
-			b->urb.req_cons = ++rc;
-			did = true;
-			if (sback_id_busy(b, raw.id)) {
-				sback_fatal(b, "request id %u already in flight",
-					    raw.id);
-				return did;
-			}
-			sback_one(w, &raw);
-			if (b->fatal)
-				return did;
-		}
-		RING_FINAL_CHECK_FOR_REQUESTS(&b->urb, more);
-	} while (more);
-	return did;
+	x->cfg_pending = false;
+	b->configured++;
+	err = vdev_set_configuration(b->port[rq->port].dev, x->cfg_value);
+	sback_rebuild_view(b, rq->port);
+	usbback_ring_respond(&b->ring, rq, xenusb_status_from_errno(err), 0,
+			     0, 0);
 }
 
-/* Put queued hotplug events on the conn ring; true if any was sent. */
-static bool sback_conn_flush(struct sim *w)
+/* Run the core's consumer, as usbback's ring work does. */
+static bool sback_consume(struct sim *w)
 {
-	struct sback *b = &w->back;
-	struct xenusb_conn_request creq;
-	struct xenusb_conn_response *ev;
-	RING_IDX rp;
-	bool did = false;
-	int notify;
-	u8 port, speed;
+	bool did = usbback_ring_consume(&w->back.ring);
 
-	rp = READ_ONCE(b->conn.sring->req_prod);
-	virt_rmb();	/* requests up to rp are visible */
-	if (RING_REQUEST_PROD_OVERFLOW(&b->conn, rp)) {
-		sback_fatal(b, "conn ring producer %u overflows", rp);
-		return false;
-	}
-	while (usbback_conn_pending(&b->connq) && b->conn.req_cons != rp) {
-		RING_COPY_REQUEST(&b->conn, b->conn.req_cons, &creq);
-		b->conn.req_cons++;
-		usbback_conn_pop(&b->connq, &port, &speed);
-		if (b->evil == SBACK_EVIL_CONN_BAD_PORT && !b->evil_done) {
-			port = b->nports + 1;
-			b->evil_done++;
-		}
-		ev = RING_GET_RESPONSE(&b->conn, b->conn.rsp_prod_pvt);
-		ev->id = creq.id;
-		ev->portnum = port;
-		ev->speed = speed;
-		b->conn.rsp_prod_pvt++;
-		b->conn_sent++;
-		did = true;
-	}
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&b->conn, notify);
-	if (notify)
-		sim_evtchn_notify(&w->ev, SIM_SIDE_BACK);
+	sback_evil_conn(w);
+	w->back.conn_seen = w->back.ring.conn.rsp_prod_pvt;
 	return did;
 }
 
@@ -527,23 +568,19 @@ static bool sback_conn_flush(struct sim *w)
  */
 void sback_irq(struct sim *w)
 {
-	struct sback *b = &w->back;
 	bool did = false;
 
-	if (b->connected && !b->fatal) {
-		did |= sback_conn_flush(w);
-		if (!b->fatal)
-			did |= sback_poll_requests(w);
-		sback_flush(w);
-	}
+	if (w->back.connected)
+		did = sback_consume(w);
 	sim_evtchn_eoi(&w->ev, SIM_SIDE_BACK, !did);
 }
 
 /**
- * sback_work() - complete the transfers that are due, send conn events
+ * sback_work() - the backend's work items: completions, kicks, retries
  * @w: world
  *
- * Transfers complete in submission order among those due.
+ * Transfers complete in submission order among those due; a kick (a
+ * freed slot, a queued hotplug event) or a due retry runs the consumer.
  *
  * Return: true if anything happened.
  */
@@ -557,46 +594,55 @@ bool sback_work(struct sim *w)
 		sim_gnt_unmap(&w->gt, &b->lazy[--b->nlazy]);
 		did = true;
 	}
-	if (!b->connected || b->fatal)
+	if (!b->connected)
 		return did;
 	for (;;) {
 		struct sback_xfer *next = NULL;
-		unsigned int i;
+		unsigned int i, ni = 0;
 
 		for (i = 0; i < SBACK_SLOTS; i++) {
 			struct sback_xfer *x = &b->x[i];
 
-			if (x->used && x->due <= w->now &&
-			    (!next || x->seq < next->seq))
+			if ((x->scheduled || x->cfg_pending) &&
+			    x->due <= w->now && (!next || x->seq < next->seq)) {
 				next = x;
+				ni = i;
+			}
 		}
 		if (!next)
 			break;
-		sback_complete(w, next);
+		if (next->cfg_pending)
+			sback_configure(w, &b->ring.rq[ni]);
+		else
+			sback_complete(w, &b->ring.rq[ni]);
 		did = true;
 	}
-	if (usbback_conn_pending(&b->connq))
-		did |= sback_conn_flush(w);
-	sback_flush(w);
+	if (b->kicked || b->retry_at <= w->now) {
+		b->kicked = false;
+		b->retry_at = SIM_NEVER;
+		sback_consume(w);
+		did = true;
+	}
 	return did;
 }
 
 /**
- * sback_next_due() - virtual time of the next transfer completion
+ * sback_next_due() - virtual time of the next completion or retry
  * @w: world
  *
- * Return: a time, or SIM_NEVER if nothing is in flight.
+ * Return: a time, or SIM_NEVER if nothing is scheduled.
  */
 u64 sback_next_due(const struct sim *w)
 {
 	const struct sback *b = &w->back;
-	u64 next = SIM_NEVER;
+	u64 next = b->retry_at;
 	unsigned int i;
 
-	if (!b->connected || b->fatal)
+	if (!b->connected)
 		return SIM_NEVER;
 	for (i = 0; i < SBACK_SLOTS; i++)
-		if (b->x[i].used && b->x[i].due < next)
+		if ((b->x[i].scheduled || b->x[i].cfg_pending) &&
+		    b->x[i].due < next)
 			next = b->x[i].due;
 	return next;
 }
@@ -614,7 +660,6 @@ u64 sback_next_due(const struct sim *w)
 int sback_connect(struct sim *w, u32 urb_gref, u32 conn_gref)
 {
 	struct sback *b = &w->back;
-	void *urb, *conn;
 	int err;
 
 	err = sim_gnt_map(&w->gt, SIM_DOM_BACK, urb_gref, true, &b->urb_map);
@@ -625,14 +670,13 @@ int sback_connect(struct sim *w, u32 urb_gref, u32 conn_gref)
 		sim_gnt_unmap(&w->gt, &b->urb_map);
 		return err;
 	}
-	urb = sim_gnt_ring_page(&w->gt, &b->urb_map);
-	conn = sim_gnt_ring_page(&w->gt, &b->conn_map);
-	BACK_RING_INIT(&b->urb, (struct xenusb_urb_sring *)urb, SIM_PAGE);
-	BACK_RING_INIT(&b->conn, (struct xenusb_conn_sring *)conn, SIM_PAGE);
-	usbback_conn_replay(&b->connq);
-	usbback_addr_init(&b->addr);
+	usbback_ring_attach(&b->ring, sim_gnt_ring_page(&w->gt, &b->urb_map),
+			    sim_gnt_ring_page(&w->gt, &b->conn_map), SIM_PAGE);
 	b->fatal = false;
+	b->conn_seen = 0;
 	b->connected = true;
+	/* Replay the ports and pick up requests posted before. */
+	b->kicked = true;
 	return 0;
 }
 
@@ -643,12 +687,16 @@ static void sback_cancel(struct sim *w, u8 port, int err)
 	unsigned int i;
 
 	for (i = 0; i < SBACK_SLOTS; i++) {
+		struct usbback_rq *rq = &b->ring.rq[i];
 		struct sback_xfer *x = &b->x[i];
 
-		if (!x->used || (port && x->port != port))
+		if (!(x->scheduled || x->cfg_pending) ||
+		    (port && rq->port != port))
 			continue;
 		b->cancelled++;
-		sback_finish(w, x, xenusb_status_from_errno(err), 0, 0);
+		x->scheduled = false;
+		x->cfg_pending = false;
+		sback_finish(w, rq, xenusb_status_from_errno(err), 0, 0, 0);
 	}
 }
 
@@ -664,11 +712,14 @@ void sback_disconnect(struct sim *w)
 
 	if (!b->connected)
 		return;
+	b->connected = false;
+	b->kicked = false;
+	b->retry_at = SIM_NEVER;
 	sback_cancel(w, 0, -ESHUTDOWN);
-	sback_flush(w);
 	while (b->nlazy)
 		sim_gnt_unmap(&w->gt, &b->lazy[--b->nlazy]);
-	b->connected = false;
+	if (usbback_ring_detach(&b->ring))
+		sback_fatal(&b->ring, "requests still in flight at disconnect");
 	sim_gnt_unmap(&w->gt, &b->urb_map);
 	sim_gnt_unmap(&w->gt, &b->conn_map);
 }
@@ -678,15 +729,19 @@ void sback_disconnect(struct sim *w)
  * @w: world
  * @port: 1..nports, empty
  * @d: the device (the backend owns it from now on)
+ *
+ * The host's usb core configured it before usbback claimed it.
  */
 void sback_plug(struct sim *w, u8 port, struct vdev *d)
 {
 	struct sback *b = &w->back;
 
 	b->port[port].dev = d;
+	if (!d->config)
+		vdev_set_configuration(d, d->cfg_desc[5]);
 	sback_rebuild_view(b, port);
-	/* Sent by the next sback_work(), as usbback's conn work does. */
-	usbback_conn_set(&b->connq, port, d->speed);
+	usbback_addr_clear_port(&b->ring.addr, port);
+	usbback_ring_conn_event(&b->ring, port, d->speed);
 }
 
 /**
@@ -703,12 +758,10 @@ void sback_unplug(struct sim *w, u8 port)
 
 	if (!b->port[port].dev)
 		return;
-	usbback_addr_clear_port(&b->addr, port);
+	usbback_addr_clear_port(&b->ring.addr, port);
 	sback_cancel(w, port, -ESHUTDOWN);
 	vdev_destroy(b->port[port].dev);
 	b->port[port].dev = NULL;
 	usbback_ep_view_reset(&b->port[port].view);
-	usbback_conn_set(&b->connq, port, XENUSB_SPEED_NONE);
-	if (b->connected)
-		sback_flush(w);
+	usbback_ring_conn_event(&b->ring, port, XENUSB_SPEED_NONE);
 }

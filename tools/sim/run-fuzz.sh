@@ -2,19 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run each fuzz harness for a bounded time; one PASS/FAIL line each and
-# "fuzz: N passed, N failed" last. Usage: run-fuzz.sh <dir> <seconds>
+# "fuzz: N passed, N failed" last.
+# Usage: run-fuzz.sh <dir> <seconds> [<seed corpora>]
+# A harness fuzz-ring-X also starts from <seed corpora>/X (in the repo,
+# read only); what it finds lands in <dir>/corpus-<harness>.
 set -u
 DIR=$1
 SECS=${2:-12}
+SEEDS=${3:-}
 pass=0
 fail=0
 for bin in "$DIR"/fuzz-*; do
 	name=$(basename "$bin")
 	corpus=$DIR/corpus-$name
 	mkdir -p "$corpus"
+	seed=()
+	if [ -n "$SEEDS" ] && [ -d "$SEEDS/${name#fuzz-ring-}" ] &&
+	   [ "$name" != "${name#fuzz-ring-}" ]; then
+		seed=("$SEEDS/${name#fuzz-ring-}")
+	fi
 	log=$DIR/$name.log
 	if "$bin" -max_total_time="$SECS" -print_final_stats=1 \
-		-artifact_prefix="$DIR/crash-$name-" "$corpus" >"$log" 2>&1; then
+		-artifact_prefix="$DIR/crash-$name-" "$corpus" "${seed[@]}" \
+		>"$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		if [ -n "$runs" ] && [ "$runs" -gt 0 ]; then
 			echo "PASS $name ($runs runs in ${SECS}s)"

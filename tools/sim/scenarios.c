@@ -15,6 +15,7 @@
 
 #include "sim.h"
 #include "scenarios.h"
+#include "fuzz_ring_back.h"
 
 /* Record why a scenario failed; the value is the failure code. */
 #define fail(why, len, ...)	(snprintf(why, len, __VA_ARGS__), -1)
@@ -393,7 +394,7 @@ static int enumerate_one(struct vdev *d, char *why, size_t len)
 
 	if (!w)
 		return -1;
-	if (!(usbback_addr_route(&w->back.addr, 1, 5) == 1)) {
+	if (!(usbback_addr_route(&w->back.ring.addr, 1, 5) == 1)) {
 		ret = fail(why, len, "address 5 not recorded for port 1");
 		goto out;
 	}
@@ -1090,7 +1091,7 @@ static bool back_holds(struct sim *w, void *arg)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < SBACK_SLOTS; i++)
-		n += w->back.x[i].used;
+		n += w->back.ring.rq[i].in_use;
 	return n >= *(unsigned int *)arg;
 }
 
@@ -1782,7 +1783,7 @@ static int hostile_frontend_overflow(char *why, size_t len)
 	if (!w)
 		return -1;
 	/* Claim 40 requests on a 16-slot ring. */
-	reqs = w->back.requests;
+	reqs = sback_requests(w);
 	((struct xenusb_urb_sring *)w->urb_page)->req_prod =
 		w->front.urb.req_prod_pvt + 40;
 	sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
@@ -1791,9 +1792,9 @@ static int hostile_frontend_overflow(char *why, size_t len)
 		ret = fail(why, len, "producer overflow not latched (fatal %d)", w->back.fatal);
 		goto out;
 	}
-	if (!(w->back.requests == reqs)) {
+	if (!(sback_requests(w) == reqs)) {
 		ret = fail(why, len, "%llu requests consumed from the bogus producer",
-			   (unsigned long long)(w->back.requests - reqs));
+			   (unsigned long long)(sback_requests(w) - reqs));
 		goto out;
 	}
 	/* Latched: nothing is served any more, nothing crashes. */
@@ -1840,7 +1841,7 @@ static int hostile_frontend_dup_id(char *why, size_t len)
 	if (notify)
 		sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
 	sim_advance(w, 2);
-	if (!(w->back.fatal && strstr(w->back.fatal_msg, "already in flight"))) {
+	if (!(w->back.fatal && strstr(w->back.fatal_msg, "duplicate request id"))) {
 		ret = fail(why, len, "duplicate id not caught (fatal %d: %s)", w->back.fatal,
 			   w->back.fatal_msg);
 		goto out;
@@ -1954,6 +1955,98 @@ static int hostile_backend_iso_desc(char *why, size_t len)
 			       why, len);
 }
 
+/*
+ * usbback's control rules, now that the simulator runs its ring code:
+ * SET_CONFIGURATION 0 and SET_CONFIGURATION of the active value are
+ * answered by the backend and never reach the device (the host keeps its
+ * configuration), a value the device lacks stalls, and traffic goes on.
+ */
+static int setconfig_local(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	struct vdev *d;
+	u64 before;
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	d = w->back.port[1].dev;
+	before = w->back.configured;
+	err = host_ctrl(w, 1, 2, USB_DIR_OUT | USB_TYPE_STANDARD |
+			USB_RECIP_DEVICE, USB_REQ_SET_CONFIGURATION, 0, 0,
+			NULL, 0, NULL);
+	if (err || d->config != 1) {
+		ret = fail(why, len, "SET_CONFIGURATION 0: %d, device config %u; want 0 and 1",
+			   err, d->config);
+		goto out;
+	}
+	err = host_ctrl(w, 1, 2, USB_DIR_OUT | USB_TYPE_STANDARD |
+			USB_RECIP_DEVICE, USB_REQ_SET_CONFIGURATION, 1, 0,
+			NULL, 0, NULL);
+	if (err || w->back.configured != before) {
+		ret = fail(why, len, "SET_CONFIGURATION 0, 1 (active): %d, %llu reached it",
+			   err, (unsigned long long)(w->back.configured - before));
+		goto out;
+	}
+	err = host_ctrl(w, 1, 2, USB_DIR_OUT | USB_TYPE_STANDARD |
+			USB_RECIP_DEVICE, USB_REQ_SET_CONFIGURATION, 7, 0,
+			NULL, 0, NULL);
+	if (err != -EPIPE) {
+		ret = fail(why, len, "SET_CONFIGURATION 7 (absent): %d, want -EPIPE", err);
+		goto out;
+	}
+	err = loop_out(w, &c, 4096, 0);
+	if (!err)
+		err = loop_in(w, &c, 4096, 0);
+	if (err) {
+		ret = fail(why, len, "bulk after the local SET_CONFIGURATIONs: %d", err);
+		goto out;
+	}
+	if (loop_verify(w, &c, why, len))
+		ret = -1;
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+/*
+ * Back-pressure: a backend that finds no memory leaves the request on
+ * the ring and retries it later (usbback's retry_ms); the transfer then
+ * completes once, as if nothing happened.
+ */
+static int nomem_backpressure(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one(vdev_loop_new(XENUSB_SPEED_HIGH), 2, why, len);
+	u64 reqs, rsps, t0;
+	int ret = 0, err;
+
+	if (!w)
+		return -1;
+	reqs = sback_requests(w);
+	rsps = w->back.responses;
+	t0 = w->now;
+	w->back.nomem = 3;
+	err = loop_out(w, &c, 8192, 0);
+	if (err || w->back.nomem_hits != 3) {
+		ret = fail(why, len, "bulk OUT under back-pressure: %d, %llu -ENOMEM; want 0 and 3",
+			   err, (unsigned long long)w->back.nomem_hits);
+		goto out;
+	}
+	if (sback_requests(w) - reqs != 1 || w->back.responses - rsps != 1 ||
+	    w->now - t0 < 3 * SBACK_RETRY_MS) {
+		ret = fail(why, len, "%llu taken, %llu answered in %llu ms; want 1, 1, >= %u",
+			   (unsigned long long)(sback_requests(w) - reqs),
+			   (unsigned long long)(w->back.responses - rsps),
+			   (unsigned long long)(w->now - t0), 3 * SBACK_RETRY_MS);
+		goto out;
+	}
+	if (loop_verify(w, &c, why, len))
+		ret = -1;
+out:
+	return finish(w, ret, 0, why, len);
+}
+
 const struct sim_scenario sim_scenarios[] = {
 	{ "gnttab_selftest", gnttab_selftest },
 	{ "grant_discipline_negative", grant_discipline_negative },
@@ -1974,6 +2067,9 @@ const struct sim_scenario sim_scenarios[] = {
 	{ "unlink_unknown_id", unlink_unknown_id },
 	{ "unplug_mid_transfer", unplug_mid_transfer },
 	{ "ring_full_backpressure", ring_full_backpressure },
+	{ "setconfig_local", setconfig_local },
+	{ "nomem_backpressure", nomem_backpressure },
+	{ "fuzz_corpus_back", sim_fuzz_corpus_back },
 	{ "ports_31", ports_31 },
 	{ "wrap_64k", wrap_64k },
 	{ "hostile_frontend", hostile_frontend },

@@ -5,11 +5,12 @@
  * simulated grant table and event channel in between and scriptable
  * virtual USB devices behind the backend.
  *
- * Everything here is the simulator's own glue: a small model of each
- * driver's ring logic. Every protocol DECISION (request validation,
- * routing, endpoint checks, response checks, ids, port state, request
- * splitting, hotplug queueing) is taken by the core functions of
- * usbback/core.h and usbfront/core.h, compiled from their real files.
+ * The backend is usbback's own ring code (usbback/urb_ring.c and
+ * conn_ring.c) over the simulator's struct usbback_ring_ops (back.c).
+ * Every protocol DECISION (request validation, routing, endpoint checks,
+ * response checks, ids, port state, request splitting, hotplug queueing)
+ * is taken by the core functions of usbback/core.h and usbfront/core.h,
+ * compiled from their real files.
  *
  * Single-threaded and deterministic: a virtual millisecond clock and a
  * step loop that runs the frontend, the backend and the devices in turn.
@@ -338,10 +339,12 @@ bool sfront_kick(struct sim *w);
 void sfront_irq(struct sim *w);
 
 /* ------------------------------------------------------------------ */
-/* back.c: model of usbback's ring logic                               */
+/* back.c: usbback's ring code (usbback/urb_ring.c, conn_ring.c) over   */
+/* the simulator's implementation of struct usbback_ring_ops            */
 
-#define SBACK_SLOTS	XENUSB_URB_RING_SIZE
+#define SBACK_SLOTS	USBBACK_NR_SLOTS
 #define SBACK_LAZY_MAX	(XENUSB_MAX_SEGMENTS_PER_REQUEST * SBACK_SLOTS)
+#define SBACK_RETRY_MS	10	/* usbback's retry_ms default */
 
 /* Deliberately wrong backends, to prove the frontend's checks. */
 enum sback_evil {
@@ -360,15 +363,16 @@ struct sback_port {
 	struct usbback_ep_view view;
 };
 
+/* The simulator's side of the core's slot of the same index. */
 struct sback_xfer {
-	bool used;
-	bool cancelled;
+	bool scheduled;		/* on the device, completes at @due */
+	bool cancelled;		/* unlinked: completes -ECONNRESET */
+	bool cfg_pending;	/* SET_CONFIGURATION answered at @due */
+	bool reached;		/* got to the device (else: rejected) */
+	u8 cfg_value;
+	s16 victim;		/* an unlink: slot of its victim, or -1 */
 	u64 seq;
 	u64 due;
-	u8 port;
-	struct xenusb_urb_request req;	/* private copy taken once */
-	struct usbback_req r;
-	enum usbback_ctrl_kind kind;
 	struct sim_gnt_map map[XENUSB_MAX_SEGMENTS_PER_REQUEST];
 	u8 nmap;
 	u8 *bounce;
@@ -377,18 +381,21 @@ struct sback_xfer {
 };
 
 struct sback {
-	struct xenusb_urb_back_ring urb;
-	struct xenusb_conn_back_ring conn;
+	struct usbback_ring ring;
 	struct sim_gnt_map urb_map;
 	struct sim_gnt_map conn_map;
 	bool connected;
 	u8 nports;
 	u8 usb_ver;
 	struct sback_port port[XENUSB_MAX_PORTNR + 1];
-	struct usbback_addr_table addr;
-	struct usbback_conn_queue connq;
 	struct sback_xfer x[SBACK_SLOTS];
 	u64 seq;
+
+	/* scheduling: what usbback's work items would do next */
+	bool locked;		/* the ring lock (checked, never nested) */
+	bool kicked;		/* ops->kick(): consume at the next work */
+	u64 retry_at;		/* ops->retry(): consume then, or SIM_NEVER */
+	u32 nomem;		/* answer -ENOMEM to that many submits */
 
 	/* xenbus_dev_fatal: the backend stops serving the ring */
 	bool fatal;
@@ -398,16 +405,20 @@ struct sback {
 	u32 evil_done;
 	struct sim_gnt_map lazy[SBACK_LAZY_MAX];
 	u32 nlazy;
+	RING_IDX conn_seen;
 
-	u64 requests;
 	u64 responses;
 	u64 rejected;
-	u64 conn_sent;
 	u64 unlinks;
 	u64 cancelled;
+	u64 nomem_hits;
+	u64 configured;		/* configuration changes on a device */
+	u64 refused;		/* requests ops->bad() was told of */
 	int last_reject;
 };
 
+u64 sback_requests(const struct sim *w);
+u64 sback_conn_sent(const struct sim *w);
 void sback_init(struct sim *w, u8 nports, u8 usb_ver);
 int sback_connect(struct sim *w, u32 urb_gref, u32 conn_gref);
 void sback_disconnect(struct sim *w);
