@@ -90,7 +90,7 @@ help:
 	@echo "make kunit      KUnit suites under UML (KASAN, UBSAN, lockdep)"
 	@echo "make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (default 12)"
 	@echo "make fuzz-cov   line coverage of usbback's ring code by the fuzz corpus"
-	@echo "make e2e        end-to-end matrix on Xen 4.17 under QEMU"
+	@echo "make e2e        end-to-end matrix on Xen 4.17 (Debian 12) and 4.20 (Debian 13) under QEMU"
 	@echo "make bench-sim  simulator ring throughput benchmark"
 	@echo "make bench-e2e  end-to-end throughput and latency benchmark"
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# One boot of the bed: Xen 4.17 + Debian dom0 under QEMU TCG, with the
-# emulated USB devices, running the given scenarios for one matrix cell.
+# One boot of the bed: Xen + Debian dom0 of the flavour (lib.sh: 4.17 + 6.1
+# or 4.20 + 6.12) under QEMU TCG, with the emulated USB devices, running the
+# given scenarios for one matrix cell.
 #
 # usage: boot.sh CELL SCENARIOS LOG
 #   CELL       backend/frontend, e.g. qusb/xen-hcd

@@ -43,7 +43,7 @@ add_ko() {
 # both images: a scenario loads the one it needs, in dom0 or in a guest
 add_test_kos() {
 	local ko
-	for ko in "$TOP"/tests/e2e/hostile/*.ko; do
+	for ko in "$TEST_KO_DIR"/*.ko; do
 		[ -f "$ko" ] && add_ko "$1" "$ko"
 	done
 	return 0

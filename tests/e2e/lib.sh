@@ -9,34 +9,66 @@
 #   XENUSB_CACHE   downloads, sysroot, kernel, peers, base images
 #                  (default ~/.cache/xen-pvusb; the bed lives in $CACHE/e2e)
 #   XENUSB_BUILD   per-run output; results go to $XENUSB_BUILD/e2e-results
-#   KVER           Debian kernel ABI; pinned to the installed linux-headers-amd64
-#   XENVER         Xen series of Debian's hypervisor and tools packages (4.17)
+#   E2E_FLAVOUR    which Debian release the bed is made of (dom0, guests,
+#                  Xen, toolstack; QEMU is always the host's):
+#                    bookworm  Debian 12: Xen 4.17, Linux 6.1 (the default)
+#                    trixie    Debian 13: Xen 4.20, Linux 6.12
+#   KVER           Debian kernel ABI.  bookworm: pinned to the host's installed
+#                  linux-headers-amd64; trixie: to the linux-headers-amd64 of
+#                  the flavour's sysroot, where its modules are built
+#   XENVER         Xen series of Debian's hypervisor and tools packages
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$E2E_DIR/../.." && pwd)
 XENUSB_CACHE=${XENUSB_CACHE:-$HOME/.cache/xen-pvusb}
 XENUSB_BUILD=${XENUSB_BUILD:-$TOP/build}
-CACHE=$XENUSB_CACHE/e2e
 RESULTS=${RESULTS:-$XENUSB_BUILD/e2e-results}
-XENVER=${XENVER:-4.17}
-SUITE=${SUITE:-bookworm}
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# KVER: the ABI that the installed linux-headers-amd64 meta-package points to.
-# Our modules are built against those headers, so the kernel we boot must be
-# exactly that ABI and package version (checked in setup.sh).
-if [ -z "${KVER:-}" ]; then
-	KVER=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
-		sed -n 's/.*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p')
-fi
-[ -n "${KVER:-}" ] || die "linux-headers-amd64 is not installed: run 'make deps'"
-KDIR_E2E=/usr/src/linux-headers-$KVER
-# Debian version of the headers package, e.g. 6.1.192-2; the image must match
-KPKGVER=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null || true)
+# The flavours `make e2e` runs, in this order, and the flavour of this script
+E2E_FLAVOURS_ALL="bookworm trixie"
+E2E_FLAVOUR=${E2E_FLAVOUR:-bookworm}
+# E2E_SCENARIOS: what `make e2e` runs in each boot of the flavour (SCENARIOS=)
+case $E2E_FLAVOUR in
+bookworm)
+	E2E_SCENARIOS=modparam,storage,hid,testusb,setconfig,iso,hotplug,lifecycle,admin-input,saverestore,reconnect,hostile-frontend,hostile-backend
+	XENVER=${XENVER:-4.17}
+	SUITE=${SUITE:-bookworm}
+	CACHE=$XENUSB_CACHE/e2e
+	DPKG_ADMIN=/var/lib/dpkg ;;          # the host builds this flavour's modules
+trixie)
+	E2E_SCENARIOS=modparam,storage,hid,testusb,iso,hotplug,lifecycle
+	XENVER=${XENVER:-4.20}
+	SUITE=${SUITE:-trixie}
+	CACHE=$XENUSB_CACHE/e2e-trixie
+	DPKG_ADMIN=$CACHE/sysroot/var/lib/dpkg ;;  # built in the sysroot (chroot)
+*)
+	die "E2E_FLAVOUR=$E2E_FLAVOUR: want one of $E2E_FLAVOURS_ALL" ;;
+esac
+# BUILD_CHROOT: where this flavour's kernel modules are compiled ("" = the host)
+BUILD_CHROOT=
+[ "$DPKG_ADMIN" = /var/lib/dpkg ] || BUILD_CHROOT=${DPKG_ADMIN%/var/lib/dpkg}
 
-# Cache layout
+# KVER: the ABI that linux-headers-amd64 points to, where the modules are
+# built.  Our modules are built against those headers, so the kernel we boot
+# must be exactly that ABI and package version (checked in setup.sh).  A
+# flavour built in its sysroot has no KVER before setup.sh made the sysroot
+# (KVER_OPTIONAL=1 lets setup.sh get that far).
+if [ -z "${KVER:-}" ]; then
+	KVER=$(dpkg-query --admindir="$DPKG_ADMIN" -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+		sed -n 's/.*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p' || true)
+fi
+if [ -z "${KVER:-}" ] && [ -z "${KVER_OPTIONAL:-}" ]; then
+	[ -z "$BUILD_CHROOT" ] && die "linux-headers-amd64 is not installed: run 'make deps'"
+	die "no linux-headers-amd64 in $BUILD_CHROOT: run tests/e2e/setup.sh"
+fi
+KDIR_E2E=/usr/src/linux-headers-$KVER   # inside BUILD_CHROOT when set
+# Debian version of the headers package, e.g. 6.1.192-2; the image must match
+KPKGVER=$(dpkg-query --admindir="$DPKG_ADMIN" -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null || true)
+
+# Cache layout ($CACHE is per flavour)
 DEBS=$CACHE/debs                # apt-get download'ed .debs
 KROOT=$CACHE/kernel             # unpacked linux-image-$KVER (depmod'ed)
 XEN_BIN=$CACHE/xen/xen-$XENVER-amd64   # gunzipped multiboot ELF
@@ -51,9 +83,16 @@ DEMO_STICK=$CACHE/demo-stick.img  # FAT stick with HELLO.TXT for demo.sh
 DEMO_TEXT="Hello from a USB stick in dom0, read by a Xen PV guest."
 VMLINUZ=$KROOT/boot/vmlinuz-$KVER
 
-# Our drivers, as `make` leaves them
-USBBACK_KO=${USBBACK_KO:-$TOP/usbback/usbback.ko}
-USBFRONT_KO=${USBFRONT_KO:-$TOP/usbfront/usbfront.ko}
+# Our drivers and the bed's test modules: as `make` leaves them on the host,
+# or where modules.sh puts those built for a flavour's own kernel
+if [ -z "$BUILD_CHROOT" ]; then
+	KO_DIR=$TOP
+else
+	KO_DIR=$XENUSB_BUILD/e2e-ko-$E2E_FLAVOUR
+fi
+USBBACK_KO=${USBBACK_KO:-$KO_DIR/usbback/usbback.ko}
+USBFRONT_KO=${USBFRONT_KO:-$KO_DIR/usbfront/usbfront.ko}
+TEST_KO_DIR=$KO_DIR/tests/e2e/hostile
 
 # QEMU.  TCG only (no usable KVM here).  -cpu: SMAP crashes Xen 4.17's dom0
 # under TCG; XSAVE under TCG corrupts ~1/1000 PV user processes (lab report).
@@ -67,10 +106,35 @@ QEMU_SMP=${QEMU_SMP:-1}
 QEMU_MEM=${QEMU_MEM:-1536}
 DOM0_MEM=${DOM0_MEM:-512M}
 
+# build_cmd DIR CMD...: run CMD in DIR with this flavour's toolchain: on the
+# host, or chrooted in BUILD_CHROOT with DIR bind-mounted at /xenusb
+# (tools/debroot.sh run)
+build_cmd() {
+	local d=$1
+	shift
+	if [ -z "$BUILD_CHROOT" ]; then
+		(cd "$d" && "$@")
+		return
+	fi
+	bash "$TOP/tools/debroot.sh" run "$BUILD_CHROOT" --bind "$d:/xenusb" -- \
+		sh -c 'cd /xenusb && exec "$@"' sh "$@"
+}
+# kbuild DIR ARGS...: external-module build of DIR (make M=DIR ARGS...)
+# against KDIR_E2E, on the host or in BUILD_CHROOT (tools/kbuild.sh)
+kbuild() {
+	local d=$1
+	shift
+	bash "$TOP/tools/kbuild.sh" make "${BUILD_CHROOT:--}" "$KDIR_E2E" "$d" . "$@"
+}
+
 # stamp NAME [CONTENT]: true when $CACHE/.stamp-NAME holds CONTENT
 stamp_ok() { [ -f "$CACHE/.stamp-$1" ] && [ "$(cat "$CACHE/.stamp-$1")" = "${2:-ok}" ]; }
 stamp_set() { printf '%s\n' "${2:-ok}" > "$CACHE/.stamp-$1"; }
 
 # Cells: "backend/frontend" pairs.  cells_all prints "cell status" for every
-# line of tests/e2e/cells; CELLS= (space separated) overrides which run.
-cells_all() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$E2E_DIR/cells" | awk '{print $1 "/" $2, $3}'; }
+# line of tests/e2e/cells that lists this flavour; CELLS= (space separated)
+# overrides which run.
+cells_all() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$E2E_DIR/cells" |
+		awk -v f="$E2E_FLAVOUR" '("," $4 ",") ~ ("," f ",") {print $1 "/" $2, $3}'
+}

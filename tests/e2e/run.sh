@@ -1,38 +1,41 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make e2e`: the end-to-end matrix.  From a fresh machine: host packages
-# (tools/deps.sh), the cached bed (setup.sh), our modules if an enabled cell
-# needs them, this run's images, then one boot per enabled cell of
-# tests/e2e/cells, each running every scenario.  Prints the matrix, the
+# `make e2e`: the end-to-end matrix, for every bed flavour (lib.sh:
+# bookworm = Debian 12 + Xen 4.17, trixie = Debian 13 + Xen 4.20).  From a
+# fresh machine: host packages (tools/deps.sh), then per flavour the cached
+# bed (setup.sh), our modules if an enabled cell needs them (modules.sh),
+# this run's images, then one boot per enabled cell of tests/e2e/cells that
+# lists the flavour, each running every scenario.  Prints the matrix, the
 # XFAIL/SKIP/FAIL lines and, last, "N passed, N failed".  Exit 0 only when
 # something passed and nothing failed.
 #
 # Environment:
-#   SCENARIOS=modparam,storage,hid,testusb,setconfig,iso,hotplug,lifecycle,admin-input,saverestore,reconnect,hostile-frontend,hostile-backend
-#                       what each boot runs
-#   CELLS="qusb/xen-hcd usbback/usbfront"  these cells only, enabled or not
+#   E2E_FLAVOURS="bookworm trixie"  the flavours to run, in this order;
+#                       E2E_FLAVOUR=trixie runs that one only
+#   SCENARIOS=a,b,c     what each boot runs (default per flavour: E2E_SCENARIOS
+#                       in lib.sh)
+#   CELLS="qusb/xen-hcd usbback/usbfront"  these cells only, enabled or not,
+#                       in every flavour run; "trixie/usbback/xen-hcd" names
+#                       a cell of one flavour
 #   E2E_SKIP_DEPS=1     do not run tools/deps.sh
 #   E2E_LOCK=FILE       hold flock FILE around each boot (shared 2-core box)
 #   BOOT_TIMEOUT=1800   per boot (all scenarios of one cell); also QEMU_* and lib.sh
-# Results: $XENUSB_BUILD/e2e-results/<run>/ (latest -> the newest run):
+# Results: $XENUSB_BUILD/e2e-results/<run>/ (latest -> the newest run), and
+# per flavour in <run>/<flavour>/:
 #   <cell>.log          serial log (Xen, dom0, live guest consoles), timestamped
 #   <cell>/             files dom0 dumped: guest consoles, qemu-dm, xl -vvv, dmesg
-#   results.txt         every result line; matrix.txt the table and totals
+#   results.txt         every result line (cells named <flavour>/<backend>/<frontend>);
+#   matrix.txt          the table and totals; timings.txt setup, boot, scenario times
 set -euo pipefail
+ONE_FLAVOUR=${E2E_FLAVOUR:-}
 # shellcheck source=tests/e2e/lib.sh
-. "$(dirname "$0")/lib.sh"
+KVER_OPTIONAL=1 . "$(dirname "$0")/lib.sh"
 
-SCENARIOS=${SCENARIOS:-modparam,storage,hid,testusb,setconfig,iso,hotplug,lifecycle,admin-input,saverestore,reconnect,hostile-frontend,hostile-backend}
 # one boot runs every scenario of a cell: 10-15 min on an idle 2-core box
 # (see "Measured timings"), so the bound leaves room for a slower machine
 export BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}
 T0=$SECONDS
-RUN=$(date +%Y%m%d-%H%M%S)
-RUN_DIR=$RESULTS/$RUN
-mkdir -p "$RUN_DIR"
-ln -sfn "$RUN" "$RESULTS/latest"
-export IMG=$RUN_DIR/img
 
 timed() {  # timed NAME CMD...: run, log the duration into $RUN_DIR/timings.txt
 	local t=$SECONDS rc=0
@@ -40,9 +43,68 @@ timed() {  # timed NAME CMD...: run, log the duration into $RUN_DIR/timings.txt
 	echo "$1 $((SECONDS - t))s" >> "$RUN_DIR/timings.txt"
 	return $rc
 }
+# totals: the last lines of matrix.txt from $R (results.txt)
+totals() {
+	echo "timings: $(tr '\n' ' ' < "$RUN_DIR/timings.txt")"
+	echo "results: $RUN_DIR (total $((SECONDS - T0))s)"
+	NP=$(grep -c '^PASS ' "$R" || true)
+	NF=$(grep -c '^FAIL ' "$R" || true)
+	# a run that executed nothing is a failure
+	[ "$NP" -eq 0 ] && [ "$NF" -eq 0 ] && NF=1 && echo "FAIL e2e: nothing ran"
+	echo "$NP passed, $NF failed"
+}
+HDR=$(printf '%-30s %-8s %-8s %-7s %-6s %s' cell passed failed xfail boot note)
 
-[ -n "${E2E_SKIP_DEPS:-}" ] || timed deps bash "$TOP/tools/deps.sh" >&2
+if [ -z "${E2E_RUN_DIR:-}" ]; then
+	RUN=$(date +%Y%m%d-%H%M%S)
+	RUN_DIR=$RESULTS/$RUN
+	mkdir -p "$RUN_DIR"
+	ln -sfn "$RUN" "$RESULTS/latest"
+	[ -n "${E2E_SKIP_DEPS:-}" ] || timed deps bash "$TOP/tools/deps.sh" >&2
+	export E2E_SKIP_DEPS=1
+fi
+if [ -z "$ONE_FLAVOUR" ]; then
+	# ---- every flavour, one after the other, then the matrix of all
+	for f in ${E2E_FLAVOURS:-$E2E_FLAVOURS_ALL}; do
+		log "e2e: flavour $f"
+		t=$SECONDS
+		st=0
+		E2E_FLAVOUR=$f E2E_RUN_DIR=$RUN_DIR/$f bash "$0" || st=$?
+		echo "flavour-$f $((SECONDS - t))s" >> "$RUN_DIR/timings.txt"
+		if [ ! -s "$RUN_DIR/$f/rows.txt" ]; then
+			# it ended before its matrix (setup failed?): that is a failure
+			mkdir -p "$RUN_DIR/$f"
+			echo "FAIL $f e2e: the flavour ended before its matrix (exit $st; see the log above)" >> "$RUN_DIR/$f/results.txt"
+			printf '%-30s %-8s %-8s %-7s %-6s %s\n' "$f" - 1 - - "FAILED: ended before its matrix" > "$RUN_DIR/$f/rows.txt"
+		fi
+	done
+	R=$RUN_DIR/results.txt
+	cat "$RUN_DIR"/*/results.txt > "$R" 2>/dev/null || : > "$R"
+	{
+		printf '\n%s\n' "$HDR"
+		cat "$RUN_DIR"/*/rows.txt 2>/dev/null || true
+		echo
+		grep -E '^(XFAIL|SKIP) ' "$R" || true
+		grep -E '^FAIL ' "$R" || true
+		echo
+		totals
+	} | tee "$RUN_DIR/matrix.txt"
+	[ "$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')" = 0 ]
+	exit
+fi
+
+# ---- one flavour
+RUN_DIR=${E2E_RUN_DIR:-$RUN_DIR}
+mkdir -p "$RUN_DIR"
+export IMG=$RUN_DIR/img
+SCENARIOS=${SCENARIOS:-$E2E_SCENARIOS}
 timed setup bash "$E2E_DIR/setup.sh"
+# KVER of a flavour built in its sysroot is known once setup.sh made it
+if [ -z "$KVER" ]; then
+	unset KVER KVER_OPTIONAL
+	# shellcheck source=tests/e2e/lib.sh
+	. "$E2E_DIR/lib.sh"
+fi
 
 # ---- which cells run
 declare -A STATE
@@ -52,6 +114,13 @@ while read -r cell state; do
 	ORDER+=("$cell")
 done < <(cells_all)
 if [ -n "${CELLS:-}" ]; then
+	# this flavour's: "b/f" and "<this flavour>/b/f"; others' are dropped
+	CELLS=$(for c in $CELLS; do
+		case $c in
+		*/*/*) [ "${c%%/*}" = "$E2E_FLAVOUR" ] && echo "${c#*/}" ;;
+		*) echo "$c" ;;
+		esac
+	done | tr '\n' ' ')
 	for c in ${CELLS}; do
 		[ -n "${STATE[$c]:-}" ] || ORDER+=("$c")
 		STATE[$c]=enabled
@@ -71,11 +140,9 @@ for c in "${ORDER[@]}"; do
 	[ "${STATE[$c]}" = enabled ] && [ -n "$(ours "$c")" ] && need=1
 done
 if [ -n "$need" ]; then
-	log "e2e: building our modules (make modules)"
-	timed modules make -C "$TOP" modules > "$RUN_DIR/make-modules.log" 2>&1 ||
-		log "e2e: make modules failed (see $RUN_DIR/make-modules.log)"
-	timed test-modules make -C "$TOP" test-modules > "$RUN_DIR/make-test-modules.log" 2>&1 ||
-		log "e2e: make test-modules failed (see $RUN_DIR/make-test-modules.log)"
+	log "e2e: building our modules for $KVER"
+	timed modules bash "$E2E_DIR/modules.sh" "$RUN_DIR/make-modules.log" ||
+		log "e2e: our modules did not build (see $RUN_DIR/make-modules.log)"
 fi
 timed images bash "$E2E_DIR/images.sh"
 
@@ -85,7 +152,7 @@ declare -A WALL
 for c in "${ORDER[@]}"; do
 	[ "${STATE[$c]}" = enabled ] || continue
 	name=${c//\//-}
-	log "e2e: cell $c: booting (scenarios $SCENARIOS)"
+	log "e2e: cell $E2E_FLAVOUR $c: booting (scenarios $SCENARIOS)"
 	missing=
 	for d in $(ours "$c"); do
 		ko=$USBBACK_KO
@@ -94,7 +161,7 @@ for c in "${ORDER[@]}"; do
 	done
 	if [ -n "$missing" ]; then
 		for s in ${SCENARIOS//,/ }; do
-			echo "FAIL $c $s: enabled but${missing} not built (see make-modules.log)" >> "$RUN_DIR/results.txt"
+			echo "FAIL $E2E_FLAVOUR/$c $s: enabled but${missing} not built (see make-modules.log)" >> "$RUN_DIR/results.txt"
 		done
 		WALL[$c]=-
 		continue
@@ -122,48 +189,46 @@ for c in "${ORDER[@]}"; do
 		line ~ /^E2E-FILE-BEGIN / { f = dir "/" substr(line, 16); printf "" > f; next }
 		line ~ /^E2E-FILE-END / { close(f); f = ""; next }
 		f != "" { print line >> f }' "$LOG"
-	# result lines, and a FAIL for every scenario the boot did not finish
-	sed -nE 's/^ *[0-9]+\.[0-9]+ ((PASS|FAIL|XFAIL|SKIP) .*)/\1/p' "$LOG" >> "$RUN_DIR/results.txt"
+	# result lines (the cell named with its flavour), and a FAIL for every
+	# scenario the boot did not finish
+	sed -nE 's/^ *[0-9]+\.[0-9]+ ((PASS|FAIL|XFAIL|SKIP) .*)/\1/p' "$LOG" |
+		sed -E "s|^([A-Z]+) $c |\1 $E2E_FLAVOUR/$c |" >> "$RUN_DIR/results.txt"
 	for s in ${SCENARIOS//,/ }; do
 		grep -qE "^ *[0-9.]+ E2E-SCEN-END $s " "$LOG" && continue
 		why="boot ended before it finished"
 		[ $st = 2 ] && why="QEMU timed out or crashed before it finished"
-		echo "FAIL $c $s: $why (see $LOG)" >> "$RUN_DIR/results.txt"
+		echo "FAIL $E2E_FLAVOUR/$c $s: $why (see $LOG)" >> "$RUN_DIR/results.txt"
 	done
 	grep -qE '^ *[0-9.]+ E2E-SCEN-END' "$LOG" && sed -nE 's/^ *[0-9.]+ E2E-SCEN-END ([a-z-]+) ([0-9.]+)/'"$name"'-\1 \2s/p' "$LOG" >> "$RUN_DIR/timings.txt"
 	sed -nE 's/^ *([0-9.]+) E2E-MARK toolstack-up .*/'"$name"'-dom0-ready \1s/p' "$LOG" >> "$RUN_DIR/timings.txt"
 done
 
-# ---- the matrix
+# ---- the matrix of this flavour (rows.txt: its rows for the matrix of all)
 R=$RUN_DIR/results.txt
-count() { grep -c "^$1 $2 " "$R" || true; }
+count() { grep -c "^$1 $E2E_FLAVOUR/$2 " "$R" || true; }
+row() { printf '%-30s %-8s %-8s %-7s %-6s %s\n' "$E2E_FLAVOUR/$1" "${@:2}"; }
+for c in "${ORDER[@]}"; do
+	case ${STATE[$c]} in
+	enabled)
+		p=$(count PASS "$c") f=$(count FAIL "$c") x=$(count XFAIL "$c")
+		note="ok (Xen $XENVER, $KVER)"
+		[ "$f" -gt 0 ] && note=FAILED
+		[ "$p" -eq 0 ] && [ "$f" -eq 0 ] && note="FAILED: nothing ran"
+		row "$c" "$p" "$f" "$x" "${WALL[$c]}s" "$note" ;;
+	skipped)
+		row "$c" - - - - "not selected (CELLS=)" ;;
+	*)
+		row "$c" - - - - "not run: $(ours "$c" | sed 's/ /, /') not landed yet" ;;
+	esac
+done > "$RUN_DIR/rows.txt"
 {
-	printf '\n%-20s %-8s %-8s %-7s %-6s %s\n' cell passed failed xfail boot note
-	for c in "${ORDER[@]}"; do
-		case ${STATE[$c]} in
-		enabled)
-			p=$(count PASS "$c") f=$(count FAIL "$c") x=$(count XFAIL "$c")
-			note=ok
-			[ "$f" -gt 0 ] && note=FAILED
-			[ "$p" -eq 0 ] && [ "$f" -eq 0 ] && note="FAILED: nothing ran"
-			printf '%-20s %-8s %-8s %-7s %-6s %s\n' "$c" "$p" "$f" "$x" "${WALL[$c]}s" "$note" ;;
-		skipped)
-			printf '%-20s %-8s %-8s %-7s %-6s %s\n' "$c" - - - - "not selected (CELLS=)" ;;
-		*)
-			printf '%-20s %-8s %-8s %-7s %-6s %s\n' "$c" - - - - "not run: $(ours "$c" | sed 's/ /, /') not landed yet" ;;
-		esac
-	done
+	printf '\n%s\n' "$HDR"
+	cat "$RUN_DIR/rows.txt"
 	echo
 	grep -E '^(XFAIL|SKIP) ' "$R" || true
 	grep -E '^FAIL ' "$R" || true
 	echo
-	echo "timings: $(tr '\n' ' ' < "$RUN_DIR/timings.txt")"
-	echo "results: $RUN_DIR (total $((SECONDS - T0))s)"
-	NP=$(grep -c '^PASS ' "$R" || true)
-	NF=$(grep -c '^FAIL ' "$R" || true)
-	# a run that executed nothing is a failure
-	[ "$NP" -eq 0 ] && [ "$NF" -eq 0 ] && NF=1 && echo "FAIL e2e: nothing ran"
-	echo "$NP passed, $NF failed"
+	totals
 } | tee "$RUN_DIR/matrix.txt"
 NF=$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')
 rm -rf "$IMG"

@@ -2,22 +2,30 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Fetch and build everything the e2e bed needs that does not change from run
-# to run, under $XENUSB_CACHE/e2e.  Every step is skipped when its stamp
-# says it is done, so a cached run takes a few seconds.
+# to run, under $CACHE ($XENUSB_CACHE/e2e for the bookworm flavour,
+# $XENUSB_CACHE/e2e-trixie for trixie; E2E_FLAVOUR in lib.sh).  Every step is
+# skipped when its stamp says it is done, so a cached run takes a few seconds.
 #
-#   debs      apt-get download: xen-hypervisor-$XENVER-amd64, linux-image-$KVER
-#   xen       the hypervisor, gunzipped (QEMU's multiboot loader needs the ELF)
-#   kernel    linux-image-$KVER unpacked and depmod'ed; its Debian version must
-#             be the one of the installed linux-headers-$KVER (same ABI)
-#   sysroot   debootstrap --variant=minbase + xen-utils, xenstore-utils,
-#             qemu-system-xen, usbutils, upgraded from -security/-updates so
-#             the tools match the hypervisor (~60-90 s, once)
+#   sysroot   debootstrap --variant=minbase of the flavour's suite + xen-utils,
+#             xenstore-utils, qemu-system-xen, usbutils, upgraded from
+#             -security/-updates so the tools match the hypervisor (~60-90 s,
+#             once).  A flavour that is not the host's release also gets
+#             the compiler, linux-headers-amd64 and linux-source here: its
+#             kernel modules are built in this sysroot (chroot), and KVER is
+#             what its linux-headers-amd64 points to
 #   sysroot-extra  packages added to the sysroot after it was first built
 #             (alsa-utils: aplay for the iso scenario), apt-get installed
 #             into it; additive, so existing caches need no re-debootstrap
+#   debs      apt-get download (the host's apt, or the sysroot's for a
+#             flavour built there): xen-hypervisor-$XENVER-amd64,
+#             linux-image-$KVER
+#   xen       the hypervisor, gunzipped (QEMU's multiboot loader needs the ELF)
+#   kernel    linux-image-$KVER unpacked and depmod'ed; its Debian version must
+#             be the one of the installed linux-headers-$KVER (same ABI)
 #   peers     xen-hcd.ko (drivers/usb/host/xen-hcd.c; Debian builds its 6.1
-#             kernel without CONFIG_USB_XEN_HCD) and a static testusb
-#             (tools/usb/testusb.c), both from linux-source-6.1
+#             and 6.12 kernels without CONFIG_USB_XEN_HCD) and a static
+#             testusb (tools/usb/testusb.c), both from the flavour's
+#             linux-source (6.1: tools/ksrc.sh; else the sysroot's)
 #   base      dom0 and domU root trees: busybox, binaries + shared libraries
 #             cut from the sysroot, kernel modules (images.sh packs them)
 #   stick     $STICK_MB MiB image: magic line, then pseudo-random data; md5
@@ -25,7 +33,7 @@
 #             stays pristine whatever the guests write.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
-. "$(dirname "$0")/lib.sh"
+KVER_OPTIONAL=1 . "$(dirname "$0")/lib.sh"
 
 mkdir -p "$CACHE" "$DEBS"
 
@@ -57,7 +65,17 @@ fetch_debs() {
 	done
 	[ ${#need[@]} -eq 0 ] && return 0
 	# apt-get download as root warns that _apt cannot sandbox: harmless
-	(cd "$DEBS" && apt-get download -q "${need[@]}" 2>&1 | grep -v -i 'sandbox' || true)
+	if [ -z "$BUILD_CHROOT" ]; then
+		(cd "$DEBS" && apt-get download -q "${need[@]}" 2>&1 | grep -v -i 'sandbox' || true)
+	else
+		# the flavour's own archive, as its sysroot's apt knows it
+		rm -rf "$SYSROOT/tmp/debs"
+		mkdir -p "$SYSROOT/tmp/debs"
+		chroot "$SYSROOT" sh -c 'cd /tmp/debs && apt-get download -q "$@"' sh "${need[@]}" 2>&1 |
+			grep -v -i 'sandbox' || true
+		mv "$SYSROOT"/tmp/debs/*.deb "$DEBS/" 2>/dev/null || true
+		rm -rf "$SYSROOT/tmp/debs"
+	fi
 	for p in "${want[@]}"; do
 		ls "$DEBS/${p%%=*}"_*.deb >/dev/null 2>&1 || die "apt-get download ${p} failed"
 	done
@@ -73,6 +91,9 @@ unpack_kernel() {
 	stamp_ok kernel "$KVER $ver" && return 0
 	rm -rf "$KROOT"
 	dpkg-deb -x "$deb" "$KROOT"
+	# Debian 13's packages ship /usr/lib/modules (merged /usr); depmod -b
+	# and modprobe -d look in <root>/lib/modules
+	[ -d "$KROOT/usr/lib/modules" ] && [ ! -e "$KROOT/lib" ] && ln -s usr/lib "$KROOT/lib"
 	[ -f "$VMLINUZ" ] && [ -d "$KROOT/lib/modules/$KVER" ] || die "unexpected layout in $deb"
 	depmod -b "$KROOT" "$KVER"
 	stamp_set kernel "$KVER $ver"
@@ -92,13 +113,16 @@ unpack_xen() {
 
 ############################################################ sysroot
 SYSROOT_PKGS=xen-utils-$XENVER,xenstore-utils,qemu-system-xen,busybox-static,kmod,usbutils
+# a flavour whose modules are built in its sysroot: the toolchain, headers
+# and source of its kernel (gcc is the one the headers were made with)
+[ -n "$BUILD_CHROOT" ] && SYSROOT_PKGS+=,alsa-utils,make,gcc,libc6-dev,linux-headers-amd64,linux-source,xz-utils
 sysroot() {
 	stamp_ok sysroot "$SUITE $SYSROOT_PKGS" && return 0
 	rm -rf "$SYSROOT"
 	debootstrap --variant=minbase --include="$SYSROOT_PKGS" \
 		"$SUITE" "$SYSROOT" "$MIRROR" > "$CACHE/debootstrap.log" 2>&1 ||
 		{ tail -20 "$CACHE/debootstrap.log"; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
-	# plain bookworm has older xen-utils than the hypervisor from -security
+	# a plain suite can have older xen-utils than the hypervisor from -security
 	cat > "$SYSROOT/etc/apt/sources.list" <<-EOF
 		deb $MIRROR $SUITE main
 		deb $MIRROR $SUITE-updates main
@@ -117,6 +141,8 @@ sysroot() {
 # re-debootstrap a sysroot that other checkouts share.  Installed on top
 # instead, only when dpkg says one is missing.
 SYSROOT_EXTRA="alsa-utils"
+# a flavour whose modules come from the xen-pvusb-dkms package (modules.sh)
+[ -n "$BUILD_CHROOT" ] && SYSROOT_EXTRA+=" dkms"
 sysroot_extra() {
 	local p need=()
 	for p in $SYSROOT_EXTRA; do
@@ -139,18 +165,39 @@ check_versions() {
 }
 
 ############################################################ peers
+# peer_src: a directory with the flavour's drivers/usb/host/xen-hcd.c and
+# tools/usb/testusb.c (the host's linux-source-6.1, or the two files taken
+# out of the sysroot's linux-source tarball)
+peer_src() {
+	local tarball
+	if [ -z "$BUILD_CHROOT" ]; then
+		bash "$TOP/tools/ksrc.sh"
+		return
+	fi
+	tarball=$(ls "$SYSROOT"/usr/src/linux-source-*.tar.xz | sort -V | tail -n 1)
+	if ! stamp_ok peer-src "$(basename "$tarball")" || [ ! -f "$CACHE/peer-src/tools/usb/testusb.c" ]; then
+		rm -rf "$CACHE/peer-src"
+		mkdir -p "$CACHE/peer-src"
+		tar -xJf "$tarball" -C "$CACHE/peer-src" --strip-components=1 --wildcards \
+			'*/drivers/usb/host/xen-hcd.c' '*/tools/usb/testusb.c'
+		stamp_set peer-src "$(basename "$tarball")"
+	fi
+	echo "$CACHE/peer-src"
+}
+
 peers() {
 	local ksrc key
-	ksrc=$(bash "$TOP/tools/ksrc.sh")
+	ksrc=$(peer_src)
 	key="$KVER $KPKGVER $(md5sum < "$ksrc/drivers/usb/host/xen-hcd.c" | cut -c1-12)"
 	if ! stamp_ok peers "$key" || [ ! -f "$PEERS/xen-hcd/xen-hcd.ko" ] || [ ! -x "$PEERS/testusb" ]; then
 		rm -rf "$PEERS"
 		mkdir -p "$PEERS/xen-hcd"
 		cp "$ksrc/drivers/usb/host/xen-hcd.c" "$PEERS/xen-hcd/"
 		echo 'obj-m := xen-hcd.o' > "$PEERS/xen-hcd/Kbuild"
-		make -s -C "$KDIR_E2E" M="$PEERS/xen-hcd" modules 2>&1 | grep -v 'Skipping BTF' || true
+		kbuild "$PEERS/xen-hcd" -s modules 2>&1 | grep -v 'Skipping BTF' || true
 		[ -f "$PEERS/xen-hcd/xen-hcd.ko" ] || die "xen-hcd.ko did not build"
-		gcc -O2 -static -pthread -o "$PEERS/testusb" "$ksrc/tools/usb/testusb.c"
+		cp "$ksrc/tools/usb/testusb.c" "$PEERS/"
+		build_cmd "$PEERS" gcc -O2 -static -pthread -o testusb testusb.c
 		stamp_set peers "$key"
 	fi
 	[ "$(modinfo -F vermagic "$PEERS/xen-hcd/xen-hcd.ko" | cut -d' ' -f1)" = "$KVER" ] ||
@@ -185,11 +232,17 @@ demo_stick() {
 }
 
 t0=$SECONDS
+step sysroot
+step sysroot_extra
+if [ -z "${KVER:-}" ]; then
+	# a flavour built in its sysroot: KVER is known now
+	unset KVER KVER_OPTIONAL
+	# shellcheck source=tests/e2e/lib.sh
+	. "$E2E_DIR/lib.sh"
+fi
 step fetch_debs
 step unpack_kernel
 step unpack_xen
-step sysroot
-step sysroot_extra
 check_versions
 step peers
 step stick

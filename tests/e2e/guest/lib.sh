@@ -430,6 +430,17 @@ be_state() { xenstore-read /local/domain/0/backend/$BEKIND/$1/$2/state 2>/dev/nu
 is_fe_state() { [ "$(fe_state $1 $2)" = "$3" ]; }
 is_be_state() { [ "$(be_state $1 $2)" = "$3" ]; }
 fe_connected() { is_fe_state $1 $2 4 && is_be_state $1 $2 4; }
+# fe_settled DOMID DEVID: connected, or the backend Closing/Closed (5/6): a
+# backend (re)bound to a controller switches to InitWait in its probe, and
+# from there goes to Closing only when it gives up on the frontend (xen-hcd
+# left Connected with its old rings, or Closed for good), which no wait
+# changes: waiting longer for state 4 would only waste the bed's time (the
+# wait_for polls cost seconds each under a loaded TCG dom0)
+fe_settled() {
+	fe_connected $1 $2 && return 0
+	case $(be_state $1 $2) in 5 | 6) return 0 ;; esac
+	return 1
+}
 # ctrls DOM: controller devids in xl usb-list
 ctrls() { xl usb-list "$1" 2>/dev/null | awk '/^[0-9]/ {print $1}' | tr '\n' ' '; }
 
