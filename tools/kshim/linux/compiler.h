@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-space stand-in for <linux/compiler.h>: READ_ONCE, with which the
+ * core reads a producer index the peer keeps moving.
+ */
+#ifndef XENUSB_KSHIM_LINUX_COMPILER_H
+#define XENUSB_KSHIM_LINUX_COMPILER_H
+
+#ifndef READ_ONCE
+#define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#endif
+
+#endif
