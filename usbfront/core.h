@@ -223,6 +223,9 @@ struct usbfront_ring_ops {
  * @held: the backend still held a grant of the request when it answered
  *	or at teardown: the id stays in use until the grants end
  * @nheld: entries of @held set
+ * @posted: the request is published (a response to it can be genuine)
+ * @slot_id: id of the request queued in each ring slot, our own copy
+ * @pushed: req_prod_pvt at the last push: what the backend may answer
  * @broken: a protocol error was latched
  * @error: what the backend did, once @broken
  * @rh: root hub the conn events go to
@@ -236,6 +239,9 @@ struct usbfront_ring {
 	struct usbfront_inflight inf[USBFRONT_RING_IDS];
 	bool held[USBFRONT_RING_IDS];
 	unsigned int nheld;
+	bool posted[USBFRONT_RING_IDS];
+	u16 slot_id[USBFRONT_RING_IDS];
+	RING_IDX pushed;
 	bool broken;
 	const char *error;
 	struct usbfront_rh *rh;

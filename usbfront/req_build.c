@@ -18,6 +18,14 @@
 /* Largest buffer_length the base protocol carries (the field is u16). */
 #define USBFRONT_REQ_MAX_BYTES	65535u
 
+/* The request with @id fills the next slot; published at the next push. */
+static void usbfront_req_slot(struct usbfront_ring *r, u16 id)
+{
+	r->slot_id[r->urb.req_prod_pvt % USBFRONT_RING_IDS] = id;
+	r->posted[id] = false;
+	r->urb.req_prod_pvt++;
+}
+
 /**
  * usbfront_req_start() - take a slot and an id for a data request
  * @r: rings
@@ -118,7 +126,7 @@ int usbfront_req_queue(struct usbfront_ring *r,
 	if (iso)
 		req->u.isoc.nr_frame_desc_segs = nr_desc;
 	*RING_GET_REQUEST(&r->urb, r->urb.req_prod_pvt) = *req;
-	r->urb.req_prod_pvt++;
+	usbfront_req_slot(r, req->id);
 	return 0;
 }
 
@@ -159,13 +167,16 @@ int usbfront_req_unlink(struct usbfront_ring *r, u16 victim, u32 pipe)
 	req->id = id;
 	req->pipe = (pipe & ~XENUSB_PIPE_RESERVED) | XENUSB_PIPE_UNLINK;
 	req->u.unlink.unlink_id = victim;
-	r->urb.req_prod_pvt++;
+	usbfront_req_slot(r, id);
 	return id;
 }
 
 /**
  * usbfront_req_push() - publish queued requests
  * @r: rings
+ *
+ * From here on the backend may answer them: a response naming a request
+ * still unpublished is one the backend could only have guessed.
  *
  * Return: true if the backend asked to be notified.
  */
@@ -175,6 +186,8 @@ bool usbfront_req_push(struct usbfront_ring *r)
 
 	if (r->broken)
 		return false;
+	for (; r->pushed != r->urb.req_prod_pvt; r->pushed++)
+		r->posted[r->slot_id[r->pushed % USBFRONT_RING_IDS]] = true;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&r->urb, notify);
 	return notify;
 }

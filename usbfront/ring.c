@@ -562,17 +562,17 @@ int usbfront_submit(struct usbfront_info *info, struct usbfront_urbp *urbp)
 static int usbfront_send_unlink(struct usbfront_info *info,
 				struct usbfront_urbp *urbp)
 {
-	struct xenusb_urb_request *req;
+	u32 pipe = usbfront_pipe(urbp->urb);
 	int id;
 
-	id = usbfront_req_unlink(&info->ring, urbp->req_id,
-				 usbfront_pipe(urbp->urb));
+	id = usbfront_req_unlink(&info->ring, urbp->req_id, pipe);
 	if (id < 0)
 		return id;
 	info->shadow[id].urbp = NULL;
 	info->shadow[id].ngrefs = 0;
-	req = RING_GET_REQUEST(&info->ring.urb, info->ring.urb.req_prod_pvt - 1);
-	usbfront_queued(info, req);
+	info->stats.requests++;
+	trace_usbfront_request(dev_name(&info->xbdev->dev), id,
+			       pipe | XENUSB_PIPE_UNLINK, 0, 0);
 	urbp->unlink_sent = true;
 	info->stats.unlinks++;
 	return 0;

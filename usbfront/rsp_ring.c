@@ -4,8 +4,8 @@
  * the conn ring, from a backend that is not trusted (XSA-396).
  *
  * Every entry is copied off the shared page once and only the copy is
- * looked at. The producer index may not run past what was requested; a
- * response must name an id in flight whose grants all end (a grant the
+ * looked at. The producer index may not run past what was published; a
+ * response must name a published request in flight whose grants all end (a grant the
  * backend still holds leaves the request's memory to the backend: its
  * id stays in use and the URB is never given back until the grant can
  * be ended); its fields are brought into range by usbfront_rsp_check().
@@ -67,6 +67,7 @@ void usbfront_ring_attach(struct usbfront_ring *r, void *urb_page,
 		RING_GET_REQUEST(&r->conn, i)->id = i;
 	r->conn.req_prod_pvt = i;
 	RING_PUSH_REQUESTS(&r->conn);
+	r->pushed = 0;
 	r->broken = false;
 	r->error = NULL;
 }
@@ -120,8 +121,8 @@ int usbfront_ring_responses(struct usbfront_ring *r, bool *more)
 	if (r->broken)
 		return -EPROTO;
 	rp = READ_ONCE(ring->sring->rsp_prod);
-	/* More responses than requests outstanding: producer overflow. */
-	if (rp - ring->rsp_cons > ring->req_prod_pvt - ring->rsp_cons) {
+	/* More responses than requests published: producer overflow. */
+	if (rp - ring->rsp_cons > r->pushed - ring->rsp_cons) {
 		usbfront_ring_error(r, "urb ring response producer overflow");
 		return -EPROTO;
 	}
@@ -131,18 +132,21 @@ int usbfront_ring_responses(struct usbfront_ring *r, bool *more)
 		RING_COPY_RESPONSE(ring, i, &raw);
 		ring->rsp_cons = i + 1;
 		n++;
-		if (!usbfront_id_in_use(&r->ids, raw.id) || r->held[raw.id]) {
+		if (!usbfront_id_in_use(&r->ids, raw.id) || r->held[raw.id] ||
+		    !r->posted[raw.id]) {
 			usbfront_ring_error(r, "response with an unknown or duplicate id");
 			return -EPROTO;
 		}
 		if (!r->ops->end_grants(r->ctx, raw.id)) {
 			/* The request can never be given back while mapped. */
 			usbfront_ring_hold(r, raw.id);
-			usbfront_ring_error(r, "backend still holds a grant of an answered request");
+			usbfront_ring_error(r,
+					    "backend still holds a grant of an answered request");
 			return -EPROTO;
 		}
 		inf = r->inf[raw.id];
 		usbfront_rsp_check(&raw, &inf, &rsp);
+		r->posted[raw.id] = false;
 		usbfront_id_release(&r->ids, raw.id);
 		r->ops->complete(r->ctx, &inf, &raw, &rsp);
 	}
@@ -224,6 +228,7 @@ int usbfront_ring_release(struct usbfront_ring *r, u16 id)
 		r->held[id] = false;
 		r->nheld--;
 	}
+	r->posted[id] = false;
 	usbfront_id_release(&r->ids, id);
 	return 0;
 }

@@ -5,10 +5,12 @@
  * decision what a split transfer does after each response are the
  * module's core files (usbfront/rsp_ring.c, req_build.c, xfer_split.c),
  * linked unchanged; this file implements their ops the way usbfront's
- * ring.c and rsp.c do with Xen and USB core calls: grants from the
- * simulated grant table, the event channel, an URB queue with the
- * module's endpoint hold, and the giveback (the part of usb core a test
- * sees: an unlinked URB that did not complete reads -ECONNRESET).
+ * ring.c, rsp.c and iso.c do with Xen and USB core calls: grants from
+ * the simulated grant table, the event channel, an URB queue with the
+ * module's endpoint hold, isochronous descriptors in pages of the
+ * frontend's own (only checked values reach the URB), and the giveback
+ * (the part of usb core a test sees: an unlinked URB that did not
+ * complete reads -ECONNRESET).
  *
  * A protocol error is latched by the core (xenbus_dev_fatal in the
  * module): the frontend stops. Out-of-range values are used clamped and
@@ -18,6 +20,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -115,6 +118,9 @@ static void sfront_giveback(struct sim *w, struct sfront_urb *u, int status)
 		*sfront_ep(f, u) = NULL;
 	u->holds_ep = false;
 	u->req_id = -1;
+	/* No grant of the URB is left: its descriptor pages can go. */
+	free(u->wire);
+	u->wire = NULL;
 	if (u->type != XENUSB_PIPE_TYPE_ISOC)
 		u->actual = u->prog.done;
 	/* usb core reports a cut-short unlinked URB as unlinked. */
@@ -151,48 +157,41 @@ static bool sfront_op_end_grants(void *ctx, u16 id)
 	return all;
 }
 
-/* usbfront_iso_complete(): check a private copy, publish the result. */
+/*
+ * usbfront_iso_complete(): the descriptor pages are no longer granted;
+ * check them and copy only actual_length and status into the URB's
+ * descriptors, for the URB's own packet count (never the backend's).
+ */
 static void sfront_iso_complete(struct sim *w, struct sfront_urb *u,
 				const struct usbfront_rsp *rsp)
 {
 	struct sfront *f = &w->front;
-	struct xenusb_iso_desc *copy = f->iso_copy;
 	u32 total = 0, errors = 0;
-	u16 n = u->nr_packets, i;
+	u16 i;
 	int fixed;
 
-	/* Our own packet count, never the backend's. */
-	if (n > SIM_MAX_ISO_PACKETS)
-		n = SIM_MAX_ISO_PACKETS;
-	memcpy(copy, u->iso, n * sizeof(*copy));
-	fixed = usbfront_iso_rsp_check(copy, n, u->len);
+	fixed = usbfront_iso_rsp_check(u->wire, u->nr_packets, u->len);
 	if (fixed) {
 		f->iso_fixed += fixed;
 		sfront_error(f, false, "response %u: %d iso descriptor(s) out of range",
 			     rsp->id, fixed);
 	}
-	for (i = 0; i < n; i++) {
-		total += copy[i].actual_length;
-		if (copy[i].status)
+	for (i = 0; i < u->nr_packets; i++) {
+		struct xenusb_iso_desc *d = &u->iso[i];
+
+		d->actual_length = u->wire[i].actual_length < d->length ?
+				   u->wire[i].actual_length : d->length;
+		d->status = u->wire[i].status;
+		total += d->actual_length;
+		if (d->status)
 			errors++;
 	}
-	memcpy(u->iso, copy, n * sizeof(*copy));
 	u->actual = total < u->len ? total : u->len;
 	u->error_count = errors;
 	u->start_frame = rsp->start_frame;
 }
 
 static int sfront_send(struct sim *w, struct sfront_urb *u);
-
-/*
- * Pages the descriptor array spans. Unlike the module's own page-aligned
- * descriptor buffer, a test may place it anywhere.
- */
-static u32 sfront_iso_pages(const struct sfront_urb *u)
-{
-	return xenusb_pages_spanned((uintptr_t)u->iso % SIM_PAGE,
-				    u->nr_packets * XENUSB_ISO_DESC_SIZE);
-}
 
 static void sfront_op_complete(void *ctx, const struct usbfront_inflight *inf,
 			       const struct xenusb_urb_response *raw,
@@ -305,7 +304,6 @@ int sfront_connect(struct sim *w)
 	int ref;
 
 	usbfront_ring_attach(&f->ring, w->urb_page, w->conn_page);
-	f->pushed = 0;
 	ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, w->urb_page,
 			    false);
 	if (ref < 0)
@@ -346,8 +344,11 @@ int sfront_submit(struct sim *w, struct sfront_urb *u)
 		if (!u->nfrags)
 			return -EMSGSIZE;
 	}
+	u->wire = NULL;
+	u->wire_pages = 0;
 	if (u->type == XENUSB_PIPE_TYPE_ISOC) {
-		u32 nd = sfront_iso_pages(u);
+		u32 nd = xenusb_pages_spanned(0, u->nr_packets *
+					      XENUSB_ISO_DESC_SIZE);
 
 		if (!u->nr_packets || nd >= max_segs)
 			return -EMSGSIZE;
@@ -357,6 +358,21 @@ int sfront_submit(struct sim *w, struct sfront_urb *u)
 		return -EINVAL;
 	if (!bulk && (u->nfrags > max_segs || u->len > SFRONT_MAX_BYTES))
 		return -EMSGSIZE;
+	if (u->type == XENUSB_PIPE_TYPE_ISOC) {
+		/* usbfront_iso_prepare(): descriptors in pages of our own. */
+		u16 k;
+
+		u->wire_pages = xenusb_pages_spanned(0, u->nr_packets *
+						     XENUSB_ISO_DESC_SIZE);
+		u->wire = aligned_alloc(SIM_PAGE, u->wire_pages * SIM_PAGE);
+		if (!u->wire)
+			return -ENOMEM;
+		memset(u->wire, 0, u->wire_pages * SIM_PAGE);
+		for (k = 0; k < u->nr_packets; k++) {
+			u->wire[k].offset = u->iso[k].offset;
+			u->wire[k].length = u->iso[k].length;
+		}
+	}
 	memset(&u->prog, 0, sizeof(u->prog));
 	u->prog.total = u->len;
 	u->prog.in = u->in;
@@ -461,7 +477,7 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 	int id, err;
 
 	if (u->type == XENUSB_PIPE_TYPE_ISOC)
-		max_segs -= sfront_iso_pages(u);
+		max_segs -= u->wire_pages;
 	if (u->prog.done < u->prog.total) {
 		len = usbfront_split_next(u->frags, u->nfrags, u->prog.done,
 					  u->type == XENUSB_PIPE_TYPE_BULK ?
@@ -488,17 +504,12 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 		goto fail;
 	ndata = sh->ngref;
 	if (u->type == XENUSB_PIPE_TYPE_ISOC) {
-		u8 *page = (u8 *)((uintptr_t)u->iso &
-				  ~(uintptr_t)(SIM_PAGE - 1));
-
-		nd = usbfront_frags_linear((uintptr_t)u->iso % SIM_PAGE,
-					   u->nr_packets *
+		nd = usbfront_frags_linear(0, u->nr_packets *
 					   XENUSB_ISO_DESC_SIZE, desc,
-					   XENUSB_MAX_SEGMENTS_PER_REQUEST -
-					   max_segs);
+					   u->wire_pages);
 		for (i = 0; i < nd; i++) {
 			err = sfront_grant_seg(w, sh, &rq,
-					       page + i * SIM_PAGE,
+					       (u8 *)u->wire + i * SIM_PAGE,
 					       desc[i].offset, desc[i].len,
 					       false);
 			if (err)
@@ -588,8 +599,7 @@ bool sfront_kick(struct sim *w)
 	}
 push:
 	/* Also what the response side queued (next pieces of split URBs). */
-	if (f->ring.urb.req_prod_pvt != f->pushed) {
-		f->pushed = f->ring.urb.req_prod_pvt;
+	if (f->ring.urb.req_prod_pvt != f->ring.pushed) {
 		if (usbfront_req_push(&f->ring))
 			sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
 		did = true;
@@ -651,6 +661,10 @@ void sfront_abandon(struct sim *w, struct sfront_urb *u)
 	sfront_unlink_forget(f, u);
 	if (*sfront_ep(f, u) == u)
 		*sfront_ep(f, u) = NULL;
+	/* The backend may still hold the descriptor pages. */
+	if (u->wire)
+		sim_keep(w, u->wire);
+	u->wire = NULL;
 	for (id = 0; id < SFRONT_NR_IDS; id++)
 		if (f->sh[id].urb == u)
 			f->sh[id].urb = NULL;
@@ -706,9 +720,9 @@ int sfront_raw_submit(struct sim *w, struct xenusb_urb_request *req,
 	sh->ngref = ngref;
 	req->id = id;
 	*RING_GET_REQUEST(&f->ring.urb, f->ring.urb.req_prod_pvt) = *req;
+	f->ring.slot_id[f->ring.urb.req_prod_pvt % SFRONT_NR_IDS] = id;
 	f->ring.urb.req_prod_pvt++;
 	sfront_queued(f);
-	f->pushed = f->ring.urb.req_prod_pvt;
 	if (usbfront_req_push(&f->ring))
 		sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
 	return 0;

@@ -261,6 +261,9 @@ struct sfront_urb {
 	struct usbfront_frag frags[SFRONT_MAX_FRAGS];
 	u32 nfrags;
 	struct usbfront_progress prog;
+	/* isochronous: the descriptor pages the backend writes (ours) */
+	struct xenusb_iso_desc *wire;
+	u32 wire_pages;
 	int req_id;		/* request on the ring, -1 if none */
 	bool holds_ep;		/* the endpoint waits for this URB */
 	bool unlinking;
@@ -286,7 +289,6 @@ struct sfront_shadow {
 
 struct sfront {
 	struct usbfront_ring ring;
-	RING_IDX pushed;	/* req_prod_pvt at the last push */
 	u32 urb_gref;
 	u32 conn_gref;
 	u8 nports;
@@ -314,7 +316,6 @@ struct sfront {
 	u32 peak_inflight;
 	u32 iso_fixed;
 	u32 clamped_ignored;
-	struct xenusb_iso_desc iso_copy[SIM_MAX_ISO_PACKETS];
 };
 
 void sfront_init(struct sim *w, u8 nports, u8 usb_ver);
