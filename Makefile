@@ -17,7 +17,7 @@ export XENUSB_BUILD ?= $(CURDIR)/build
 export KDIR
 
 .PHONY: all modules test-modules clean deps check lint sparse checkpatch kunit sim \
-	bench-sim e2e demo bench-e2e help
+	fuzz fuzz-cov bench-sim e2e demo bench-e2e help
 
 all: modules
 
@@ -49,6 +49,8 @@ help:
 	@echo "make demo       boot Xen under QEMU and pass a USB stick to a guest"
 	@echo "make lint       checkpatch --strict, sparse, W=1, modpost"
 	@echo "make sim        user-space ring simulator scenarios (ASan/UBSan)"
+	@echo "make fuzz       libFuzzer harnesses on fresh inputs (FUZZ_SECONDS=)"
+	@echo "make fuzz-cov   line coverage of usbfront's ring core by the corpus"
 	@echo "make kunit      KUnit suites under UML (KASAN, UBSAN, lockdep)"
 	@echo "make e2e        end-to-end matrix on Xen 4.17 under QEMU"
 	@echo "make bench-sim  simulator ring throughput benchmark"
@@ -62,6 +64,12 @@ lint: modules
 
 sim:
 	$(MAKE) -C tools/sim check
+
+fuzz:
+	$(MAKE) -C tools/sim fuzz
+
+fuzz-cov:
+	$(MAKE) -C tools/sim fuzz-cov
 
 kunit:
 	bash tests/kunit/run.sh

@@ -17,13 +17,14 @@ mkdir -p "$LOGDIR"
 cd "$TOP" || exit 1
 
 MAKE=${MAKE:-make}
-STAGES=${XENUSB_STAGES:-build lint sim kunit mutation e2e}
+STAGES=${XENUSB_STAGES:-build lint sim corpus kunit mutation e2e}
 
 stage_cmd() {
 	case "$1" in
 	build)    echo "$MAKE -s modules && echo 'build: 1 passed, 0 failed'" ;;
 	lint)     echo "bash tests/lint.sh" ;;
 	sim)      echo "$MAKE -s -C tools/sim check" ;;
+	corpus)   echo "$MAKE -s -C tools/sim fuzz-replay" ;;
 	kunit)    echo "bash tests/kunit/run.sh" ;;
 	mutation) echo "bash tests/mutation.sh" ;;
 	e2e)      echo "bash tests/e2e/run.sh" ;;

@@ -13,8 +13,8 @@ PKGS=(
 	sparse perl linux-source-6.1 xz-utils shellcheck
 	# KUnit under UML via kunit.py
 	python3
-	# user-space simulator with sanitizers and libFuzzer
-	clang libclang-rt-14-dev
+	# user-space simulator with sanitizers and libFuzzer; llvm-cov
+	clang libclang-rt-14-dev llvm-14
 	# end-to-end bed: Xen under QEMU/TCG, sysroot by debootstrap
 	qemu-system-x86 qemu-utils debootstrap cpio zstd file time
 	busybox-static dosfstools mtools

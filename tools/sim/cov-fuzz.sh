@@ -12,11 +12,11 @@ NAME=$3
 shift 3
 PROFDATA=$(command -v llvm-profdata-14 || command -v llvm-profdata)
 COV=$(command -v llvm-cov-14 || command -v llvm-cov)
-rm -f "$DIR"/$NAME-*.profraw
+rm -f "$DIR/$NAME"-*.profraw
 find "$CORPUS/$NAME" -type f -print0 | sort -z |
 	LLVM_PROFILE_FILE="$DIR/$NAME-%p.profraw" xargs -0 "$DIR/$NAME" \
 	>"$DIR/$NAME.cov.log" 2>&1
-"$PROFDATA" merge -sparse "$DIR"/$NAME-*.profraw -o "$DIR/$NAME.profdata"
+"$PROFDATA" merge -sparse "$DIR/$NAME"-*.profraw -o "$DIR/$NAME.profdata"
 "$COV" report "$DIR/$NAME" -instr-profile="$DIR/$NAME.profdata" "$@" |
 	tee "$DIR/$NAME.cov.txt"
 "$COV" show "$DIR/$NAME" -instr-profile="$DIR/$NAME.profdata" \

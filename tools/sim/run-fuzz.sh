@@ -2,19 +2,28 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run each fuzz harness for a bounded time; one PASS/FAIL line each and
-# "fuzz: N passed, N failed" last. Usage: run-fuzz.sh <dir> <seconds>
+# "fuzz: N passed, N failed" last. New inputs go to <dir>/corpus-<name>;
+# <seeds>/<name>, if present, seeds them (read only).
+# Usage: run-fuzz.sh <dir> <seconds> [<seeds>]
 set -u
 DIR=$1
 SECS=${2:-12}
+SEEDS=${3:-}
 pass=0
 fail=0
 for bin in "$DIR"/fuzz-*; do
+	if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
+		continue
+	fi
 	name=$(basename "$bin")
 	corpus=$DIR/corpus-$name
 	mkdir -p "$corpus"
+	seed=()
+	[ -n "$SEEDS" ] && [ -d "$SEEDS/$name" ] && seed=("$SEEDS/$name")
 	log=$DIR/$name.log
 	if "$bin" -max_total_time="$SECS" -print_final_stats=1 \
-		-artifact_prefix="$DIR/crash-$name-" "$corpus" >"$log" 2>&1; then
+		-artifact_prefix="$DIR/crash-$name-" "$corpus" "${seed[@]}" \
+		>"$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		if [ -n "$runs" ] && [ "$runs" -gt 0 ]; then
 			echo "PASS $name ($runs runs in ${SECS}s)"
