@@ -779,15 +779,35 @@ void sfront_irq(struct sim *w)
 	sim_evtchn_eoi(&w->ev, SIM_SIDE_FRONT, !did);
 }
 
+/* usbfront_release_shadow(): end request @id's grants, give back its URB. */
+static void sfront_release(struct sim *w, u16 id)
+{
+	struct sfront *f = &w->front;
+	struct sfront_shadow *sh = &f->sh[id];
+	struct sfront_urb *u = sh->urb;
+
+	if (usbfront_ring_release(&f->ring, id))
+		return;
+	sh->urb = NULL;
+	if (sh->raw) {
+		sh->raw->done = true;
+		sh->raw->chk.status = -ESHUTDOWN;
+		sh->raw = NULL;
+	} else if (u) {
+		sfront_giveback(w, u, -ESHUTDOWN);
+	}
+}
+
 /**
- * sfront_disconnect() - the frontend goes away (after the backend)
+ * sfront_disconnect() - the frontend goes away (usbfront_fail_all)
  * @w: world
  *
  * Every request still in flight is released: its grants are ended and
  * its URB completes with -ESHUTDOWN, as do queued URBs. A request whose
- * grants the backend still maps stays in flight (the module's reclaim
- * work); the grant table reports it as a leak at teardown. Then the
- * ring grants are ended.
+ * grants the backend still maps stays held, its URB not given back,
+ * until sfront_reclaim() finds the grants free (the module's reclaim
+ * work); the grant table reports it as a leak at teardown if that never
+ * happens. Then the ring grants are ended.
  */
 void sfront_disconnect(struct sim *w)
 {
@@ -797,24 +817,28 @@ void sfront_disconnect(struct sim *w)
 	if (!f->connected)
 		return;
 	f->connected = false;
-	for (id = 0; id < SFRONT_NR_IDS; id++) {
-		struct sfront_shadow *sh = &f->sh[id];
-		struct sfront_urb *u = sh->urb;
-
-		if (usbfront_ring_release(&f->ring, id))
-			continue;
-		sh->urb = NULL;
-		if (sh->raw) {
-			sh->raw->done = true;
-			sh->raw->chk.status = -ESHUTDOWN;
-			sh->raw = NULL;
-		} else if (u) {
-			sfront_giveback(w, u, -ESHUTDOWN);
-		}
-	}
+	for (id = 0; id < SFRONT_NR_IDS; id++)
+		sfront_release(w, id);
 	while (f->qhead)
 		sfront_giveback(w, f->qhead, -ESHUTDOWN);
 	f->nunlink = 0;
 	sim_gnt_end(&w->gt, SIM_DOM_FRONT, f->urb_gref);
 	sim_gnt_end(&w->gt, SIM_DOM_FRONT, f->conn_gref);
+}
+
+/**
+ * sfront_reclaim() - retry requests the backend held at the disconnect
+ * @w: world
+ *
+ * Return: requests still held.
+ */
+unsigned int sfront_reclaim(struct sim *w)
+{
+	struct sfront *f = &w->front;
+	unsigned int id;
+
+	for (id = 0; id < SFRONT_NR_IDS; id++)
+		if (f->ring.held[id])
+			sfront_release(w, id);
+	return f->ring.nheld;
 }

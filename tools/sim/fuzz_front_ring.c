@@ -27,7 +27,7 @@
 
 #define ASSERT(c) do { if (!(c)) __builtin_trap(); } while (0)
 
-#define NURBS		6
+#define NURBS		18
 #define BUF_PAGES	20	/* room for an unaligned 64 KiB + split */
 #define CANARY		0xa5
 #define NPK_MAX		64
@@ -291,6 +291,8 @@ static void back_answer(struct harness *h, struct input *in)
 		      -(int32_t)(take8(in) % 120) * !(how & 4);
 	rsp->actual_length = how & 8 ? (int32_t)take32(in) :
 			     b ? b->req.buffer_length : 0;
+	if ((how & 128) && b)	/* a short transfer */
+		rsp->actual_length = take16(in) % (b->req.buffer_length + 1);
 	rsp->error_count = how & 16 ? (int32_t)take32(in) : 0;
 	rsp->start_frame = take16(in);
 	if (b) {
@@ -355,6 +357,17 @@ static void back_conn(struct harness *h, struct input *in)
 	uint8_t how = take8(in);
 	int notify;
 
+	if (how & 8) {
+		/* A producer anywhere. */
+		h->conn.sring->rsp_prod = h->conn.rsp_prod_pvt + take16(in);
+		sim_evtchn_notify(&h->w->ev, SIM_SIDE_BACK);
+		return;
+	}
+	if (how & 16) {
+		/* Ask to be told of re-posted requests. */
+		RING_FINAL_CHECK_FOR_REQUESTS(&h->conn, notify);
+		return;
+	}
 	if (h->conn.sring->req_prod == h->conn.req_cons && !(how & 0x80))
 		return;
 	ev = RING_GET_RESPONSE(&h->conn, h->conn.rsp_prod_pvt);
@@ -464,6 +477,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input in = { data, size };
 	struct harness *h = calloc(1, sizeof(*h));
 	unsigned int j, k, steps;
+	bool late;
 	void *page;
 
 	ASSERT(h);
@@ -523,13 +537,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_step(h);
 	}
 
-	/* The backend goes away: every mapping dropped, then the frontend. */
-	for (k = 0; k < SIM_ARRAY_SIZE(h->q); k++)
-		back_unmap(h, &h->q[k]);
+	/*
+	 * The backend goes away: the rings unmapped, and every segment too,
+	 * before the frontend disconnects or (told so by the input) after:
+	 * then the requests it still maps stay held, their URBs not given
+	 * back, until the reclaim finds the grants free.
+	 */
+	late = take8(&in) & 1;
 	sim_gnt_unmap(&h->w->gt, &h->urb_map);
 	sim_gnt_unmap(&h->w->gt, &h->conn_map);
+	if (!late)
+		for (k = 0; k < SIM_ARRAY_SIZE(h->q); k++)
+			back_unmap(h, &h->q[k]);
 	sfront_disconnect(h->w);
 	check_step(h);
+	if (late) {
+		/* An URB whose pages are still mapped is not given back. */
+		for (k = 0; k < USBFRONT_RING_IDS; k++) {
+			const struct sfront_urb *u = h->w->front.sh[k].urb;
+
+			if (h->w->front.ring.held[k] && u)
+				ASSERT(((const struct slot *)u->ctx)->active);
+		}
+		for (k = 0; k < SIM_ARRAY_SIZE(h->q); k++)
+			back_unmap(h, &h->q[k]);
+		ASSERT(sfront_reclaim(h->w) == 0);
+		check_step(h);
+	}
 	/* Every URB given back exactly once, no grant and no id left. */
 	ASSERT(h->given_back == h->submitted);
 	for (j = 0; j < NURBS; j++)

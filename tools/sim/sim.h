@@ -321,6 +321,7 @@ struct sfront {
 void sfront_init(struct sim *w, u8 nports, u8 usb_ver);
 int sfront_connect(struct sim *w);
 void sfront_disconnect(struct sim *w);
+unsigned int sfront_reclaim(struct sim *w);
 int sfront_submit(struct sim *w, struct sfront_urb *u);
 int sfront_unlink(struct sim *w, struct sfront_urb *u);
 void sfront_abandon(struct sim *w, struct sfront_urb *u);
