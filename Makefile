@@ -4,12 +4,13 @@
 # project's test and benchmark entry points. `make help` lists them.
 
 # The running kernel's build tree when it has one, else the newest Debian
-# linux-headers-*-amd64 (the target: Debian 12's 6.1). KDIR= overrides.
+# linux-headers-*-amd64, newest by version (sort -V: 6.12 after 6.9).
+# KDIR= overrides.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build/Makefile))
 ifneq ($(KDIR),)
 KDIR := $(patsubst %/Makefile,%,$(KDIR))
 else
-KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+KDIR := $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
 endif
 
 export XENUSB_CACHE ?= $(HOME)/.cache/xen-pvusb

@@ -8,12 +8,15 @@
 #                ignores: this is kernel code
 #   checkpatch-tools  the same on tools/**/*.[ch] (user-space simulator
 #                and shims), with the relaxed set TOOLS_IGNORE below
-#   sparse       make C=2 modules: no sparse warning from our files
-#   W=1          make W=1 modules: no compiler warning from our files
-#   modpost      both modules link, every symbol resolves (no
+#   sparse K     make C=2 modules: no sparse warning from our files
+#   W=1 K        make W=1 modules: no compiler warning from our files
+#   modpost K    both modules link, every symbol resolves (no
 #                "undefined!"), no other modpost complaint about them
 #   shell        "shellcheck -S warning" on every tracked *.sh
-# The module builds run in a scratch copy under $XENUSB_BUILD/lint so
+# The three build checks run once per kernel K of tools/kroots.sh list
+# (6.1, 6.12, the newest trixie-backports kernel: each inside its build
+# root with its own compiler; and the host's $KDIR when it is another
+# version).  They run in scratch copies under $XENUSB_BUILD/lint/K so
 # that they neither race with nor dirty the objects of the working tree,
 # and always compile every file (warnings appear only when kbuild
 # compiles). The last line is "lint: N passed, N failed".
@@ -52,10 +55,7 @@ if [ -z "${KDIR:-}" ]; then
 	if [ -f "/lib/modules/$(uname -r)/build/Makefile" ]; then
 		KDIR=/lib/modules/$(uname -r)/build
 	else
-		KDIR=
-		for d in /usr/src/linux-headers-*-amd64; do
-			[ -f "$d/Makefile" ] && KDIR=$d
-		done
+		KDIR=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
 	fi
 fi
 
@@ -136,86 +136,97 @@ if [ "${#tfiles[@]}" -gt 0 ]; then
 	checkpatch_case checkpatch-tools "--ignore $TOOLS_IGNORE" "${tfiles[@]}"
 fi
 
-# ---- module builds in a scratch copy ---------------------------------
-# $1: copy directory; copies the sources the Kbuild files use.
-copy_tree() {
-	rm -rf "$1"
-	mkdir -p "$1"
-	cp Kbuild "$1/"
-	(find usbback usbfront include -type f \
-		\( -name '*.[ch]' -o -name Kbuild -o -name '*.mk' \) \
-		! -name '*.mod.c' -print0 | cpio -0 -pdm --quiet "$1") || return 1
-}
+# ---- module builds in scratch copies, per kernel ---------------------
+# Every kernel of tools/kroots.sh list (Debian 12's 6.1, Debian 13's 6.12,
+# the newest trixie-backports kernel, and the host's $KDIR when it is
+# another version), each built with its own compiler inside its root.
 
 # Keep only diagnostics about our files; show them repo-relative.
 ours() {
 	grep -E "^$1/[^:]+:[0-9]+(:[0-9]+)?: (warning|error):" | sed "s|^$1/||"
 }
 
-if [ -z "$KDIR" ] || [ ! -f "$KDIR/Makefile" ]; then
-	fail "sparse: no kernel build tree (KDIR=$KDIR): run 'make deps'"
-	fail "W=1: no kernel build tree"
-	fail "modpost: no kernel build tree"
-else
-	echo "lint: KDIR=$KDIR"
-	S=$OUT/sparse
-	if ! command -v sparse >/dev/null; then
-		fail "sparse: sparse not installed: run 'make deps'"
-	elif ! copy_tree "$S"; then
-		fail "sparse: cannot copy the sources"
+# $1 kernel name, $2 root ("-": host), $3 KDIR; sparse, W=1 and modpost
+lint_kernel() {
+	local k=$1 root=$2 kdir=$3 S W mdir rc findings mp missing m
+	S=$OUT/$k/sparse
+	W=$OUT/$k/w1
+	if [ "$root" = - ] && ! command -v sparse >/dev/null; then
+		fail "sparse $k: sparse not installed: run 'make deps'"
+	elif [ "$root" != - ] && [ ! -x "$root/usr/bin/sparse" ]; then
+		fail "sparse $k: sparse not in the build root: run 'make deps'"
+	elif ! bash tools/kbuild.sh copy "$S"; then
+		fail "sparse $k: cannot copy the sources"
 	else
-		make -C "$KDIR" M="$S" C=2 modules > "$OUT/sparse.log" 2>&1
+		mdir=$(bash tools/kbuild.sh mdir "$root" "$S")
+		bash tools/kbuild.sh make "$root" "$kdir" "$S" . C=2 modules \
+			> "$OUT/$k/sparse.log" 2>&1
 		rc=$?
-		findings=$(ours "$S" < "$OUT/sparse.log")
+		findings=$(ours "$mdir" < "$OUT/$k/sparse.log")
 		if [ -n "$findings" ]; then
 			printf '%s\n' "$findings"
-			fail "sparse: $(printf '%s\n' "$findings" | wc -l) findings"
+			fail "sparse $k: $(printf '%s\n' "$findings" | wc -l) findings"
 		elif [ $rc != 0 ]; then
-			grep -E 'error:|\*\*\*' "$OUT/sparse.log" | sed "s|$S/||" | head -n 40
-			fail "sparse: build failed (log: $OUT/sparse.log)"
-		elif ! grep -q ' CHECK ' "$OUT/sparse.log"; then
-			fail "sparse: sparse checked no file"
+			grep -E 'error:|\*\*\*' "$OUT/$k/sparse.log" | sed "s|$mdir/||" | head -n 40
+			fail "sparse $k: build failed (log: $OUT/$k/sparse.log)"
+		elif ! grep -q ' CHECK ' "$OUT/$k/sparse.log"; then
+			fail "sparse $k: sparse checked no file"
 		else
-			pass "sparse ($(grep -c ' CHECK ' "$OUT/sparse.log") files)"
+			pass "sparse $k ($(grep -c ' CHECK ' "$OUT/$k/sparse.log") files)"
 		fi
 	fi
 
-	W=$OUT/w1
-	if ! copy_tree "$W"; then
-		fail "W=1: cannot copy the sources"
-		fail "modpost: cannot copy the sources"
-	else
-		make -C "$KDIR" M="$W" W=1 modules > "$OUT/w1.log" 2>&1
-		rc=$?
-		findings=$(ours "$W" < "$OUT/w1.log")
-		if [ -n "$findings" ]; then
-			printf '%s\n' "$findings"
-			fail "W=1: $(printf '%s\n' "$findings" | wc -l) warnings/errors"
-		elif [ $rc != 0 ]; then
-			grep -E 'error:|\*\*\*' "$OUT/w1.log" | sed "s|$W/||" | head -n 40
-			fail "W=1: build failed (log: $OUT/w1.log)"
-		else
-			pass "W=1 ($(grep -c ' CC \[M\] ' "$OUT/w1.log") objects)"
-		fi
-
-		# modpost ran in that build; it fails the build on an
-		# undefined symbol, and warns about section mismatches & co.
-		mp=$(grep -E 'modpost' "$OUT/w1.log" | grep -E 'ERROR|WARNING|undefined' \
-			| sed "s|$W/||")
-		missing=
-		for m in usbback/usbback.ko usbfront/usbfront.ko; do
-			[ -f "$W/$m" ] || missing="$missing $m"
-		done
-		if [ -n "$mp" ]; then
-			printf '%s\n' "$mp"
-			fail "modpost: $(printf '%s\n' "$mp" | wc -l) complaints"
-		elif [ -n "$missing" ]; then
-			fail "modpost: not built:$missing"
-		else
-			pass "modpost (usbback.ko, usbfront.ko: all symbols resolved)"
-		fi
+	if ! bash tools/kbuild.sh copy "$W"; then
+		fail "W=1 $k: cannot copy the sources"
+		fail "modpost $k: cannot copy the sources"
+		return
 	fi
+	mdir=$(bash tools/kbuild.sh mdir "$root" "$W")
+	bash tools/kbuild.sh make "$root" "$kdir" "$W" . W=1 modules > "$OUT/$k/w1.log" 2>&1
+	rc=$?
+	findings=$(ours "$mdir" < "$OUT/$k/w1.log")
+	if [ -n "$findings" ]; then
+		printf '%s\n' "$findings"
+		fail "W=1 $k: $(printf '%s\n' "$findings" | wc -l) warnings/errors"
+	elif [ $rc != 0 ]; then
+		grep -E 'error:|\*\*\*' "$OUT/$k/w1.log" | sed "s|$mdir/||" | head -n 40
+		fail "W=1 $k: build failed (log: $OUT/$k/w1.log)"
+	else
+		pass "W=1 $k ($(grep -c ' CC \[M\] ' "$OUT/$k/w1.log") objects)"
+	fi
+
+	# modpost ran in that build; it fails the build on an undefined
+	# symbol, and warns about section mismatches & co.
+	mp=$(grep -E 'modpost' "$OUT/$k/w1.log" | grep -E 'ERROR|WARNING|undefined' \
+		| sed "s|$mdir/||")
+	missing=
+	for m in usbback/usbback.ko usbfront/usbfront.ko; do
+		[ -f "$W/$m" ] || missing="$missing $m"
+	done
+	if [ -n "$mp" ]; then
+		printf '%s\n' "$mp"
+		fail "modpost $k: $(printf '%s\n' "$mp" | wc -l) complaints"
+	elif [ -n "$missing" ]; then
+		fail "modpost $k: not built:$missing"
+	else
+		pass "modpost $k (usbback.ko, usbfront.ko: all symbols resolved)"
+	fi
+}
+
+if ! kernels=$(KDIR=$KDIR bash tools/kroots.sh list); then
+	fail "kernels: no kernel build roots: run 'make deps'"
+	# still lint against the host's tree when there is one
+	kernels=
+	[ -n "$KDIR" ] && [ -f "$KDIR/Makefile" ] && kernels="- $KDIR"
 fi
+while read -r root kdir; do
+	[ -n "$kdir" ] || continue
+	k=$(basename "$kdir")
+	k=${k#linux-headers-}
+	echo "lint: kernel $k (${root/#-/host})"
+	mkdir -p "$OUT/$k"
+	lint_kernel "$k" "$root" "$kdir"
+done <<< "$kernels"
 
 # ---- shell scripts ---------------------------------------------------
 mapfile -t sfiles < <(git ls-files '*.sh' .ci/run 2>/dev/null)

@@ -198,6 +198,7 @@ static void usbback_ports_refresh(struct usbback_ctrlr *c)
 	for (i = 1; i <= c->nports; i++) {
 		struct usbback_port *p = &c->port[i];
 		const char *busid = "";
+		bool changed = false;
 
 		snprintf(node, sizeof(node), "port/%u", i);
 		s = xenbus_read(XBT_NIL, c->xdev->nodename, node, NULL);
@@ -217,14 +218,21 @@ static void usbback_ports_refresh(struct usbback_ctrlr *c)
 			mutex_lock(&c->req_mutex);
 			strscpy(p->busid, busid, sizeof(p->busid));
 			mutex_unlock(&c->req_mutex);
+			changed = true;
 		}
 		kfree(s);
 
 		if (!p->busid[0] || p->dev)
 			continue;
 		d = usbback_dev_find(p->busid);
-		if (d && !d->ctrlr && usbback_dev_complete(d))
+		if (d && !d->ctrlr && usbback_dev_complete(d)) {
 			usbback_port_attach(c, i, d);
+		} else if (d && d->ctrlr && changed) {
+			/* A device sits on one port of one guest at a time. */
+			dev_warn(&c->xdev->dev,
+				 "port/%u: %s is already on dom%d port %u\n", i,
+				 d->busid, d->ctrlr->xdev->otherend_id, d->port);
+		}
 	}
 }
 

@@ -30,6 +30,7 @@
 #include <xen/xenbus.h>
 
 #include "core.h"
+#include "xenusb_compat.h"
 
 /* Requests in flight per controller: the urb ring holds no more. */
 #define USBBACK_NR_SLOTS	XENUSB_URB_RING_SIZE

@@ -181,7 +181,7 @@ static void usbback_online_watch(struct xenbus_watch *w, const char *path,
 
 	if (xenbus_dev_is_online(xdev))
 		return;
-	fe = xenbus_read_driver_state(xdev->otherend);
+	fe = xenusb_otherend_state(xdev);
 	if (fe == XenbusStateInitialised || fe == XenbusStateConnected ||
 	    fe == XenbusStateClosing)
 		return;

@@ -20,6 +20,7 @@
 #include <xen/interface/io/usbif.h>
 
 #include "core.h"
+#include "xenusb_compat.h"
 
 #define USBFRONT_NR_IDS		XENUSB_URB_RING_SIZE
 #define USBFRONT_MAX_BYTES	65535u	/* buffer_length is u16 */

@@ -40,7 +40,7 @@ static void usbfront_stop(struct usb_hcd *hcd)
 {
 	struct usbfront_info *info = usbfront_hcd_info(hcd);
 
-	del_timer_sync(&info->rh_timer);
+	timer_delete_sync(&info->rh_timer);
 }
 
 static int usbfront_urb_enqueue(struct usb_hcd *hcd, struct urb *urb,

@@ -33,7 +33,7 @@ static bool usbfront_rh_changed(struct usbfront_info *info)
 
 static void usbfront_rh_timer(struct timer_list *t)
 {
-	struct usbfront_info *info = from_timer(info, t, rh_timer);
+	struct usbfront_info *info = timer_container_of(info, t, rh_timer);
 	unsigned long flags;
 	bool changed;
 

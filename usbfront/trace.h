@@ -13,6 +13,8 @@
 
 #include <linux/tracepoint.h>
 
+#include "xenusb_compat.h"
+
 TRACE_EVENT(usbfront_request,
 	    TP_PROTO(const char *dev, u16 id, u32 pipe, u16 nsegs, u16 len),
 	    TP_ARGS(dev, id, pipe, nsegs, len),
@@ -21,7 +23,7 @@ TRACE_EVENT(usbfront_request,
 			     __field(u32, pipe)
 			     __field(u16, nsegs)
 			     __field(u16, len)),
-	    TP_fast_assign(__assign_str(dev, dev);
+	    TP_fast_assign(xenusb_assign_str(dev, dev);
 			   __entry->id = id;
 			   __entry->pipe = pipe;
 			   __entry->nsegs = nsegs;
@@ -37,7 +39,7 @@ TRACE_EVENT(usbfront_response,
 			     __field(u16, id)
 			     __field(int, status)
 			     __field(u32, actual)),
-	    TP_fast_assign(__assign_str(dev, dev);
+	    TP_fast_assign(xenusb_assign_str(dev, dev);
 			   __entry->id = id;
 			   __entry->status = status;
 			   __entry->actual = actual;),
@@ -51,7 +53,7 @@ TRACE_EVENT(usbfront_conn,
 	    TP_STRUCT__entry(__string(dev, dev)
 			     __field(u8, port)
 			     __field(u8, speed)),
-	    TP_fast_assign(__assign_str(dev, dev);
+	    TP_fast_assign(xenusb_assign_str(dev, dev);
 			   __entry->port = port;
 			   __entry->speed = speed;),
 	    TP_printk("%s port %u speed %u", __get_str(dev), __entry->port,
@@ -63,7 +65,7 @@ TRACE_EVENT(usbfront_link,
 	    TP_ARGS(dev, state),
 	    TP_STRUCT__entry(__string(dev, dev)
 			     __field(int, state)),
-	    TP_fast_assign(__assign_str(dev, dev);
+	    TP_fast_assign(xenusb_assign_str(dev, dev);
 			   __entry->state = state;),
 	    TP_printk("%s link %s", __get_str(dev),
 		      __print_symbolic(__entry->state, { 0, "down" },
@@ -75,8 +77,8 @@ TRACE_EVENT(usbfront_error,
 	    TP_ARGS(dev, what),
 	    TP_STRUCT__entry(__string(dev, dev)
 			     __string(what, what)),
-	    TP_fast_assign(__assign_str(dev, dev);
-			   __assign_str(what, what);),
+	    TP_fast_assign(xenusb_assign_str(dev, dev);
+			   xenusb_assign_str(what, what);),
 	    TP_printk("%s %s", __get_str(dev), __get_str(what))
 );
 

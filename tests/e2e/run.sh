@@ -9,7 +9,7 @@
 # something passed and nothing failed.
 #
 # Environment:
-#   SCENARIOS=modparam,storage,hid,testusb,setconfig,iso,hotplug,lifecycle,saverestore,reconnect,hostile-frontend,hostile-backend
+#   SCENARIOS=modparam,storage,hid,testusb,setconfig,iso,hotplug,lifecycle,admin-input,saverestore,reconnect,hostile-frontend,hostile-backend
 #                       what each boot runs
 #   CELLS="qusb/xen-hcd usbback/usbfront"  these cells only, enabled or not
 #   E2E_SKIP_DEPS=1     do not run tools/deps.sh
@@ -23,7 +23,7 @@ set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-SCENARIOS=${SCENARIOS:-modparam,storage,hid,testusb,setconfig,iso,hotplug,lifecycle,saverestore,reconnect,hostile-frontend,hostile-backend}
+SCENARIOS=${SCENARIOS:-modparam,storage,hid,testusb,setconfig,iso,hotplug,lifecycle,admin-input,saverestore,reconnect,hostile-frontend,hostile-backend}
 # one boot runs every scenario of a cell: 10-15 min on an idle 2-core box
 # (see "Measured timings"), so the bound leaves room for a slower machine
 export BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}

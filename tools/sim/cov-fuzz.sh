@@ -10,8 +10,12 @@ DIR=$1
 CORPUS=$2
 NAME=$3
 shift 3
-PROFDATA=$(command -v llvm-profdata-14 || command -v llvm-profdata)
-COV=$(command -v llvm-cov-14 || command -v llvm-cov)
+# the LLVM tools of the compiler that built the harness (FUZZ_CC, e.g.
+# clang-14; tools/deps.sh installs the matching llvm-N)
+VER=${FUZZ_CC:-clang}
+VER=${VER#clang}
+PROFDATA=$(command -v "llvm-profdata$VER" || command -v llvm-profdata)
+COV=$(command -v "llvm-cov$VER" || command -v llvm-cov)
 rm -f "$DIR/$NAME"-*.profraw
 find "$CORPUS/$NAME" -type f -print0 | sort -z |
 	LLVM_PROFILE_FILE="$DIR/$NAME-%p.profraw" xargs -0 "$DIR/$NAME" \

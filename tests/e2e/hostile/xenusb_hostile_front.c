@@ -33,6 +33,7 @@
 #include <xen/xenbus.h>
 
 #include "xenusb_proto.h"
+#include "xenusb_compat.h"
 
 /* Request ids this module uses; far more than can be in flight. */
 #define HF_IDS		256
@@ -936,7 +937,7 @@ static void hf_attack_pending(struct hf_info *hf, struct hf_target *t)
 
 static enum xenbus_state hf_backend_state(struct hf_info *hf)
 {
-	return xenbus_read_driver_state(hf->xdev->otherend);
+	return xenusb_otherend_state(hf->xdev);
 }
 
 /*
