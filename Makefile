@@ -89,7 +89,7 @@ help:
 	@echo "make sim        user-space ring simulator scenarios (ASan/UBSan)"
 	@echo "make kunit      KUnit suites under UML (KASAN, UBSAN, lockdep)"
 	@echo "make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (default 12)"
-	@echo "make fuzz-cov   line coverage of usbback's ring code by the fuzz corpus"
+	@echo "make fuzz-cov   line coverage of usbback's and usbfront's ring code by the fuzz corpora"
 	@echo "make e2e        end-to-end matrix on Xen 4.17 (Debian 12) and 4.20 (Debian 13) under QEMU"
 	@echo "make bench-sim  simulator ring throughput benchmark"
 	@echo "make bench-e2e  end-to-end throughput and latency benchmark"
@@ -106,13 +106,15 @@ sim:
 kunit:
 	bash tests/kunit/run.sh
 
-# Fresh inputs for FUZZ_SECONDS per harness; the corpus in
-# tools/sim/corpus seeds the ring harness, and make check replays it.
+# Fresh inputs for FUZZ_SECONDS per harness; the corpora in tools/sim/corpus
+# (usbback's ring) and tests/fuzz (usbfront's ring) seed them, and make
+# check replays both.
 fuzz:
 	$(MAKE) -C tools/sim fuzz
 
+# Line coverage of each side's ring code by its corpus.
 fuzz-cov:
-	$(MAKE) -C tools/sim cov
+	$(MAKE) -C tools/sim cov fuzz-cov
 
 bench-sim:
 	$(MAKE) -C tools/sim bench

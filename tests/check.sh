@@ -17,7 +17,7 @@ mkdir -p "$LOGDIR"
 cd "$TOP" || exit 1
 
 MAKE=${MAKE:-make}
-STAGES=${XENUSB_STAGES:-build lint install sim kunit mutation e2e}
+STAGES=${XENUSB_STAGES:-build lint install sim corpus kunit mutation e2e}
 
 stage_cmd() {
 	case "$1" in
@@ -25,6 +25,7 @@ stage_cmd() {
 	lint)     echo "bash tests/lint.sh" ;;
 	install)  echo "bash tests/install.sh" ;;
 	sim)      echo "$MAKE -s -C tools/sim check" ;;
+	corpus)   echo "$MAKE -s -C tools/sim fuzz-replay" ;;
 	kunit)    echo "bash tests/kunit/run.sh" ;;
 	mutation) echo "bash tests/mutation.sh" ;;
 	e2e)      echo "bash tests/e2e/run.sh" ;;

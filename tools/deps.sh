@@ -56,9 +56,9 @@ PKGS=(
 	sparse perl "$ksrc" xz-utils shellcheck
 	# KUnit under UML via kunit.py
 	python3
-	# user-space simulator with sanitizers and libFuzzer; llvm (the
-	# llvm-profdata and llvm-cov of the same release) for make fuzz-cov
-	clang "libclang-rt-${clang#clang-}-dev" llvm
+	# user-space simulator with sanitizers and libFuzzer; llvm-cov and
+	# llvm-profdata of the same version for make fuzz-cov
+	clang "libclang-rt-${clang#clang-}-dev" "llvm-${clang#clang-}"
 	# end-to-end bed: Xen under QEMU/TCG, sysroot by debootstrap
 	qemu-system-x86 qemu-utils debootstrap cpio zstd file time
 	busybox-static dosfstools mtools

@@ -52,13 +52,10 @@ enum usbfront_link {
  * @frags: the data buffer as 4 KiB page fragments (core view)
  * @gfns: frame of each fragment, same index as @frags
  * @nfrags: entries in @frags and @gfns
- * @total: bytes of the data buffer (urb->transfer_buffer_length)
- * @done: bytes moved by requests that have completed
- * @cur_len: bytes of the request on the ring
+ * @prog: bytes of the buffer, bytes moved, the request on the ring, the
+ *	ZLP still to send, dequeued (core view, usbfront_xfer_next())
  * @req_id: id of the request on the ring, -1 if none
  * @maxp: max packet size of a bulk endpoint (0: never split)
- * @zlp: a zero-length OUT request still has to follow the data
- * @dequeued: usb core unlinked the URB; no further request is sent
  * @unlink_sent: the unlink request is on the ring
  * @unlink_wait: waiting on info->unlinks for a ring slot
  * @unlink_list: entry on info->unlinks
@@ -74,13 +71,9 @@ struct usbfront_urbp {
 	struct usbfront_frag *frags;
 	unsigned long *gfns;
 	u32 nfrags;
-	u32 total;
-	u32 done;
-	u32 cur_len;
+	struct usbfront_progress prog;
 	int req_id;
 	u16 maxp;
-	bool zlp;
-	bool dequeued;
 	bool unlink_sent;
 	bool unlink_wait;
 	struct list_head unlink_list;
@@ -91,19 +84,16 @@ struct usbfront_urbp {
 };
 
 /**
- * struct usbfront_shadow - a request the backend has not answered yet
+ * struct usbfront_shadow - the module's half of a request in flight (the
+ * core's half, what was sent and whether the backend still holds a
+ * grant, is in struct usbfront_ring)
  * @urbp: the URB it moves data for; NULL for an unlink request
- * @inf: what usbfront_rsp_check() needs to know about it
  * @ngrefs: grants in @gref (data pages first, then iso descriptors)
  * @gref: grant references to end before the pages are touched again
- * @held: the backend still held a grant when it answered; the URB stays
- *	here (never given back) until the reclaim work can end the grants
  */
 struct usbfront_shadow {
 	struct usbfront_urbp *urbp;
-	struct usbfront_inflight inf;
 	u8 ngrefs;
-	bool held;
 	grant_ref_t gref[XENUSB_MAX_SEGMENTS_PER_REQUEST];
 };
 
@@ -143,17 +133,16 @@ struct usbfront_stats {
  * @rh: root hub port state (rh_port.c core)
  * @rh_timer: fires when a port reset is due to complete
  * @link: ring state
- * @urb_ring: front half of the URB ring
- * @conn_ring: front half of the conn ring
+ * @ring: both rings, the ids in flight and what was sent under them
+ *	(rsp_ring.c and req_build.c core)
+ * @round: the ring processing round running under @lock (rsp.c)
  * @urb_ring_ref: grant of the URB ring page
  * @conn_ring_ref: grant of the conn ring page
  * @evtchn: event channel shared by both rings
  * @irq: irq bound to @evtchn, 0 if none
- * @ids: request ids in flight (id_table.c core)
  * @shadow: per-id state of requests on the ring
  * @pending: URBs waiting for a ring slot or for their endpoint
  * @unlinks: dequeued URBs whose unlink request waits for a ring slot
- * @nheld: shadows with @held set
  * @conn_mutex: serialises connect and teardown (xenbus thread, error
  *	work, remove, resume)
  * @error_work: tears the connection down after a protocol error
@@ -165,6 +154,8 @@ struct usbfront_stats {
  * @gen: connection generation, bumped at every teardown
  * @stats: counters
  */
+struct usbfront_round;
+
 struct usbfront_info {
 	spinlock_t lock;	/* rings, ports, URB lists, stats */
 	struct xenbus_device *xbdev;
@@ -175,18 +166,16 @@ struct usbfront_info {
 	struct timer_list rh_timer;
 
 	enum usbfront_link link;
-	struct xenusb_urb_front_ring urb_ring;
-	struct xenusb_conn_front_ring conn_ring;
+	struct usbfront_ring ring;
+	struct usbfront_round *round;
 	grant_ref_t urb_ring_ref;
 	grant_ref_t conn_ring_ref;
 	evtchn_port_t evtchn;
 	unsigned int irq;
 
-	struct usbfront_id_table ids;
 	struct usbfront_shadow shadow[USBFRONT_NR_IDS];
 	struct list_head pending;
 	struct list_head unlinks;
-	unsigned int nheld;
 
 	struct mutex conn_mutex;	/* connect vs teardown */
 	struct work_struct error_work;
@@ -214,28 +203,31 @@ int usbfront_hub_status_data(struct usb_hcd *hcd, char *buf);
 int usbfront_hub_control(struct usb_hcd *hcd, u16 type_req, u16 value,
 			 u16 index, char *buf, u16 length);
 void usbfront_rh_disconnect_all(struct usbfront_info *info);
-int usbfront_conn_process(struct usbfront_info *info, bool *rh_changed,
-			  bool *more);
-void usbfront_conn_prepost(struct usbfront_info *info);
 int usbfront_bus_suspend(struct usb_hcd *hcd);
 int usbfront_bus_resume(struct usb_hcd *hcd);
 
-/* ring.c */
+/* ring.c: submission, grants, giveback */
 struct usbfront_urbp *usbfront_urbp_alloc(struct usbfront_info *info,
 					  struct urb *urb, gfp_t mem_flags);
 void usbfront_urbp_free(struct usbfront_urbp *urbp);
 int usbfront_submit(struct usbfront_info *info, struct usbfront_urbp *urbp);
+int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp);
+bool usbfront_end_grants(struct usbfront_info *info, u16 id);
 void usbfront_unlink(struct usbfront_info *info, struct usbfront_urbp *urbp,
 		     int status, struct list_head *done);
 void usbfront_kick(struct usbfront_info *info, struct list_head *done);
 void usbfront_push(struct usbfront_info *info);
+void usbfront_finish(struct usbfront_info *info, struct usbfront_urbp *urbp,
+		     int status, struct list_head *done);
 void usbfront_giveback_list(struct usbfront_info *info,
 			    struct list_head *done);
 void usbfront_fail_all(struct usbfront_info *info, struct list_head *done);
-void usbfront_protocol_error(struct usbfront_info *info, const char *what);
-irqreturn_t usbfront_interrupt(int irq, void *dev_id);
 void usbfront_reclaim(struct work_struct *work);
-void usbfront_ring_init(struct usbfront_info *info);
+void usbfront_queue_init(struct usbfront_info *info);
+
+/* rsp.c: event channel handler, responses and conn events */
+irqreturn_t usbfront_interrupt(int irq, void *dev_id);
+void usbfront_rsp_init(struct usbfront_info *info);
 
 /* iso.c */
 int usbfront_iso_prepare(struct usbfront_urbp *urbp, gfp_t mem_flags);

@@ -7,7 +7,10 @@
  *
  * Files: id_table.c (request ids in flight), rsp_check.c (responses and
  * conn events from an untrusted backend), rh_port.c (root-hub port state
- * and hub class requests), xfer_split.c (URB -> request segmentation).
+ * and hub class requests), xfer_split.c (URB -> request segmentation and
+ * what a split transfer does after each response), req_build.c (requests
+ * onto the URB ring), rsp_ring.c (responses and conn events off the
+ * rings, over the ops an implementer provides).
  */
 #ifndef USBFRONT_CORE_H
 #define USBFRONT_CORE_H
@@ -151,5 +154,135 @@ u32 usbfront_frags_linear(u32 start, u32 len, struct usbfront_frag *out,
 			  u32 max);
 u32 usbfront_split_next(const struct usbfront_frag *frags, u32 nfrags,
 			u32 pos, u32 maxp, u32 max_segs, u32 max_bytes);
+
+/**
+ * struct usbfront_progress - how far a transfer has come
+ * @total: bytes of the transfer's buffer
+ * @done: bytes moved by requests that have completed
+ * @cur_len: bytes of the request on the ring
+ * @zlp: a zero-length OUT request still has to follow the data
+ * @dequeued: the transfer was cancelled; no further request is sent
+ * @short_not_ok: a short IN transfer is an error (-EREMOTEIO)
+ * @in: device-to-host
+ */
+struct usbfront_progress {
+	u32 total;
+	u32 done;
+	u32 cur_len;
+	bool zlp;
+	bool dequeued;
+	bool short_not_ok;
+	bool in;
+};
+
+/* What usbfront_xfer_next() decided. */
+#define USBFRONT_XFER_DONE	0	/* give the transfer back */
+#define USBFRONT_XFER_SEND	1	/* send its next request */
+
+int usbfront_xfer_next(struct usbfront_progress *p,
+		       const struct usbfront_rsp *rsp, int *status);
+bool usbfront_xfer_hold(const struct usbfront_progress *p, u32 len,
+			bool control);
+
+/* ------------------------------------------------------------------ */
+/* rsp_ring.c and req_build.c: the two rings of one controller          */
+
+#define USBFRONT_RING_IDS	XENUSB_URB_RING_SIZE
+
+/**
+ * struct usbfront_ring_ops - what the core needs from its implementer
+ * @end_grants: end every grant of request @id; false if the backend
+ *	still holds one (the request's memory must then stay untouched)
+ * @complete: request @id was answered; its id is free again, @inf is
+ *	what was sent and @rsp the checked response (@raw only for logs)
+ * @conn: a checked conn ring event was applied to the root hub
+ * @notify: kick the backend's event channel
+ * @fatal: the backend broke the protocol; called once, nothing more is
+ *	read from the rings until usbfront_ring_attach()
+ *
+ * The module implements these with grant-table, event-channel and USB
+ * core calls; the simulator and the fuzzers with their world. Every
+ * callback is called with the implementer's lock held, as the core is.
+ */
+struct usbfront_ring_ops {
+	bool (*end_grants)(void *ctx, u16 id);
+	void (*complete)(void *ctx, const struct usbfront_inflight *inf,
+			 const struct xenusb_urb_response *raw,
+			 const struct usbfront_rsp *rsp);
+	void (*conn)(void *ctx, u8 port, u8 speed);
+	void (*notify)(void *ctx);
+	void (*fatal)(void *ctx, const char *what);
+};
+
+/**
+ * struct usbfront_ring - the frontend halves of both rings
+ * @urb: URB ring, front half
+ * @conn: conn ring, front half
+ * @ids: request ids in flight
+ * @inf: what was sent under each id
+ * @held: the backend still held a grant of the request when it answered
+ *	or at teardown: the id stays in use until the grants end
+ * @nheld: entries of @held set
+ * @posted: the request is published (a response to it can be genuine)
+ * @slot_id: id of the request queued in each ring slot, our own copy
+ * @pushed: req_prod_pvt at the last push: what the backend may answer
+ * @broken: a protocol error was latched
+ * @error: what the backend did, once @broken
+ * @rh: root hub the conn events go to
+ * @ops: the implementer's callbacks
+ * @ctx: their argument
+ */
+struct usbfront_ring {
+	struct xenusb_urb_front_ring urb;
+	struct xenusb_conn_front_ring conn;
+	struct usbfront_id_table ids;
+	struct usbfront_inflight inf[USBFRONT_RING_IDS];
+	bool held[USBFRONT_RING_IDS];
+	unsigned int nheld;
+	bool posted[USBFRONT_RING_IDS];
+	u16 slot_id[USBFRONT_RING_IDS];
+	RING_IDX pushed;
+	bool broken;
+	const char *error;
+	struct usbfront_rh *rh;
+	const struct usbfront_ring_ops *ops;
+	void *ctx;
+};
+
+/**
+ * struct usbfront_xfer - what a data request carries
+ * @pipe: wire pipe (xenusb_pipe_encode()), without the unlink bit
+ * @length: data bytes, at most 65535 (buffer_length is u16)
+ * @setup: control only: the setup packet
+ * @interval: interrupt and isochronous only
+ * @start_frame: isochronous only
+ * @nr_packets: isochronous only: frame descriptors
+ */
+struct usbfront_xfer {
+	u32 pipe;
+	u32 length;
+	u8 setup[8];
+	u16 interval;
+	u16 start_frame;
+	u16 nr_packets;
+};
+
+void usbfront_ring_init(struct usbfront_ring *r, struct usbfront_rh *rh,
+			const struct usbfront_ring_ops *ops, void *ctx);
+void usbfront_ring_attach(struct usbfront_ring *r, void *urb_page,
+			  void *conn_page);
+void usbfront_ring_error(struct usbfront_ring *r, const char *what);
+int usbfront_ring_responses(struct usbfront_ring *r, bool *more);
+int usbfront_ring_conn(struct usbfront_ring *r, bool *more);
+int usbfront_ring_release(struct usbfront_ring *r, u16 id);
+
+int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
+		       struct xenusb_urb_request *req);
+int usbfront_req_unlink(struct usbfront_ring *r, u16 victim, u32 pipe);
+void usbfront_req_abort(struct usbfront_ring *r, u16 id);
+int usbfront_req_queue(struct usbfront_ring *r,
+		       struct xenusb_urb_request *req, u8 nr_data,
+		       u8 nr_desc);
+bool usbfront_req_push(struct usbfront_ring *r);
 
 #endif /* USBFRONT_CORE_H */

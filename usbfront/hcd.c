@@ -199,6 +199,7 @@ struct usb_hcd *usbfront_hcd_create(struct xenbus_device *dev, u8 nports,
 	info->urb_ring_ref = INVALID_GRANT_REF;
 	info->conn_ring_ref = INVALID_GRANT_REF;
 	usbfront_rh_setup(info);
-	usbfront_ring_init(info);
+	usbfront_queue_init(info);
+	usbfront_rsp_init(info);
 	return hcd;
 }

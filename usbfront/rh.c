@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * usbfront root hub glue: conn ring events and the hub driver's requests
- * go to the port state machine in rh_port.c; a timer completes port
- * resets so the hub driver sees C_RESET without polling for it.
+ * usbfront root hub glue: the hub driver's requests go to the port state
+ * machine in rh_port.c (conn ring events reach it through the core's
+ * rsp_ring.c); a timer completes port resets so the hub driver sees
+ * C_RESET without polling for it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
-#include <xen/events.h>
 
 #include "common.h"
-#include "trace.h"
 
 /**
  * usbfront_now_ms() - monotonic milliseconds for the rh_port core
@@ -127,81 +126,6 @@ void usbfront_rh_disconnect_all(struct usbfront_info *info)
 
 	for (port = 1; port <= info->nports; port++)
 		usbfront_rh_connect(&info->rh, port, XENUSB_SPEED_NONE);
-}
-
-/**
- * usbfront_conn_prepost() - fill the conn ring with requests
- * @info: controller with a freshly initialised conn ring
- *
- * The backend answers one request per plug or unplug event.
- */
-void usbfront_conn_prepost(struct usbfront_info *info)
-{
-	struct xenusb_conn_front_ring *ring = &info->conn_ring;
-	RING_IDX i;
-
-	for (i = 0; i < RING_SIZE(ring); i++)
-		RING_GET_REQUEST(ring, i)->id = i;
-	ring->req_prod_pvt = i;
-	RING_PUSH_REQUESTS(ring);
-}
-
-/**
- * usbfront_conn_process() - apply conn ring events to the root hub
- * @info: controller, lock held, link up
- * @rh_changed: set when a port changed
- * @more: set when events are left
- *
- * Every event is checked (port in range, speed possible on this
- * controller) before it reaches the port state; its slot is posted
- * again at once.
- *
- * Return: events seen, or -EPROTO after a protocol error.
- */
-int usbfront_conn_process(struct usbfront_info *info, bool *rh_changed,
-			  bool *more)
-{
-	struct xenusb_conn_front_ring *ring = &info->conn_ring;
-	struct xenusb_conn_response ev;
-	RING_IDX i, rp;
-	int notify, n = 0;
-
-	rp = READ_ONCE(ring->sring->rsp_prod);
-	if (rp - ring->rsp_cons > ring->req_prod_pvt - ring->rsp_cons) {
-		usbfront_protocol_error(info, "conn ring response producer overflow");
-		return -EPROTO;
-	}
-	virt_rmb();	/* events up to rp are visible */
-
-	for (i = ring->rsp_cons; i != rp; i++) {
-		RING_COPY_RESPONSE(ring, i, &ev);
-		ring->rsp_cons = i + 1;
-		if (usbfront_conn_check(&ev, info->nports, info->usb_ver)) {
-			dev_err_ratelimited(&info->xbdev->dev,
-					    "conn event port %u speed %u invalid for %u ports, USB %s\n",
-					    ev.portnum, ev.speed, info->nports,
-					    info->usb_ver == 1 ? "1.1" : "2.0");
-			usbfront_protocol_error(info, "invalid conn ring event");
-			return -EPROTO;
-		}
-		trace_usbfront_conn(dev_name(&info->xbdev->dev), ev.portnum,
-				    ev.speed);
-		usbfront_rh_connect(&info->rh, ev.portnum, ev.speed);
-		info->stats.conn_events++;
-		*rh_changed = true;
-		/* Ids are ours: the slot index, not the backend's echo. */
-		RING_GET_REQUEST(ring, ring->req_prod_pvt)->id =
-			ring->req_prod_pvt % RING_SIZE(ring);
-		ring->req_prod_pvt++;
-		n++;
-	}
-	if (n) {
-		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(ring, notify);
-		if (notify)
-			notify_remote_via_irq(info->irq);
-	}
-	RING_FINAL_CHECK_FOR_RESPONSES(ring, *more);
-	return n;
 }
 
 #ifdef CONFIG_PM

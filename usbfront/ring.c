@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * usbfront URB ring: URBs become requests, responses become URB
- * completions.
+ * usbfront URB ring, submission side: URBs become requests, and URBs
+ * leave the ring's books (giveback, teardown, reclaim). The responses
+ * come in through rsp.c, which calls into this file, never the reverse.
  *
  * Buffers are granted page by page from their struct pages (scatterlist,
  * vmalloc or linear memory), so a request carries up to 16 pages and a
@@ -11,12 +12,8 @@
  * of the same endpoint overtakes it; control endpoints are held for
  * every transfer, so their queue runs one transfer at a time.
  *
- * The backend is not trusted: each response is copied off the ring once,
- * its id must be in flight, every grant of the request is ended before
- * the data is looked at (a grant still held is a protocol error: the URB
- * is then kept, never given back, until the grant can be ended), and the
- * lengths are clamped by usbfront_rsp_check(). Any protocol error stops
- * all ring processing and hands the teardown to a work item.
+ * The ring slot, the id and the request's fields come from the core
+ * (req_build.c); this file grants the pages and keeps the URB state.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,9 +27,6 @@
 
 #include "common.h"
 #include "trace.h"
-
-/* Rounds of ring processing in the interrupt before a work item goes on. */
-#define USBFRONT_IRQ_ROUNDS	8
 
 /* Xen frame of the 4 KiB page that holds byte @off of @page onwards. */
 static unsigned long usbfront_gfn(struct page *page, unsigned long off)
@@ -80,7 +74,7 @@ static u32 usbfront_sg_count(struct urb *urb, u32 len)
 static void usbfront_sg_fill(struct usbfront_urbp *urbp, struct urb *urb)
 {
 	struct scatterlist *sg;
-	u32 len = urbp->total;
+	u32 len = urbp->prog.total;
 	u32 n = 0;
 	int i;
 
@@ -111,7 +105,7 @@ static int usbfront_linear_fill(struct usbfront_urbp *urbp, struct urb *urb)
 	const u8 *page0 = (const u8 *)(base & ~(unsigned long)(XEN_PAGE_SIZE - 1));
 	u32 i;
 
-	usbfront_frags_linear(base % XEN_PAGE_SIZE, urbp->total, urbp->frags,
+	usbfront_frags_linear(base % XEN_PAGE_SIZE, urbp->prog.total, urbp->frags,
 			      urbp->nfrags);
 	for (i = 0; i < urbp->nfrags; i++)
 		if (!usbfront_virt_gfn(page0 + i * XEN_PAGE_SIZE,
@@ -159,7 +153,7 @@ struct usbfront_urbp *usbfront_urbp_alloc(struct usbfront_info *info,
 	INIT_LIST_HEAD(&urbp->list);
 	INIT_LIST_HEAD(&urbp->unlink_list);
 	urbp->urb = urb;
-	urbp->total = len;
+	urbp->prog.total = len;
 	urbp->nfrags = n;
 	urbp->req_id = -1;
 	if (n) {
@@ -192,7 +186,7 @@ struct usbfront_urbp *usbfront_urbp_alloc(struct usbfront_info *info,
 			goto fail;
 		}
 		/* URB_ZERO_PACKET is not on the wire: send the ZLP ourselves. */
-		urbp->zlp = usbfront_param_zlp && usb_pipeout(urb->pipe) &&
+		urbp->prog.zlp = usbfront_param_zlp && usb_pipeout(urb->pipe) &&
 			    (urb->transfer_flags & URB_ZERO_PACKET) && len &&
 			    len % urbp->maxp == 0;
 	} else if (n > max_segs || len > USBFRONT_MAX_BYTES) {
@@ -258,12 +252,19 @@ static u32 usbfront_pipe(const struct urb *urb)
 	return xenusb_pipe_encode(&p);
 }
 
-/*
- * End every grant of a request. Grants that end are forgotten, so a
- * later retry only looks at the ones the backend still holds.
+/**
+ * usbfront_end_grants() - end every grant of a request
+ * @info: controller, lock held
+ * @id: request id
+ *
+ * Grants that end are forgotten, so a later retry only looks at the
+ * ones the backend still holds; each one still held is counted.
+ *
+ * Return: true if no grant of the request is left.
  */
-static bool usbfront_end_grants(struct usbfront_shadow *sh)
+bool usbfront_end_grants(struct usbfront_info *info, u16 id)
 {
+	struct usbfront_shadow *sh = &info->shadow[id];
 	bool all = true;
 	u8 i;
 
@@ -275,6 +276,8 @@ static bool usbfront_end_grants(struct usbfront_shadow *sh)
 		else
 			all = false;
 	}
+	if (!all)
+		info->stats.grants_held++;
 	return all;
 }
 
@@ -347,14 +350,10 @@ static bool usbfront_ep_busy(const struct usbfront_urbp *urbp)
 	return owner && owner != urbp;
 }
 
-/* Put a fully built request on the ring (pushed later). */
-static void usbfront_queue_req(struct usbfront_info *info,
-			       const struct xenusb_urb_request *req)
+/* Account a request the core has put on the ring (pushed later). */
+static void usbfront_queued(struct usbfront_info *info,
+			    const struct xenusb_urb_request *req)
 {
-	struct xenusb_urb_front_ring *ring = &info->urb_ring;
-
-	*RING_GET_REQUEST(ring, ring->req_prod_pvt) = *req;
-	ring->req_prod_pvt++;
 	info->stats.requests++;
 	trace_usbfront_request(dev_name(&info->xbdev->dev), req->id, req->pipe,
 			       req->nr_buffer_segs, req->buffer_length);
@@ -367,66 +366,66 @@ static void usbfront_queue_req(struct usbfront_info *info,
  * Return: 0 when sent, -EBUSY when no ring slot is free (the caller
  * queues the URB), another negative errno when the URB must fail.
  */
-static int usbfront_send(struct usbfront_info *info,
-			 struct usbfront_urbp *urbp)
+int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 {
 	struct urb *urb = urbp->urb;
 	u32 max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST - urbp->iso_npages;
 	bool in = usb_pipein(urb->pipe);
-	struct xenusb_urb_request req = {};
+	struct usbfront_xfer x = {};
+	struct xenusb_urb_request req;
 	struct usbfront_shadow *sh;
 	struct usbfront_frag desc[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	u32 len = 0, nd;
+	u32 len = 0, nd = 0;
+	u8 ndata;
 	bool zlp = false;
 	int id, err;
 	u16 i;
 
-	if (RING_FULL(&info->urb_ring))
-		return -EBUSY;
-
-	if (urbp->done < urbp->total) {
-		len = usbfront_split_next(urbp->frags, urbp->nfrags, urbp->done,
-					  urbp->maxp, max_segs,
+	if (urbp->prog.done < urbp->prog.total) {
+		len = usbfront_split_next(urbp->frags, urbp->nfrags,
+					  urbp->prog.done, urbp->maxp, max_segs,
 					  USBFRONT_MAX_BYTES);
 		if (!len)
 			return -EMSGSIZE;
-	} else if (urbp->zlp) {
+	} else if (urbp->prog.zlp) {
 		zlp = true;
 	}
 
-	id = usbfront_id_alloc(&info->ids);
+	x.pipe = usbfront_pipe(urb);
+	x.length = len;
+	switch (usb_pipetype(urb->pipe)) {
+	case PIPE_ISOCHRONOUS:
+		x.interval = urb->interval;
+		x.start_frame = urb->start_frame;
+		x.nr_packets = urb->number_of_packets;
+		break;
+	case PIPE_INTERRUPT:
+		x.interval = urb->interval;
+		break;
+	case PIPE_CONTROL:
+		memcpy(x.setup, urb->setup_packet, sizeof(x.setup));
+		break;
+	default:
+		break;
+	}
+	id = usbfront_req_start(&info->ring, &x, &req);
 	if (id < 0)
-		return -EBUSY;
+		return id;
 	sh = &info->shadow[id];
 	sh->ngrefs = 0;
-	sh->held = false;
 
-	err = usbfront_grant_data(info, urbp, sh, &req, urbp->done, len,
+	err = usbfront_grant_data(info, urbp, sh, &req, urbp->prog.done, len,
 				  max_segs, !in);
 	if (err)
 		goto fail;
+	ndata = sh->ngrefs;
 
-	req.id = id;
-	req.nr_buffer_segs = sh->ngrefs;
-	req.pipe = usbfront_pipe(urb);
-	/*
-	 * URB_SHORT_NOT_OK stays off the wire: this frontend turns a short
-	 * transfer into -EREMOTEIO itself, also across split requests.
-	 */
-	req.transfer_flags = 0;
-	req.buffer_length = len;
-
-	switch (usb_pipetype(urb->pipe)) {
-	case PIPE_ISOCHRONOUS:
-		req.u.isoc.interval = urb->interval;
-		req.u.isoc.start_frame = urb->start_frame;
-		req.u.isoc.number_of_packets = urb->number_of_packets;
+	if (usb_pipeisoc(urb->pipe)) {
 		/*
 		 * Descriptor pages are ours: the backend writes them back.
 		 * The segments name exactly the descriptors, not whole
 		 * pages: the protocol (and usbback) wants their lengths to
-		 * add up to number_of_packets * XENUSB_ISO_DESC_SIZE.  The
-		 * core cuts them, as it does for the simulator's frontend.
+		 * add up to number_of_packets * XENUSB_ISO_DESC_SIZE.
 		 */
 		nd = usbfront_frags_linear(0, urb->number_of_packets *
 					   XENUSB_ISO_DESC_SIZE, desc,
@@ -435,7 +434,6 @@ static int usbfront_send(struct usbfront_info *info,
 			err = -EMSGSIZE;
 			goto fail;
 		}
-		req.u.isoc.nr_frame_desc_segs = nd;
 		for (i = 0; i < nd; i++) {
 			err = usbfront_grant_seg(info, sh, &req,
 						 virt_to_gfn((u8 *)urbp->iso_descs +
@@ -445,42 +443,29 @@ static int usbfront_send(struct usbfront_info *info,
 			if (err)
 				goto fail;
 		}
-		break;
-	case PIPE_INTERRUPT:
-		req.u.intr.interval = urb->interval;
-		break;
-	case PIPE_CONTROL:
-		memcpy(req.u.ctrl, urb->setup_packet, sizeof(req.u.ctrl));
-		break;
-	default:
-		break;
 	}
 
 	sh->urbp = urbp;
-	sh->inf.type = xenusb_pipetype(req.pipe);
-	sh->inf.in = in;
-	sh->inf.unlink = false;
-	sh->inf.length = len;
-	sh->inf.nr_packets = usb_pipeisoc(urb->pipe) ?
-			     urb->number_of_packets : 0;
-	usbfront_queue_req(info, &req);
+	err = usbfront_req_queue(&info->ring, &req, ndata, nd);
+	if (err) {
+		/* The core released the id: only the grants are left. */
+		sh->urbp = NULL;
+		usbfront_ungrant(sh);
+		return err;
+	}
+	usbfront_queued(info, &req);
 
 	urbp->req_id = id;
-	urbp->cur_len = len;
+	urbp->prog.cur_len = len;
 	if (zlp) {
-		urbp->zlp = false;
+		urbp->prog.zlp = false;
 		info->stats.zlp_requests++;
 	}
-	if (!urbp->split && urbp->done + len < urbp->total)
+	if (!urbp->split && urbp->prog.done + len < urbp->prog.total)
 		info->stats.split_urbs++;
-	/*
-	 * Hold the endpoint while more requests of this URB follow, and for
-	 * control transfers always: a real controller runs ep0's queue one
-	 * transfer at a time, and QEMU's qusb loses answers when several
-	 * control requests of one device are queued and one of them stalls.
-	 */
-	if (!urbp->split && (urbp->done + len < urbp->total || urbp->zlp ||
-			     usb_pipecontrol(urb->pipe))) {
+	/* Hold the endpoint while more requests of this URB follow. */
+	if (!urbp->split && usbfront_xfer_hold(&urbp->prog, len,
+					       usb_pipecontrol(urb->pipe))) {
 		urbp->split = true;
 		urb->ep->hcpriv = urbp;
 	}
@@ -488,7 +473,7 @@ static int usbfront_send(struct usbfront_info *info,
 
 fail:
 	usbfront_ungrant(sh);
-	usbfront_id_release(&info->ids, id);
+	usbfront_req_abort(&info->ring, id);
 	if (err == -ENOSPC)
 		err = -ENOMEM;
 	dev_warn_ratelimited(&info->xbdev->dev,
@@ -496,10 +481,15 @@ fail:
 	return err;
 }
 
-/* Take @urbp off the ring's books and put it on @done for giveback. */
-static void usbfront_finish(struct usbfront_info *info,
-			    struct usbfront_urbp *urbp, int status,
-			    struct list_head *done)
+/**
+ * usbfront_finish() - take an URB off the ring's books
+ * @info: controller, lock held
+ * @urbp: URB with no request on the ring
+ * @status: status for its giveback
+ * @done: giveback list it goes on
+ */
+void usbfront_finish(struct usbfront_info *info, struct usbfront_urbp *urbp,
+		     int status, struct list_head *done)
 {
 	struct urb *urb = urbp->urb;
 
@@ -510,7 +500,7 @@ static void usbfront_finish(struct usbfront_info *info,
 	if (urb->ep->hcpriv == urbp)
 		urb->ep->hcpriv = NULL;
 	if (!usb_pipeisoc(urb->pipe))
-		urb->actual_length = min(urbp->done,
+		urb->actual_length = min(urbp->prog.done,
 					 urb->transfer_buffer_length);
 	urbp->status = status;
 	urb->hcpriv = NULL;
@@ -572,29 +562,17 @@ int usbfront_submit(struct usbfront_info *info, struct usbfront_urbp *urbp)
 static int usbfront_send_unlink(struct usbfront_info *info,
 				struct usbfront_urbp *urbp)
 {
-	struct xenusb_urb_request req = {};
-	struct usbfront_shadow *sh;
+	u32 pipe = usbfront_pipe(urbp->urb);
 	int id;
 
-	if (RING_FULL(&info->urb_ring))
-		return -EBUSY;
-	id = usbfront_id_alloc(&info->ids);
+	id = usbfront_req_unlink(&info->ring, urbp->req_id, pipe);
 	if (id < 0)
-		return -EBUSY;
-	sh = &info->shadow[id];
-	sh->urbp = NULL;
-	sh->ngrefs = 0;
-	sh->held = false;
-	sh->inf.type = xenusb_pipetype(usbfront_pipe(urbp->urb));
-	sh->inf.in = false;
-	sh->inf.unlink = true;
-	sh->inf.length = 0;
-	sh->inf.nr_packets = 0;
-
-	req.id = id;
-	req.pipe = usbfront_pipe(urbp->urb) | XENUSB_PIPE_UNLINK;
-	req.u.unlink.unlink_id = urbp->req_id;
-	usbfront_queue_req(info, &req);
+		return id;
+	info->shadow[id].urbp = NULL;
+	info->shadow[id].ngrefs = 0;
+	info->stats.requests++;
+	trace_usbfront_request(dev_name(&info->xbdev->dev), id,
+			       pipe | XENUSB_PIPE_UNLINK, 0, 0);
 	urbp->unlink_sent = true;
 	info->stats.unlinks++;
 	return 0;
@@ -614,9 +592,9 @@ static int usbfront_send_unlink(struct usbfront_info *info,
 void usbfront_unlink(struct usbfront_info *info, struct usbfront_urbp *urbp,
 		     int status, struct list_head *done)
 {
-	if (urbp->dequeued)
+	if (urbp->prog.dequeued)
 		return;
-	urbp->dequeued = true;
+	urbp->prog.dequeued = true;
 	if (urbp->req_id < 0) {
 		list_del_init(&urbp->list);
 		usbfront_finish(info, urbp, status, done);
@@ -669,260 +647,23 @@ void usbfront_kick(struct usbfront_info *info, struct list_head *done)
  */
 void usbfront_push(struct usbfront_info *info)
 {
-	int notify;
-
 	if (info->link != USBFRONT_UP)
 		return;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&info->urb_ring, notify);
-	if (notify)
+	if (usbfront_req_push(&info->ring))
 		notify_remote_via_irq(info->irq);
 }
 
-/* A response for a data request of @urbp arrived; grants are ended. */
-static void usbfront_complete(struct usbfront_info *info,
-			      struct usbfront_urbp *urbp,
-			      const struct usbfront_rsp *rsp,
-			      struct list_head *done)
-{
-	struct urb *urb = urbp->urb;
-	int status = rsp->status;
-	int err;
-
-	urbp->req_id = -1;
-	/* The victim is back: an unlink still waiting for a slot is moot. */
-	if (urbp->unlink_wait) {
-		list_del_init(&urbp->unlink_list);
-		urbp->unlink_wait = false;
-	}
-
-	if (usb_pipeisoc(urb->pipe)) {
-		urb->start_frame = rsp->start_frame;
-		usbfront_iso_complete(info, urbp);
-		usbfront_finish(info, urbp, status, done);
-		return;
-	}
-
-	if (usb_pipein(urb->pipe))
-		info->stats.bytes_in += rsp->actual_length;
-	else
-		info->stats.bytes_out += rsp->actual_length;
-	urbp->done += rsp->actual_length;
-
-	if (!status && !urbp->dequeued &&
-	    rsp->actual_length == urbp->cur_len &&
-	    (urbp->done < urbp->total || urbp->zlp)) {
-		/* A full piece of a split URB: the next one follows. */
-		err = usbfront_send(info, urbp);
-		if (!err)
-			return;
-		if (err == -EBUSY) {
-			/* Its endpoint stays held; go first when a slot frees. */
-			list_add(&urbp->list, &info->pending);
-			return;
-		}
-		status = err;
-	}
-
-	if (!status && usb_pipein(urb->pipe) &&
-	    (urb->transfer_flags & URB_SHORT_NOT_OK) &&
-	    urbp->done < urbp->total)
-		status = -EREMOTEIO;
-	usbfront_finish(info, urbp, status, done);
-}
-
-/**
- * usbfront_protocol_error() - the backend broke the protocol
- * @info: controller, lock held
- * @what: what it did, for the log and xenstore
- *
- * Nothing more is read from the rings; the error work fails every URB
- * with -ESHUTDOWN, tears the rings down and closes the device.
- */
-void usbfront_protocol_error(struct usbfront_info *info, const char *what)
-{
-	if (info->link != USBFRONT_UP)
-		return;
-	info->link = USBFRONT_BROKEN;
-	info->error_what = what;
-	info->stats.protocol_errors++;
-	dev_err_ratelimited(&info->xbdev->dev,
-			    "backend protocol error: %s; disconnecting\n", what);
-	trace_usbfront_error(dev_name(&info->xbdev->dev), what);
-	schedule_work(&info->error_work);
-}
-
-/* Consume URB ring responses. Return: responses seen, or -EPROTO. */
-static int usbfront_urb_responses(struct usbfront_info *info,
-				  struct list_head *done, bool *more)
-{
-	struct xenusb_urb_front_ring *ring = &info->urb_ring;
-	struct xenusb_urb_response raw;
-	struct usbfront_shadow *sh;
-	struct usbfront_rsp rsp;
-	RING_IDX i, rp;
-	int n = 0;
-
-	rp = READ_ONCE(ring->sring->rsp_prod);
-	/* More responses than requests outstanding: producer overflow. */
-	if (rp - ring->rsp_cons > ring->req_prod_pvt - ring->rsp_cons) {
-		usbfront_protocol_error(info, "urb ring response producer overflow");
-		return -EPROTO;
-	}
-	virt_rmb();	/* responses up to rp are visible */
-
-	for (i = ring->rsp_cons; i != rp; i++) {
-		RING_COPY_RESPONSE(ring, i, &raw);
-		ring->rsp_cons = i + 1;
-		n++;
-		if (!usbfront_id_in_use(&info->ids, raw.id) ||
-		    info->shadow[raw.id].held) {
-			usbfront_protocol_error(info, "response with an unknown or duplicate id");
-			return -EPROTO;
-		}
-		sh = &info->shadow[raw.id];
-		if (!usbfront_end_grants(sh)) {
-			/* The URB can never be given back while mapped. */
-			sh->held = true;
-			info->nheld++;
-			info->stats.grants_held++;
-			usbfront_protocol_error(info,
-						"backend still holds a grant of an answered request");
-			return -EPROTO;
-		}
-		usbfront_rsp_check(&raw, &sh->inf, &rsp);
-		if (rsp.clamped && !(sh->inf.unlink || !sh->urbp ||
-				     sh->urbp->dequeued)) {
-			info->stats.clamped++;
-			dev_warn_ratelimited(&info->xbdev->dev,
-					     "response %u out of range (status %d, length %d, errors %d): clamped\n",
-					     raw.id, raw.status,
-					     raw.actual_length,
-					     raw.error_count);
-		}
-		usbfront_id_release(&info->ids, raw.id);
-		info->stats.responses++;
-		trace_usbfront_response(dev_name(&info->xbdev->dev), raw.id,
-					rsp.status, rsp.actual_length);
-		if (sh->urbp) {
-			struct usbfront_urbp *urbp = sh->urbp;
-
-			sh->urbp = NULL;
-			usbfront_complete(info, urbp, &rsp, done);
-		}
-	}
-	RING_FINAL_CHECK_FOR_RESPONSES(ring, *more);
-	return n;
-}
-
-/*
- * One round over both rings. Return: events seen (negative after a
- * protocol error); *more when responses are left.
- */
-static int usbfront_process(struct usbfront_info *info,
-			    struct list_head *done, bool *rh_changed,
-			    bool *more)
-{
-	bool more_urb = false, more_conn = false;
-	int n, c;
-
-	n = usbfront_urb_responses(info, done, &more_urb);
-	if (n < 0)
-		return n;
-	c = usbfront_conn_process(info, rh_changed, &more_conn);
-	if (c < 0)
-		return c;
-	usbfront_kick(info, done);
-	usbfront_push(info);
-	*more = more_urb || more_conn;
-	return n + c;
-}
-
-/**
- * usbfront_interrupt() - event channel handler (lateeoi)
- * @irq: the irq
- * @dev_id: struct usbfront_info
- *
- * An event that brought nothing is signalled as spurious, so a backend
- * that floods the channel gets throttled by the event core.
- *
- * Return: IRQ_HANDLED.
- */
-irqreturn_t usbfront_interrupt(int irq, void *dev_id)
-{
-	struct usbfront_info *info = dev_id;
-	unsigned int eoi = XEN_EOI_FLAG_SPURIOUS;
-	bool rh_changed = false, more = false;
-	unsigned long flags;
-	LIST_HEAD(done);
-	int round, n;
-
-	spin_lock_irqsave(&info->lock, flags);
-	for (round = 0; round < USBFRONT_IRQ_ROUNDS; round++) {
-		if (info->link != USBFRONT_UP)
-			break;
-		n = usbfront_process(info, &done, &rh_changed, &more);
-		if (n > 0)
-			eoi = 0;
-		if (n < 0 || !more)
-			break;
-	}
-	/* A busy backend: go on from process context. */
-	if (more && info->link == USBFRONT_UP)
-		schedule_work(&info->poll_work);
-	spin_unlock_irqrestore(&info->lock, flags);
-
-	usbfront_giveback_list(info, &done);
-	if (rh_changed)
-		usb_hcd_poll_rh_status(info->hcd);
-	xen_irq_lateeoi(irq, eoi);
-	return IRQ_HANDLED;
-}
-
-static void usbfront_poll_work(struct work_struct *work)
-{
-	struct usbfront_info *info = container_of(work, struct usbfront_info,
-						  poll_work);
-	bool rh_changed, more;
-	unsigned long flags;
-	LIST_HEAD(done);
-	int n;
-
-	do {
-		rh_changed = false;
-		more = false;
-		spin_lock_irqsave(&info->lock, flags);
-		n = info->link == USBFRONT_UP ?
-		    usbfront_process(info, &done, &rh_changed, &more) : -1;
-		spin_unlock_irqrestore(&info->lock, flags);
-		usbfront_giveback_list(info, &done);
-		if (rh_changed)
-			usb_hcd_poll_rh_status(info->hcd);
-		cond_resched();
-	} while (n >= 0 && more);
-}
-
-/* Retry the grants of one shadow; give its URB back once all ended. */
+/* Retry the grants of one request; give its URB back once all ended. */
 static void usbfront_release_shadow(struct usbfront_info *info, u16 id,
 				    struct list_head *done)
 {
 	struct usbfront_shadow *sh = &info->shadow[id];
 	struct usbfront_urbp *urbp;
 
-	if (!usbfront_end_grants(sh)) {
-		if (!sh->held) {
-			sh->held = true;
-			info->nheld++;
-			info->stats.grants_held++;
-		}
+	if (usbfront_ring_release(&info->ring, id))
 		return;
-	}
-	if (sh->held) {
-		sh->held = false;
-		info->nheld--;
-	}
 	urbp = sh->urbp;
 	sh->urbp = NULL;
-	usbfront_id_release(&info->ids, id);
 	if (urbp) {
 		urbp->req_id = -1;
 		usbfront_finish(info, urbp, -ESHUTDOWN, done);
@@ -951,12 +692,12 @@ void usbfront_fail_all(struct usbfront_info *info, struct list_head *done)
 		usbfront_finish(info, urbp, -ESHUTDOWN, done);
 	}
 	for (id = 0; id < USBFRONT_NR_IDS; id++)
-		if (usbfront_id_in_use(&info->ids, id))
+		if (usbfront_id_in_use(&info->ring.ids, id))
 			usbfront_release_shadow(info, id, done);
-	if (info->nheld) {
+	if (info->ring.nheld) {
 		dev_warn_ratelimited(&info->xbdev->dev,
 				     "backend still holds grants of %u requests: their URBs wait\n",
-				     info->nheld);
+				     info->ring.nheld);
 		schedule_delayed_work(&info->reclaim_work,
 				      msecs_to_jiffies(usbfront_param_reclaim_ms));
 	}
@@ -977,9 +718,9 @@ void usbfront_reclaim(struct work_struct *work)
 
 	spin_lock_irqsave(&info->lock, flags);
 	for (id = 0; id < USBFRONT_NR_IDS; id++)
-		if (info->shadow[id].held)
+		if (info->ring.held[id])
 			usbfront_release_shadow(info, id, &done);
-	if (info->nheld)
+	if (info->ring.nheld)
 		schedule_delayed_work(&info->reclaim_work,
 				      msecs_to_jiffies(usbfront_param_reclaim_ms));
 	spin_unlock_irqrestore(&info->lock, flags);
@@ -987,14 +728,12 @@ void usbfront_reclaim(struct work_struct *work)
 }
 
 /**
- * usbfront_ring_init() - set up the per-controller ring state once
+ * usbfront_queue_init() - set up the per-controller URB queues once
  * @info: controller
  */
-void usbfront_ring_init(struct usbfront_info *info)
+void usbfront_queue_init(struct usbfront_info *info)
 {
-	usbfront_ids_init(&info->ids, USBFRONT_NR_IDS);
 	INIT_LIST_HEAD(&info->pending);
 	INIT_LIST_HEAD(&info->unlinks);
-	INIT_WORK(&info->poll_work, usbfront_poll_work);
 	INIT_DELAYED_WORK(&info->reclaim_work, usbfront_reclaim);
 }

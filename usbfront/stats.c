@@ -99,7 +99,7 @@ static ssize_t held_show(struct device *dev, struct device_attribute *attr,
 {
 	struct usbfront_info *info = dev_get_drvdata(dev);
 
-	return sysfs_emit(buf, "%u\n", READ_ONCE(info->nheld));
+	return sysfs_emit(buf, "%u\n", READ_ONCE(info->ring.nheld));
 }
 static DEVICE_ATTR_RO(held);
 
@@ -116,7 +116,7 @@ static ssize_t inflight_show(struct device *dev, struct device_attribute *attr,
 	unsigned int n;
 
 	spin_lock_irqsave(&info->lock, flags);
-	n = info->ids.cap - info->ids.nfree;
+	n = info->ring.ids.cap - info->ring.ids.nfree;
 	spin_unlock_irqrestore(&info->lock, flags);
 	return sysfs_emit(buf, "%u\n", n);
 }

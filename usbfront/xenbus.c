@@ -60,9 +60,9 @@ static void usbfront_teardown(struct usbfront_info *info)
 	usbfront_giveback_list(info, &done);
 	usb_hcd_poll_rh_status(info->hcd);
 
-	xenbus_teardown_ring((void **)&info->urb_ring.sring, 1,
+	xenbus_teardown_ring((void **)&info->ring.urb.sring, 1,
 			     &info->urb_ring_ref);
-	xenbus_teardown_ring((void **)&info->conn_ring.sring, 1,
+	xenbus_teardown_ring((void **)&info->ring.conn.sring, 1,
 			     &info->conn_ring_ref);
 	if (was_up)
 		dev_info(&info->xbdev->dev, "disconnected from backend\n");
@@ -135,7 +135,7 @@ static int usbfront_connect(struct usbfront_info *info)
 		xenbus_dev_fatal(dev, err, "granting the urb ring");
 		return err;
 	}
-	XEN_FRONT_RING_INIT(&info->urb_ring, urb_sring, XEN_PAGE_SIZE);
+	info->ring.urb.sring = urb_sring;
 
 	err = xenbus_setup_ring(dev, GFP_NOIO | __GFP_HIGH,
 				(void **)&conn_sring, 1, &info->conn_ring_ref);
@@ -143,7 +143,7 @@ static int usbfront_connect(struct usbfront_info *info)
 		xenbus_dev_fatal(dev, err, "granting the conn ring");
 		goto fail;
 	}
-	XEN_FRONT_RING_INIT(&info->conn_ring, conn_sring, XEN_PAGE_SIZE);
+	info->ring.conn.sring = conn_sring;
 
 	err = xenbus_alloc_evtchn(dev, &info->evtchn);
 	if (err)
@@ -158,8 +158,9 @@ static int usbfront_connect(struct usbfront_info *info)
 	}
 	info->irq = err;
 
-	usbfront_conn_prepost(info);
 	spin_lock_irqsave(&info->lock, flags);
+	/* Fresh rings, every conn request posted under its slot index. */
+	usbfront_ring_attach(&info->ring, urb_sring, conn_sring);
 	usbfront_link_set(info, USBFRONT_UP);
 	spin_unlock_irqrestore(&info->lock, flags);
 

@@ -105,3 +105,55 @@ u32 usbfront_split_next(const struct usbfront_frag *frags, u32 nfrags,
 		return 0;
 	return take - take % maxp;
 }
+
+/**
+ * usbfront_xfer_next() - what a transfer does after one of its responses
+ * @p: the transfer's progress; @p->done grows by the bytes moved
+ * @rsp: the checked response (usbfront_rsp_check()) of its request
+ * @status: receives the giveback status when the transfer is done
+ *
+ * A split transfer goes on with its next request only after a full
+ * piece: no error, not cancelled, every byte of the piece moved and
+ * bytes (or the zero-length packet) left. Anything else ends it; a
+ * short IN transfer with @p->short_not_ok ends with -EREMOTEIO, also
+ * when the short piece was not the first.
+ *
+ * Return: USBFRONT_XFER_SEND or USBFRONT_XFER_DONE.
+ */
+int usbfront_xfer_next(struct usbfront_progress *p,
+		       const struct usbfront_rsp *rsp, int *status)
+{
+	u32 moved = rsp->actual_length;
+
+	/* rsp_check() keeps moved <= cur_len; never let done pass total. */
+	if (moved > p->total - p->done)
+		moved = p->total - p->done;
+	p->done += moved;
+	*status = rsp->status;
+	if (!rsp->status && !p->dequeued && moved == p->cur_len &&
+	    (p->done < p->total || p->zlp))
+		return USBFRONT_XFER_SEND;
+	if (!*status && p->in && p->short_not_ok && p->done < p->total)
+		*status = -EREMOTEIO;
+	return USBFRONT_XFER_DONE;
+}
+
+/**
+ * usbfront_xfer_hold() - must the transfer hold its endpoint
+ * @p: the transfer's progress before the request of @len bytes is sent
+ * @len: bytes of the request being sent
+ * @control: a control transfer
+ *
+ * While more requests of a transfer follow, no later transfer of the
+ * same endpoint may overtake it. Control endpoints are held for every
+ * transfer: a real controller runs ep0's queue one transfer at a time,
+ * and QEMU's qusb loses answers when several control requests of one
+ * device are queued and one of them stalls.
+ *
+ * Return: true if the endpoint must be held until the giveback.
+ */
+bool usbfront_xfer_hold(const struct usbfront_progress *p, u32 len,
+			bool control)
+{
+	return p->done + len < p->total || p->zlp || control;
+}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: usbfront/xfer_split.c, buffers into page fragments and page
- * fragments into base-protocol requests (16 segments, u16 length).
+ * fragments into base-protocol requests (16 segments, u16 length), and
+ * what a split transfer does after each response.
  */
 
 #include <kunit/test.h>
@@ -268,6 +269,109 @@ static void usbfront_split_walk(struct kunit *test)
 	}
 }
 
+static struct usbfront_rsp xfer_rsp(int status, u32 actual)
+{
+	struct usbfront_rsp r = { .status = status, .actual_length = actual };
+
+	return r;
+}
+
+/* A 100000-byte bulk IN in two pieces: the second follows a full first. */
+static void usbfront_xfer_next_pieces(struct kunit *test)
+{
+	struct usbfront_progress p = { .total = 100000, .cur_len = 65024,
+				       .in = true };
+	struct usbfront_rsp r = xfer_rsp(0, 65024);
+	int status = 1;
+
+	KUNIT_EXPECT_EQ(test, usbfront_xfer_next(&p, &r, &status),
+			USBFRONT_XFER_SEND);
+	KUNIT_EXPECT_EQ(test, p.done, 65024u);
+	p.cur_len = p.total - p.done;
+	r = xfer_rsp(0, p.cur_len);
+	KUNIT_EXPECT_EQ(test, usbfront_xfer_next(&p, &r, &status),
+			USBFRONT_XFER_DONE);
+	KUNIT_EXPECT_EQ(test, status, 0);
+	KUNIT_EXPECT_EQ(test, p.done, p.total);
+}
+
+/* A short piece ends the transfer; SHORT_NOT_OK turns it into an error. */
+static void usbfront_xfer_next_short(struct kunit *test)
+{
+	struct usbfront_progress p = { .total = 8192, .cur_len = 8192,
+				       .in = true };
+	struct usbfront_rsp r = xfer_rsp(0, 100);
+	int status = 1;
+
+	KUNIT_EXPECT_EQ(test, usbfront_xfer_next(&p, &r, &status),
+			USBFRONT_XFER_DONE);
+	KUNIT_EXPECT_EQ(test, status, 0);
+	KUNIT_EXPECT_EQ(test, p.done, 100u);
+
+	p.done = 0;
+	p.short_not_ok = true;
+	KUNIT_EXPECT_EQ(test, usbfront_xfer_next(&p, &r, &status),
+			USBFRONT_XFER_DONE);
+	KUNIT_EXPECT_EQ(test, status, -EREMOTEIO);
+
+	/* OUT transfers never read -EREMOTEIO. */
+	p.done = 0;
+	p.in = false;
+	KUNIT_EXPECT_EQ(test, usbfront_xfer_next(&p, &r, &status),
+			USBFRONT_XFER_DONE);
+	KUNIT_EXPECT_EQ(test, status, 0);
+}
+
+/* An error or a cancel ends a split transfer after any piece. */
+static void usbfront_xfer_next_stop(struct kunit *test)
+{
+	struct usbfront_progress p = { .total = 100000, .cur_len = 65024 };
+	struct usbfront_rsp r = xfer_rsp(-EPIPE, 512);
+	int status = 0;
+
+	KUNIT_EXPECT_EQ(test, usbfront_xfer_next(&p, &r, &status),
+			USBFRONT_XFER_DONE);
+	KUNIT_EXPECT_EQ(test, status, -EPIPE);
+	KUNIT_EXPECT_EQ(test, p.done, 512u);
+
+	p.done = 0;
+	p.dequeued = true;
+	r = xfer_rsp(0, 65024);
+	KUNIT_EXPECT_EQ(test, usbfront_xfer_next(&p, &r, &status),
+			USBFRONT_XFER_DONE);
+	KUNIT_EXPECT_EQ(test, status, 0);
+}
+
+/* The zero-length packet follows full data; never past the buffer. */
+static void usbfront_xfer_next_zlp(struct kunit *test)
+{
+	struct usbfront_progress p = { .total = 1024, .cur_len = 1024,
+				       .zlp = true };
+	struct usbfront_rsp r = xfer_rsp(0, 1024);
+	int status = 1;
+
+	KUNIT_EXPECT_EQ(test, usbfront_xfer_next(&p, &r, &status),
+			USBFRONT_XFER_SEND);
+	p.zlp = false;
+	p.cur_len = 0;
+	/* A lying backend reports bytes for the ZLP: done stays at total. */
+	r = xfer_rsp(0, 4096);
+	KUNIT_EXPECT_EQ(test, usbfront_xfer_next(&p, &r, &status),
+			USBFRONT_XFER_DONE);
+	KUNIT_EXPECT_EQ(test, p.done, 1024u);
+}
+
+static void usbfront_xfer_hold_rules(struct kunit *test)
+{
+	struct usbfront_progress p = { .total = 100000 };
+
+	KUNIT_EXPECT_TRUE(test, usbfront_xfer_hold(&p, 65024, false));
+	KUNIT_EXPECT_FALSE(test, usbfront_xfer_hold(&p, 100000, false));
+	KUNIT_EXPECT_TRUE(test, usbfront_xfer_hold(&p, 100000, true));
+	p.zlp = true;
+	KUNIT_EXPECT_TRUE(test, usbfront_xfer_hold(&p, 100000, false));
+}
+
 static struct kunit_case usbfront_xfer_split_cases[] = {
 	KUNIT_CASE(usbfront_frags_aligned),
 	KUNIT_CASE(usbfront_frags_unaligned),
@@ -280,6 +384,11 @@ static struct kunit_case usbfront_xfer_split_cases[] = {
 	KUNIT_CASE(usbfront_split_impossible),
 	KUNIT_CASE(usbfront_split_empty_frags),
 	KUNIT_CASE(usbfront_split_walk),
+	KUNIT_CASE(usbfront_xfer_next_pieces),
+	KUNIT_CASE(usbfront_xfer_next_short),
+	KUNIT_CASE(usbfront_xfer_next_stop),
+	KUNIT_CASE(usbfront_xfer_next_zlp),
+	KUNIT_CASE(usbfront_xfer_hold_rules),
 	{}
 };
 

@@ -1,24 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The simulator's frontend: a small model of usbfront's ring logic
- * around the usbfront protocol core. URB buffers are cut into page
- * fragments by usbfront_frags_linear() and into requests by
- * usbfront_split_next(), each page granted for the life of its request;
- * ids come from the id table; every response goes through
- * usbfront_rsp_check() (and usbfront_iso_rsp_check() for descriptors)
- * after the id is checked with usbfront_id_in_use(); conn ring events
- * pass usbfront_conn_check() and drive the root hub with
- * usbfront_rh_connect().
+ * The simulator's frontend: usbfront's own ring code on the simulated
+ * world. The response loop, the conn loop, request building and the
+ * decision what a split transfer does after each response are the
+ * module's core files (usbfront/rsp_ring.c, req_build.c, xfer_split.c),
+ * linked unchanged; this file implements their ops the way usbfront's
+ * ring.c, rsp.c and iso.c do with Xen and USB core calls: grants from
+ * the simulated grant table, the event channel, an URB queue with the
+ * module's endpoint hold, isochronous descriptors in pages of the
+ * frontend's own (only checked values reach the URB), and the giveback
+ * (the part of usb core a test sees: an unlinked URB that did not
+ * complete reads -ECONNRESET).
  *
- * A protocol error that leaves the frontend unable to trust the ring
- * (unknown or duplicate id, producer overflow, a grant still mapped) is
- * latched as xen-hcd does and the frontend stops; out-of-range values
- * are counted and used clamped.
+ * A protocol error is latched by the core (xenbus_dev_fatal in the
+ * module): the frontend stops. Out-of-range values are used clamped and
+ * counted, as the module logs them.
  */
 
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
@@ -36,6 +38,243 @@ static void sfront_error(struct sfront *f, bool fatal, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The endpoint slot an URB holds while it is being split (ep->hcpriv). */
+static struct sfront_urb **sfront_ep(struct sfront *f, struct sfront_urb *u)
+{
+	bool in = u->type != XENUSB_PIPE_TYPE_CTRL && u->in;
+
+	return &f->ep_owner[u->port % (XENUSB_MAX_PORTNR + 1)]
+			   [u->ep % XENUSB_NUM_EPS][in];
+}
+
+static bool sfront_ep_busy(struct sfront *f, struct sfront_urb *u)
+{
+	struct sfront_urb *owner = *sfront_ep(f, u);
+
+	return owner && owner != u;
+}
+
+static void sfront_dequeue(struct sfront *f, struct sfront_urb *u)
+{
+	struct sfront_urb **pp, *prev = NULL;
+
+	if (!u->queued)
+		return;
+	for (pp = &f->qhead; *pp; prev = *pp, pp = &(*pp)->next) {
+		if (*pp != u)
+			continue;
+		*pp = u->next;
+		if (f->qtail == u)
+			f->qtail = prev;
+		break;
+	}
+	u->next = NULL;
+	u->queued = false;
+}
+
+static void sfront_enqueue(struct sfront *f, struct sfront_urb *u, bool head)
+{
+	u->queued = true;
+	if (head) {
+		u->next = f->qhead;
+		f->qhead = u;
+		if (!f->qtail)
+			f->qtail = u;
+		return;
+	}
+	u->next = NULL;
+	if (f->qtail)
+		f->qtail->next = u;
+	else
+		f->qhead = u;
+	f->qtail = u;
+}
+
+static void sfront_unlink_forget(struct sfront *f, struct sfront_urb *u)
+{
+	u32 i;
+
+	if (!u->unlink_wait)
+		return;
+	u->unlink_wait = false;
+	for (i = 0; i < f->nunlink; i++) {
+		if (f->unlink_q[i] != u)
+			continue;
+		f->nunlink--;
+		memmove(&f->unlink_q[i], &f->unlink_q[i + 1],
+			(f->nunlink - i) * sizeof(f->unlink_q[0]));
+		return;
+	}
+}
+
+/* usbfront_finish() + usb_hcd_giveback_urb(). */
+static void sfront_giveback(struct sim *w, struct sfront_urb *u, int status)
+{
+	struct sfront *f = &w->front;
+
+	sfront_unlink_forget(f, u);
+	sfront_dequeue(f, u);
+	if (*sfront_ep(f, u) == u)
+		*sfront_ep(f, u) = NULL;
+	u->holds_ep = false;
+	u->req_id = -1;
+	/* No grant of the URB is left: its descriptor pages can go. */
+	free(u->wire);
+	u->wire = NULL;
+	if (u->type != XENUSB_PIPE_TYPE_ISOC)
+		u->actual = u->prog.done;
+	/* usb core reports a cut-short unlinked URB as unlinked. */
+	if (u->unlinking && (status || u->prog.done < u->len))
+		status = -ECONNRESET;
+	u->status = status;
+	u->done = true;
+	if (u->complete)
+		u->complete(w, u);
+}
+
+/* ------------------------------------------------------------------ */
+/* ops of the usbfront ring core                                        */
+
+static bool sfront_op_end_grants(void *ctx, u16 id)
+{
+	struct sim *w = ctx;
+	struct sfront_shadow *sh = &w->front.sh[id];
+	bool all = true;
+	unsigned int i;
+
+	for (i = 0; i < sh->ngref; i++) {
+		if (!sh->gref[i])
+			continue;
+		if (sim_gnt_end(&w->gt, SIM_DOM_FRONT, sh->gref[i]) == -EBUSY)
+			all = false;
+		else
+			sh->gref[i] = 0;
+	}
+	if (all) {
+		sh->ngref = 0;
+		w->front.inflight--;
+	}
+	return all;
+}
+
+/*
+ * usbfront_iso_complete(): the descriptor pages are no longer granted;
+ * check them and copy only actual_length and status into the URB's
+ * descriptors, for the URB's own packet count (never the backend's).
+ */
+static void sfront_iso_complete(struct sim *w, struct sfront_urb *u,
+				const struct usbfront_rsp *rsp)
+{
+	struct sfront *f = &w->front;
+	u32 total = 0, errors = 0;
+	u16 i;
+	int fixed;
+
+	fixed = usbfront_iso_rsp_check(u->wire, u->nr_packets, u->len);
+	if (fixed) {
+		f->iso_fixed += fixed;
+		sfront_error(f, false, "response %u: %d iso descriptor(s) out of range",
+			     rsp->id, fixed);
+	}
+	for (i = 0; i < u->nr_packets; i++) {
+		struct xenusb_iso_desc *d = &u->iso[i];
+
+		d->actual_length = u->wire[i].actual_length < d->length ?
+				   u->wire[i].actual_length : d->length;
+		d->status = u->wire[i].status;
+		total += d->actual_length;
+		if (d->status)
+			errors++;
+	}
+	u->actual = total < u->len ? total : u->len;
+	u->error_count = errors;
+	u->start_frame = rsp->start_frame;
+}
+
+static int sfront_send(struct sim *w, struct sfront_urb *u);
+
+static void sfront_op_complete(void *ctx, const struct usbfront_inflight *inf,
+			       const struct xenusb_urb_response *raw,
+			       const struct usbfront_rsp *rsp)
+{
+	struct sim *w = ctx;
+	struct sfront *f = &w->front;
+	struct sfront_shadow *sh = &f->sh[raw->id];
+	struct sfront_urb *u = sh->urb;
+	int status, err;
+
+	f->responses++;
+	/* An unlink's answer, or that of a cancelled request, is moot. */
+	if (rsp->clamped && (inf->unlink || (u && u->prog.dequeued)))
+		f->clamped_ignored++;
+	else if (rsp->clamped)
+		sfront_error(f, false, "response %u out of range: status %d length %d/%u errors %d",
+			     raw->id, raw->status, raw->actual_length,
+			     inf->length, raw->error_count);
+	sh->urb = NULL;
+	if (sh->raw) {
+		sh->raw->rsp = *raw;
+		sh->raw->chk = *rsp;
+		sh->raw->done = true;
+		sh->raw = NULL;
+		return;
+	}
+	if (!u)
+		return;
+	u->req_id = -1;
+	sfront_unlink_forget(f, u);
+	if (u->type == XENUSB_PIPE_TYPE_ISOC) {
+		sfront_iso_complete(w, u, rsp);
+		sfront_giveback(w, u, rsp->status);
+		return;
+	}
+	if (usbfront_xfer_next(&u->prog, rsp, &status) == USBFRONT_XFER_SEND) {
+		err = sfront_send(w, u);
+		if (!err)
+			return;
+		if (err == -EBUSY) {
+			/* It holds its endpoint: first when a slot frees. */
+			sfront_enqueue(f, u, true);
+			return;
+		}
+		status = err;
+	}
+	sfront_giveback(w, u, status);
+}
+
+static void sfront_op_conn(void *ctx, u8 port, u8 speed)
+{
+	struct sim *w = ctx;
+
+	(void)speed;
+	w->front.conn_events++;
+	w->front.port_events[port]++;
+}
+
+static void sfront_op_notify(void *ctx)
+{
+	struct sim *w = ctx;
+
+	sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
+}
+
+static void sfront_op_fatal(void *ctx, const char *what)
+{
+	struct sim *w = ctx;
+
+	sfront_error(&w->front, true, "%s", what);
+}
+
+static const struct usbfront_ring_ops sfront_ops = {
+	.end_grants = sfront_op_end_grants,
+	.complete = sfront_op_complete,
+	.conn = sfront_op_conn,
+	.notify = sfront_op_notify,
+	.fatal = sfront_op_fatal,
+};
+
+/* ------------------------------------------------------------------ */
+
 /**
  * sfront_init() - a disconnected frontend
  * @w: world
@@ -49,12 +288,12 @@ void sfront_init(struct sim *w, u8 nports, u8 usb_ver)
 	memset(f, 0, sizeof(*f));
 	f->nports = nports;
 	f->usb_ver = usb_ver;
-	usbfront_ids_init(&f->ids, SFRONT_NR_IDS);
 	usbfront_rh_init(&f->rh, nports, usb_ver);
+	usbfront_ring_init(&f->ring, &f->rh, &sfront_ops, w);
 }
 
 /**
- * sfront_connect() - set up and grant both rings, pre-post conn requests
+ * sfront_connect() - grant both rings, post the conn requests
  * @w: world
  *
  * Return: 0 or -ENOSPC (grant table full).
@@ -62,60 +301,22 @@ void sfront_init(struct sim *w, u8 nports, u8 usb_ver)
 int sfront_connect(struct sim *w)
 {
 	struct sfront *f = &w->front;
-	struct xenusb_urb_sring *us = w->urb_page;
-	struct xenusb_conn_sring *cs = w->conn_page;
-	int ref, notify;
-	unsigned int i;
+	int ref;
 
-	SHARED_RING_INIT(us);
-	FRONT_RING_INIT(&f->urb, us, SIM_PAGE);
-	SHARED_RING_INIT(cs);
-	FRONT_RING_INIT(&f->conn, cs, SIM_PAGE);
-
-	ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, us, false);
+	usbfront_ring_attach(&f->ring, w->urb_page, w->conn_page);
+	ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, w->urb_page,
+			    false);
 	if (ref < 0)
 		return ref;
 	f->urb_gref = ref;
-	ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, cs, false);
+	ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, w->conn_page,
+			    false);
 	if (ref < 0)
 		return ref;
 	f->conn_gref = ref;
-
-	for (i = 0; i < RING_SIZE(&f->conn); i++) {
-		struct xenusb_conn_request *req;
-
-		req = RING_GET_REQUEST(&f->conn, f->conn.req_prod_pvt);
-		req->id = i;
-		f->conn.req_prod_pvt++;
-	}
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->conn, notify);
-	if (notify)
-		sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
 	f->connected = true;
+	f->dead = false;
 	return 0;
-}
-
-static void sfront_dequeue(struct sfront *f, struct sfront_urb *u)
-{
-	struct sfront_urb **pp, *prev = NULL;
-
-	for (pp = &f->qhead; *pp; prev = *pp, pp = &(*pp)->next) {
-		if (*pp != u)
-			continue;
-		*pp = u->next;
-		if (f->qtail == u)
-			f->qtail = prev;
-		u->next = NULL;
-		return;
-	}
-}
-
-static void sfront_giveback(struct sim *w, struct sfront_urb *u, int status)
-{
-	u->status = status;
-	u->done = true;
-	if (u->complete)
-		u->complete(w, u);
 }
 
 /**
@@ -124,11 +325,14 @@ static void sfront_giveback(struct sim *w, struct sfront_urb *u, int status)
  * @u: URB; buf must stay valid until completion
  *
  * Return: 0, -ESHUTDOWN if the frontend is not usable, -EMSGSIZE if the
- * buffer spans more pages than the model handles.
+ * buffer spans more pages than the frontend handles or a non-bulk URB
+ * does not fit one request (never truncated).
  */
 int sfront_submit(struct sim *w, struct sfront_urb *u)
 {
 	struct sfront *f = &w->front;
+	bool bulk = u->type == XENUSB_PIPE_TYPE_BULK;
+	u32 max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST;
 
 	if (!f->connected || f->dead)
 		return -ESHUTDOWN;
@@ -140,61 +344,80 @@ int sfront_submit(struct sim *w, struct sfront_urb *u)
 		if (!u->nfrags)
 			return -EMSGSIZE;
 	}
+	u->wire = NULL;
+	u->wire_pages = 0;
+	if (u->type == XENUSB_PIPE_TYPE_ISOC) {
+		u32 nd = xenusb_pages_spanned(0, u->nr_packets *
+					      XENUSB_ISO_DESC_SIZE);
+
+		if (!u->nr_packets || nd >= max_segs)
+			return -EMSGSIZE;
+		max_segs -= nd;
+	}
+	if (bulk && !u->maxp)
+		return -EINVAL;
+	if (!bulk && (u->nfrags > max_segs || u->len > SFRONT_MAX_BYTES))
+		return -EMSGSIZE;
+	if (u->type == XENUSB_PIPE_TYPE_ISOC) {
+		/* usbfront_iso_prepare(): descriptors in pages of our own. */
+		u16 k;
+
+		u->wire_pages = xenusb_pages_spanned(0, u->nr_packets *
+						     XENUSB_ISO_DESC_SIZE);
+		u->wire = aligned_alloc(SIM_PAGE, u->wire_pages * SIM_PAGE);
+		if (!u->wire)
+			return -ENOMEM;
+		memset(u->wire, 0, u->wire_pages * SIM_PAGE);
+		for (k = 0; k < u->nr_packets; k++) {
+			u->wire[k].offset = u->iso[k].offset;
+			u->wire[k].length = u->iso[k].length;
+		}
+	}
+	memset(&u->prog, 0, sizeof(u->prog));
+	u->prog.total = u->len;
+	u->prog.in = u->in;
+	u->prog.short_not_ok = u->short_not_ok;
+	u->prog.zlp = bulk && !u->in && u->zero_packet && u->len &&
+		      u->len % u->maxp == 0;
 	u->done = false;
 	u->status = -EINPROGRESS;
 	u->actual = 0;
 	u->error_count = 0;
-	u->pos = 0;
-	u->parts_out = 0;
-	u->parts_sent = 0;
-	u->started = false;
-	u->short_seen = false;
+	u->req_id = -1;
+	u->holds_ep = false;
 	u->unlinking = false;
-	u->part_status = 0;
-	u->next = NULL;
-	if (f->qtail)
-		f->qtail->next = u;
-	else
-		f->qhead = u;
-	f->qtail = u;
+	u->unlink_wait = false;
+	u->queued = false;
+	sfront_enqueue(f, u, false);
 	return 0;
 }
 
-/* Grant the pages under [@base, @base + @len) as segments from @seg. */
-static int sfront_grant_linear(struct sim *w, struct sfront_shadow *sh,
-			       struct xenusb_urb_request *rq, u8 seg,
-			       u8 *base, u32 len, bool ro)
+/* Grant @len bytes at @page + @off as the next segment of @rq. */
+static int sfront_grant_seg(struct sim *w, struct sfront_shadow *sh,
+			    struct xenusb_urb_request *rq, u8 *page, u16 off,
+			    u16 len, bool ro)
 {
-	struct usbfront_frag frags[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	u8 *page = (u8 *)((uintptr_t)base & ~(uintptr_t)(SIM_PAGE - 1));
-	u32 n, i;
 	int ref;
 
-	n = usbfront_frags_linear((u32)(uintptr_t)base, len, frags,
-				  XENUSB_MAX_SEGMENTS_PER_REQUEST - seg);
-	if (!n)
-		return -EMSGSIZE;
-	for (i = 0; i < n; i++) {
-		ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK,
-				    page + i * SIM_PAGE, ro);
-		if (ref < 0)
-			return ref;
-		sh->gref[sh->ngref++] = ref;
-		rq->seg[seg + i].gref = ref;
-		rq->seg[seg + i].offset = frags[i].offset;
-		rq->seg[seg + i].length = frags[i].len;
-	}
-	return n;
+	ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, page, ro);
+	if (ref < 0)
+		return ref;
+	rq->seg[sh->ngref].gref = ref;
+	rq->seg[sh->ngref].offset = off;
+	rq->seg[sh->ngref].length = len;
+	sh->gref[sh->ngref++] = ref;
+	return 0;
 }
 
 /* Grant the URB's bytes [@pos, @pos + @count) as data segments. */
 static int sfront_grant_data(struct sim *w, struct sfront_urb *u,
 			     struct sfront_shadow *sh,
-			     struct xenusb_urb_request *rq, u32 pos, u32 count)
+			     struct xenusb_urb_request *rq, u32 pos, u32 count,
+			     u32 max_segs)
 {
 	u8 *page0 = (u8 *)((uintptr_t)u->buf & ~(uintptr_t)(SIM_PAGE - 1));
-	u32 i, skip = pos, n = 0;
-	int ref;
+	u32 i, skip = pos;
+	int err;
 
 	for (i = 0; i < u->nfrags && count; i++) {
 		u32 off, len;
@@ -208,233 +431,178 @@ static int sfront_grant_data(struct sim *w, struct sfront_urb *u,
 		if (len > count)
 			len = count;
 		skip = 0;
-		if (n == XENUSB_MAX_SEGMENTS_PER_REQUEST)
+		if (sh->ngref >= max_segs)
 			return -EMSGSIZE;
 		/* An OUT buffer is only read by the backend. */
-		ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK,
-				    page0 + i * SIM_PAGE, !u->in);
-		if (ref < 0)
-			return ref;
-		sh->gref[sh->ngref++] = ref;
-		rq->seg[n].gref = ref;
-		rq->seg[n].offset = off;
-		rq->seg[n].length = len;
-		n++;
+		err = sfront_grant_seg(w, sh, rq, page0 + i * SIM_PAGE, off,
+				       len, !u->in);
+		if (err)
+			return err;
 		count -= len;
 	}
-	return n;
+	return count ? -EINVAL : 0;
 }
 
-static void sfront_end_grants(struct sim *w, struct sfront_shadow *sh)
+static void sfront_ungrant(struct sim *w, struct sfront_shadow *sh)
 {
-	struct sfront *f = &w->front;
-	unsigned int i;
-
-	for (i = 0; i < sh->ngref; i++) {
-		if (!sim_gnt_end(&w->gt, SIM_DOM_FRONT, sh->gref[i]))
-			continue;
-		/* Still mapped: fatal for the ring, retried for the page. */
-		sfront_error(f, true, "grant %u still mapped by the backend at its response",
-			     sh->gref[i]);
-		f->deferred[f->ndeferred++] = sh->gref[i];
-	}
-	sh->ngref = 0;
+	while (sh->ngref)
+		sim_gnt_end(&w->gt, SIM_DOM_FRONT, sh->gref[--sh->ngref]);
 }
 
-static void sfront_push(struct sim *w, const struct xenusb_urb_request *rq)
+static void sfront_queued(struct sfront *f)
 {
-	struct sfront *f = &w->front;
-
-	*RING_GET_REQUEST(&f->urb, f->urb.req_prod_pvt) = *rq;
-	f->urb.req_prod_pvt++;
 	f->requests++;
 	if (++f->inflight > f->peak_inflight)
 		f->peak_inflight = f->inflight;
 }
 
-/* Fail an URB that cannot be sent; its earlier parts may be out. */
-static void sfront_fail_urb(struct sim *w, struct sfront_urb *u, int err)
-{
-	sfront_dequeue(&w->front, u);
-	if (!u->part_status)
-		u->part_status = err;
-	u->pos = u->len;
-	if (!u->parts_out)
-		sfront_giveback(w, u, u->part_status);
-}
-
-/* Build and push the next request of @u; 1 sent, 0 no id free. */
-static int sfront_send_part(struct sim *w, struct sfront_urb *u)
+/*
+ * usbfront_send(): the next request of @u. Return: 0 sent, -EBUSY no
+ * slot or id free, another negative errno when the URB must fail.
+ */
+static int sfront_send(struct sim *w, struct sfront_urb *u)
 {
 	struct sfront *f = &w->front;
-	struct xenusb_urb_request rq;
 	struct xenusb_pipe p = {
 		.port = u->port, .devnum = u->devnum, .ep = u->ep,
 		.type = u->type, .in = u->in,
 	};
+	struct usbfront_frag desc[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	u32 max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST, len = 0, nd = 0, i;
+	struct usbfront_xfer x = { 0 };
+	struct xenusb_urb_request rq;
 	struct sfront_shadow *sh;
-	u32 count = 0, max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST, nd = 0;
-	u32 desc_bytes = u->nr_packets * XENUSB_ISO_DESC_SIZE;
-	int id, n;
+	bool zlp = false;
+	u8 ndata;
+	int id, err;
 
-	if (u->type == XENUSB_PIPE_TYPE_ISOC) {
-		nd = xenusb_pages_spanned((u32)(uintptr_t)u->iso, desc_bytes);
-		if (!nd || nd >= max_segs) {
-			sfront_fail_urb(w, u, -EMSGSIZE);
-			return 1;
-		}
-		max_segs -= nd;
-	}
-	if (u->len) {
-		/* Control and iso transfers cannot be split (maxp 0). */
-		bool whole = u->type == XENUSB_PIPE_TYPE_CTRL ||
-			     u->type == XENUSB_PIPE_TYPE_ISOC;
-
-		count = usbfront_split_next(u->frags, u->nfrags, u->pos,
-					    whole ? 0 : u->maxp, max_segs,
-					    SFRONT_MAX_BYTES);
-		if (!count) {
-			sfront_fail_urb(w, u, -EMSGSIZE);
-			return 1;
-		}
+	if (u->type == XENUSB_PIPE_TYPE_ISOC)
+		max_segs -= u->wire_pages;
+	if (u->prog.done < u->prog.total) {
+		len = usbfront_split_next(u->frags, u->nfrags, u->prog.done,
+					  u->type == XENUSB_PIPE_TYPE_BULK ?
+					  u->maxp : 0, max_segs,
+					  SFRONT_MAX_BYTES);
+		if (!len)
+			return -EMSGSIZE;
+	} else if (u->prog.zlp) {
+		zlp = true;
 	}
 
-	id = usbfront_id_alloc(&f->ids);
+	x.pipe = xenusb_pipe_encode(&p);
+	x.length = len;
+	x.interval = u->interval;
+	x.nr_packets = u->nr_packets;
+	memcpy(x.setup, u->setup, sizeof(x.setup));
+	id = usbfront_req_start(&f->ring, &x, &rq);
 	if (id < 0)
-		return 0;
+		return id;
 	sh = &f->sh[id];
 	memset(sh, 0, sizeof(*sh));
-	memset(&rq, 0, sizeof(rq));
-
-	n = sfront_grant_data(w, u, sh, &rq, u->pos, count);
-	if (n < 0)
+	err = sfront_grant_data(w, u, sh, &rq, u->prog.done, len, max_segs);
+	if (err)
 		goto fail;
-	rq.nr_buffer_segs = n;
+	ndata = sh->ngref;
 	if (u->type == XENUSB_PIPE_TYPE_ISOC) {
-		int d = sfront_grant_linear(w, sh, &rq, n, (u8 *)u->iso,
-					    desc_bytes, false);
-
-		if (d < 0)
-			goto fail;
-		rq.u.isoc.interval = u->interval;
-		rq.u.isoc.start_frame = 0;
-		rq.u.isoc.number_of_packets = u->nr_packets;
-		rq.u.isoc.nr_frame_desc_segs = d;
-	} else if (u->type == XENUSB_PIPE_TYPE_INT) {
-		rq.u.intr.interval = u->interval;
-	} else if (u->type == XENUSB_PIPE_TYPE_CTRL) {
-		memcpy(rq.u.ctrl, u->setup, sizeof(rq.u.ctrl));
+		nd = usbfront_frags_linear(0, u->nr_packets *
+					   XENUSB_ISO_DESC_SIZE, desc,
+					   u->wire_pages);
+		for (i = 0; i < nd; i++) {
+			err = sfront_grant_seg(w, sh, &rq,
+					       (u8 *)u->wire + i * SIM_PAGE,
+					       desc[i].offset, desc[i].len,
+					       false);
+			if (err)
+				goto fail;
+		}
 	}
-	rq.id = id;
-	rq.pipe = xenusb_pipe_encode(&p);
-	rq.transfer_flags = u->short_not_ok ? XENUSB_SHORT_NOT_OK : 0;
-	rq.buffer_length = count;	/* count <= SFRONT_MAX_BYTES < 64 KiB */
-
 	sh->urb = u;
-	sh->off = u->pos;
-	sh->len = count;
-	sh->inf.type = u->type;
-	sh->inf.in = u->in;
-	sh->inf.unlink = false;
-	sh->inf.length = count;
-	sh->inf.nr_packets = u->nr_packets;
-
-	u->started = true;
-	u->pos += count;
-	u->parts_out++;
-	u->parts_sent++;
-	if (u->pos == u->len)
-		sfront_dequeue(f, u);
-	sfront_push(w, &rq);
-	return 1;
+	err = usbfront_req_queue(&f->ring, &rq, ndata, nd);
+	if (err) {
+		sh->urb = NULL;
+		sfront_ungrant(w, sh);
+		return err;
+	}
+	sfront_queued(f);
+	u->req_id = id;
+	u->prog.cur_len = len;
+	if (zlp)
+		u->prog.zlp = false;
+	if (!u->holds_ep &&
+	    usbfront_xfer_hold(&u->prog, len, u->type == XENUSB_PIPE_TYPE_CTRL)) {
+		u->holds_ep = true;
+		*sfront_ep(f, u) = u;
+	}
+	return 0;
 
 fail:
-	sfront_end_grants(w, sh);
-	usbfront_id_release(&f->ids, id);
-	sfront_fail_urb(w, u, -ENOMEM);
-	return 1;
+	sfront_ungrant(w, sh);
+	usbfront_req_abort(&f->ring, id);
+	return err == -ENOSPC ? -ENOMEM : err;
 }
 
-/* Send a queued unlink; 1 sent or dropped, 0 no id free. */
-static int sfront_send_unlink(struct sim *w)
+/* Send the unlink of @u's request; 0 sent, -EBUSY no slot or id. */
+static int sfront_send_unlink(struct sim *w, struct sfront_urb *u)
 {
 	struct sfront *f = &w->front;
-	struct sfront_urb *u = f->unlink_q[0].urb;
-	u16 victim = f->unlink_q[0].id;
-	struct xenusb_urb_request rq;
 	struct xenusb_pipe p = {
 		.port = u->port, .devnum = u->devnum, .ep = u->ep,
-		.type = u->type, .in = u->in, .unlink = true,
+		.type = u->type, .in = u->in,
 	};
-	struct sfront_shadow *sh;
-	int id = 0;
-	bool live = usbfront_id_in_use(&f->ids, victim) &&
-		    f->sh[victim].urb == u;
+	int id;
 
-	if (live) {
-		id = usbfront_id_alloc(&f->ids);
-		if (id < 0)
-			return 0;
-	}
-	f->nunlink--;
-	memmove(&f->unlink_q[0], &f->unlink_q[1],
-		f->nunlink * sizeof(f->unlink_q[0]));
-	if (!live)
-		return 1;	/* its response came in the meantime */
-
-	sh = &f->sh[id];
-	memset(sh, 0, sizeof(*sh));
-	sh->inf.type = u->type;
-	sh->inf.in = u->in;
-	sh->inf.unlink = true;
-	sh->unlink_of = victim;
-	memset(&rq, 0, sizeof(rq));
-	rq.id = id;
-	rq.pipe = xenusb_pipe_encode(&p);
-	rq.u.unlink.unlink_id = victim;
-	sfront_push(w, &rq);
-	return 1;
+	id = usbfront_req_unlink(&f->ring, u->req_id, xenusb_pipe_encode(&p));
+	if (id < 0)
+		return id;
+	memset(&f->sh[id], 0, sizeof(f->sh[id]));
+	sfront_queued(f);
+	return 0;
 }
 
 /**
- * sfront_kick() - put queued unlinks and URB parts on the ring
+ * sfront_kick() - put waiting unlinks and URBs on the ring
  * @w: world
  *
- * Stops when the ring is full or no id is free: that is the
- * back-pressure, the rest stays queued until responses come back.
+ * Unlinks first; an URB whose endpoint another URB holds stays behind
+ * it, in order. Stops when the ring is full or no id is free: that is
+ * the back-pressure, the rest waits for responses.
  *
- * Return: true if anything was pushed.
+ * Return: true if anything was sent or given back.
  */
 bool sfront_kick(struct sim *w)
 {
 	struct sfront *f = &w->front;
+	struct sfront_urb *u, *next;
 	bool did = false;
-	int notify;
+	int err;
 
-	/* Grants the backend had not unmapped yet at their response. */
-	while (f->ndeferred &&
-	       !sim_gnt_end(&w->gt, SIM_DOM_FRONT,
-			    f->deferred[f->ndeferred - 1])) {
-		f->ndeferred--;
+	if (!f->connected || f->dead)
+		return false;
+	while (f->nunlink) {
+		u = f->unlink_q[0];
+		if (sfront_send_unlink(w, u) == -EBUSY)
+			goto push;
+		sfront_unlink_forget(f, u);
 		did = true;
 	}
-	while (f->connected && !f->dead && !RING_FULL(&f->urb)) {
-		int r;
-
-		if (f->nunlink)
-			r = sfront_send_unlink(w);
-		else if (f->qhead)
-			r = sfront_send_part(w, f->qhead);
-		else
+	for (u = f->qhead; u; u = next) {
+		next = u->next;
+		if (sfront_ep_busy(f, u))
+			continue;
+		err = sfront_send(w, u);
+		if (err == -EBUSY)
 			break;
-		if (!r)
-			break;
+		sfront_dequeue(f, u);
+		if (err)
+			sfront_giveback(w, u, err);
 		did = true;
 	}
-	if (did && f->connected) {
-		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->urb, notify);
-		if (notify)
+push:
+	/* Also what the response side queued (next pieces of split URBs). */
+	if (f->ring.urb.req_prod_pvt != f->ring.pushed) {
+		if (usbfront_req_push(&f->ring))
 			sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
+		did = true;
 	}
 	return did;
 }
@@ -445,33 +613,32 @@ bool sfront_kick(struct sim *w)
  * @u: URB
  *
  * An URB with nothing on the ring completes at once; otherwise an unlink
- * request goes out for each of its requests in flight and the URB
- * completes when their responses are in.
+ * request goes out for its request in flight and the URB completes with
+ * that request's response.
  *
  * Return: 0, -EIDRM if already completed, -EBUSY if already unlinking.
  */
 int sfront_unlink(struct sim *w, struct sfront_urb *u)
 {
 	struct sfront *f = &w->front;
-	unsigned int id;
 
 	if (u->done)
 		return -EIDRM;
 	if (u->unlinking)
 		return -EBUSY;
 	u->unlinking = true;
-	sfront_dequeue(f, u);
-	if (!u->parts_out) {
+	u->prog.dequeued = true;
+	if (u->req_id < 0) {
 		sfront_giveback(w, u, -ECONNRESET);
 		return 0;
 	}
-	for (id = 0; id < SFRONT_NR_IDS; id++) {
-		if (!usbfront_id_in_use(&f->ids, id) || f->sh[id].urb != u)
-			continue;
-		f->unlink_q[f->nunlink].id = id;
-		f->unlink_q[f->nunlink].urb = u;
-		f->nunlink++;
+	if (!f->connected || f->dead)
+		return 0;	/* the disconnect gives it back */
+	if (sfront_send_unlink(w, u) == -EBUSY) {
+		u->unlink_wait = true;
+		f->unlink_q[f->nunlink++] = u;
 	}
+	sfront_kick(w);
 	return 0;
 }
 
@@ -480,63 +647,40 @@ int sfront_unlink(struct sim *w, struct sfront_urb *u)
  * @w: world
  * @u: URB stuck behind a dead frontend or a backend that stopped
  *
- * Its requests stay in flight (their grants are ended when the response
- * or the disconnect comes) but no longer point at @u. The caller must
+ * Its request stays in flight (its grants are ended when the response
+ * or the disconnect comes) but no longer points at @u. The caller must
  * keep @u's buffer alive until the world is freed: the backend may still
  * hold its pages.
  */
 void sfront_abandon(struct sim *w, struct sfront_urb *u)
 {
 	struct sfront *f = &w->front;
-	unsigned int id, i;
+	unsigned int id;
 
 	sfront_dequeue(f, u);
+	sfront_unlink_forget(f, u);
+	if (*sfront_ep(f, u) == u)
+		*sfront_ep(f, u) = NULL;
+	/* The backend may still hold the descriptor pages. */
+	if (u->wire)
+		sim_keep(w, u->wire);
+	u->wire = NULL;
 	for (id = 0; id < SFRONT_NR_IDS; id++)
 		if (f->sh[id].urb == u)
 			f->sh[id].urb = NULL;
-	for (i = 0; i < f->nunlink; ) {
-		if (f->unlink_q[i].urb != u) {
-			i++;
-			continue;
-		}
-		f->nunlink--;
-		memmove(&f->unlink_q[i], &f->unlink_q[i + 1],
-			(f->nunlink - i) * sizeof(f->unlink_q[0]));
-	}
-}
-
-/* Push a hand-made request now. */
-static int sfront_raw_push(struct sim *w, struct xenusb_urb_request *req,
-			   struct sfront_shadow *sh_init, u16 *out_id)
-{
-	struct sfront *f = &w->front;
-	int id, notify;
-
-	if (!f->connected || f->dead)
-		return -ESHUTDOWN;
-	if (RING_FULL(&f->urb))
-		return -EBUSY;
-	id = usbfront_id_alloc(&f->ids);
-	if (id < 0)
-		return id;
-	f->sh[id] = *sh_init;
-	req->id = id;
-	sfront_push(w, req);
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->urb, notify);
-	if (notify)
-		sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
-	*out_id = id;
-	return 0;
 }
 
 /**
  * sfront_raw_submit() - push a hand-made request (hostile-frontend tests)
  * @w: world
- * @req: request; its id is assigned here
+ * @req: request; its id is assigned here, nothing else is checked
  * @grefs: grants the request uses, ended at its response
  * @ngref: entries in @grefs
  * @length: bytes the frontend expects at most (rsp_check's limit)
  * @res: where the response goes
+ *
+ * The request bypasses request building on purpose (it attacks the
+ * backend); its answer still goes through the core's response loop.
  *
  * Return: 0 or a negative errno.
  */
@@ -544,26 +688,44 @@ int sfront_raw_submit(struct sim *w, struct xenusb_urb_request *req,
 		      const u32 *grefs, u8 ngref, u32 length,
 		      struct sfront_raw *res)
 {
-	struct sfront_shadow sh;
+	struct sfront *f = &w->front;
+	struct usbfront_inflight *inf;
+	struct sfront_shadow *sh;
 	struct xenusb_pipe p;
-	u16 id;
+	int id;
 
-	memset(&sh, 0, sizeof(sh));
 	memset(res, 0, sizeof(*res));
-	xenusb_pipe_decode(req->pipe, &p);
-	sh.raw = res;
-	sh.inf.type = p.type;
-	sh.inf.in = p.in;
-	sh.inf.unlink = p.unlink;
-	sh.inf.length = length;
-	sh.inf.nr_packets = p.type == XENUSB_PIPE_TYPE_ISOC ?
-			    req->u.isoc.number_of_packets : 0;
 	if (ngref > XENUSB_MAX_SEGMENTS_PER_REQUEST)
 		return -EINVAL;
+	if (!f->connected || f->dead)
+		return -ESHUTDOWN;
+	if (RING_FULL(&f->ring.urb))
+		return -EBUSY;
+	id = usbfront_id_alloc(&f->ring.ids);
+	if (id < 0)
+		return id;
+	xenusb_pipe_decode(req->pipe, &p);
+	inf = &f->ring.inf[id];
+	inf->type = p.type;
+	inf->in = p.in;
+	inf->unlink = p.unlink;
+	inf->length = length;
+	inf->nr_packets = p.type == XENUSB_PIPE_TYPE_ISOC ?
+			  req->u.isoc.number_of_packets : 0;
+	sh = &f->sh[id];
+	memset(sh, 0, sizeof(*sh));
+	sh->raw = res;
 	if (ngref)
-		memcpy(sh.gref, grefs, ngref * sizeof(*grefs));
-	sh.ngref = ngref;
-	return sfront_raw_push(w, req, &sh, &id);
+		memcpy(sh->gref, grefs, ngref * sizeof(*grefs));
+	sh->ngref = ngref;
+	req->id = id;
+	*RING_GET_REQUEST(&f->ring.urb, f->ring.urb.req_prod_pvt) = *req;
+	f->ring.slot_id[f->ring.urb.req_prod_pvt % SFRONT_NR_IDS] = id;
+	f->ring.urb.req_prod_pvt++;
+	sfront_queued(f);
+	if (usbfront_req_push(&f->ring))
+		sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
+	return 0;
 }
 
 /**
@@ -586,198 +748,66 @@ int sfront_raw_unlink(struct sim *w, u16 victim, u32 pipe,
 	return sfront_raw_submit(w, &rq, NULL, 0, 0, res);
 }
 
-/* One part of an URB is back. */
-static void sfront_part_done(struct sim *w, struct sfront_shadow *sh,
-			     const struct usbfront_rsp *chk)
-{
-	struct sfront_urb *u = sh->urb;
-	int status;
-
-	u->parts_out--;
-	if (!u->short_seen && !u->part_status) {
-		u->actual += chk->actual_length;
-		if (chk->status)
-			u->part_status = chk->status;
-		else if (chk->actual_length < sh->len)
-			u->short_seen = true;
-	}
-	if (u->type == XENUSB_PIPE_TYPE_ISOC) {
-		u->error_count = chk->error_count;
-		u->start_frame = chk->start_frame;
-	}
-	/* An early end (error, short packet) sends no further part. */
-	if (u->part_status || u->short_seen)
-		sfront_dequeue(&w->front, u);
-	if (u->parts_out ||
-	    (u->pos != u->len && !u->part_status && !u->short_seen &&
-	     !u->unlinking))
-		return;
-
-	status = u->part_status;
-	if (u->unlinking && (status == -ESHUTDOWN ||
-			     (!u->short_seen && u->pos != u->len)))
-		status = -ECONNRESET;
-	sfront_giveback(w, u, status);
-}
-
-static void sfront_one_rsp(struct sim *w, const struct xenusb_urb_response *rsp)
-{
-	struct sfront *f = &w->front;
-	struct sfront_shadow *sh;
-	struct usbfront_rsp chk;
-	struct sfront_urb *u;
-
-	if (!usbfront_id_in_use(&f->ids, rsp->id)) {
-		sfront_error(f, true, "response for id %u, which is not in flight",
-			     rsp->id);
-		return;
-	}
-	sh = &f->sh[rsp->id];
-	usbfront_rsp_check(rsp, &sh->inf, &chk);
-	/*
-	 * As usbfront's ring.c: an unlink's answer carries nothing (usbback
-	 * answers -ENOENT when the victim was gone), nor does the answer
-	 * of a request being unlinked; anything else out of range is the
-	 * backend's fault, counted and used clamped.
-	 */
-	if (chk.clamped && (sh->inf.unlink || (sh->urb && sh->urb->unlinking)))
-		f->clamped_ignored++;
-	else if (chk.clamped)
-		sfront_error(f, false, "response %u out of range: status %d length %d/%u errors %d",
-			     rsp->id, rsp->status, rsp->actual_length,
-			     sh->inf.length, rsp->error_count);
-	sfront_end_grants(w, sh);
-
-	u = sh->urb;
-	if (u && u->type == XENUSB_PIPE_TYPE_ISOC && u->nr_packets) {
-		/* Check a private copy, then publish the checked values. */
-		struct xenusb_iso_desc *copy = f->iso_copy;
-		u16 n = u->nr_packets;
-		int fixed;
-
-		if (n > SIM_MAX_ISO_PACKETS)
-			n = SIM_MAX_ISO_PACKETS;
-		memcpy(copy, u->iso, n * sizeof(*copy));
-		fixed = usbfront_iso_rsp_check(copy, n, u->len);
-		if (fixed) {
-			f->iso_fixed += fixed;
-			sfront_error(f, false, "response %u: %d iso descriptor(s) out of range",
-				     rsp->id, fixed);
-		}
-		memcpy(u->iso, copy, n * sizeof(*copy));
-	}
-	usbfront_id_release(&f->ids, rsp->id);
-	f->inflight--;
-	f->responses++;
-
-	if (sh->raw) {
-		sh->raw->rsp = *rsp;
-		sh->raw->chk = chk;
-		sh->raw->done = true;
-	} else if (u) {
-		sfront_part_done(w, sh, &chk);
-	}
-}
-
-static bool sfront_poll_urb(struct sim *w)
-{
-	struct sfront *f = &w->front;
-	struct xenusb_urb_response rsp;
-	RING_IDX i, rp;
-	bool did = false;
-	int more;
-
-	do {
-		rp = READ_ONCE(f->urb.sring->rsp_prod);
-		virt_rmb();	/* responses up to rp are visible */
-		if (RING_RESPONSE_PROD_OVERFLOW(&f->urb, rp)) {
-			sfront_error(f, true, "urb ring response producer %u overflows (at %u)",
-				     rp, f->urb.rsp_cons);
-			return true;
-		}
-		for (i = f->urb.rsp_cons; i != rp; i++) {
-			RING_COPY_RESPONSE(&f->urb, i, &rsp);
-			f->urb.rsp_cons = i + 1;
-			did = true;
-			sfront_one_rsp(w, &rsp);
-			if (f->dead)
-				return did;
-		}
-		RING_FINAL_CHECK_FOR_RESPONSES(&f->urb, more);
-	} while (more);
-	return did;
-}
-
-static bool sfront_poll_conn(struct sim *w)
-{
-	struct sfront *f = &w->front;
-	struct xenusb_conn_response ev;
-	RING_IDX i, rp;
-	bool did = false;
-	int more, notify;
-
-	do {
-		rp = READ_ONCE(f->conn.sring->rsp_prod);
-		virt_rmb();	/* events up to rp are visible */
-		if (RING_RESPONSE_PROD_OVERFLOW(&f->conn, rp)) {
-			sfront_error(f, true, "conn ring response producer %u overflows",
-				     rp);
-			return true;
-		}
-		for (i = f->conn.rsp_cons; i != rp; i++) {
-			struct xenusb_conn_request *req;
-
-			RING_COPY_RESPONSE(&f->conn, i, &ev);
-			f->conn.rsp_cons = i + 1;
-			did = true;
-			f->conn_events++;
-			if (usbfront_conn_check(&ev, f->nports, f->usb_ver)) {
-				sfront_error(f, false, "conn event port %u speed %u rejected",
-					     ev.portnum, ev.speed);
-			} else {
-				usbfront_rh_connect(&f->rh, ev.portnum,
-						    ev.speed);
-				f->port_events[ev.portnum]++;
-			}
-			/* Give the slot back for the next event. */
-			req = RING_GET_REQUEST(&f->conn, f->conn.req_prod_pvt);
-			req->id = ev.id;
-			f->conn.req_prod_pvt++;
-		}
-		RING_FINAL_CHECK_FOR_RESPONSES(&f->conn, more);
-	} while (more);
-	if (did) {
-		RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->conn, notify);
-		if (notify)
-			sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
-	}
-	return did;
-}
-
 /**
- * sfront_irq() - the frontend's lateeoi event handler
+ * sfront_irq() - the frontend's lateeoi event handler (usbfront_interrupt)
  * @w: world
+ *
+ * Runs the core's response and conn loops until nothing is left, then
+ * sends what waited for ring slots.
  */
 void sfront_irq(struct sim *w)
 {
 	struct sfront *f = &w->front;
-	bool did = false;
+	bool more_urb, more_conn, did = false;
+	int n, c;
 
-	if (f->connected && !f->dead) {
-		did |= sfront_poll_urb(w);
-		if (!f->dead)
-			did |= sfront_poll_conn(w);
+	while (f->connected && !f->dead) {
+		n = usbfront_ring_responses(&f->ring, &more_urb);
+		if (n < 0)
+			break;
+		c = usbfront_ring_conn(&f->ring, &more_conn);
+		if (c < 0)
+			break;
+		if (n + c)
+			did = true;
+		if (!more_urb && !more_conn)
+			break;
 	}
+	if (f->ring.broken)
+		did = true;
+	sfront_kick(w);
 	sim_evtchn_eoi(&w->ev, SIM_SIDE_FRONT, !did);
 }
 
+/* usbfront_release_shadow(): end request @id's grants, give back its URB. */
+static void sfront_release(struct sim *w, u16 id)
+{
+	struct sfront *f = &w->front;
+	struct sfront_shadow *sh = &f->sh[id];
+	struct sfront_urb *u = sh->urb;
+
+	if (usbfront_ring_release(&f->ring, id))
+		return;
+	sh->urb = NULL;
+	if (sh->raw) {
+		sh->raw->done = true;
+		sh->raw->chk.status = -ESHUTDOWN;
+		sh->raw = NULL;
+	} else if (u) {
+		sfront_giveback(w, u, -ESHUTDOWN);
+	}
+}
+
 /**
- * sfront_disconnect() - the frontend goes away (after the backend)
+ * sfront_disconnect() - the frontend goes away (usbfront_fail_all)
  * @w: world
  *
- * Every request still in flight is forgotten: its grants are ended and
- * its URB completes with -ESHUTDOWN, as do queued URBs. Then the ring
- * grants are ended.
+ * Every request still in flight is released: its grants are ended and
+ * its URB completes with -ESHUTDOWN, as do queued URBs. A request whose
+ * grants the backend still maps stays held, its URB not given back,
+ * until sfront_reclaim() finds the grants free (the module's reclaim
+ * work); the grant table reports it as a leak at teardown if that never
+ * happens. Then the ring grants are ended.
  */
 void sfront_disconnect(struct sim *w)
 {
@@ -787,31 +817,28 @@ void sfront_disconnect(struct sim *w)
 	if (!f->connected)
 		return;
 	f->connected = false;
-	for (id = 0; id < SFRONT_NR_IDS; id++) {
-		struct sfront_shadow *sh = &f->sh[id];
-
-		if (!usbfront_id_in_use(&f->ids, id))
-			continue;
-		sfront_end_grants(w, sh);
-		usbfront_id_release(&f->ids, id);
-		f->inflight--;
-		if (sh->raw) {
-			sh->raw->done = true;
-			sh->raw->chk.status = -ESHUTDOWN;
-		} else if (sh->urb && !--sh->urb->parts_out) {
-			sfront_dequeue(f, sh->urb);
-			sfront_giveback(w, sh->urb, -ESHUTDOWN);
-		}
-	}
-	while (f->qhead) {
-		struct sfront_urb *u = f->qhead;
-
-		sfront_dequeue(f, u);
-		sfront_giveback(w, u, -ESHUTDOWN);
-	}
+	for (id = 0; id < SFRONT_NR_IDS; id++)
+		sfront_release(w, id);
+	while (f->qhead)
+		sfront_giveback(w, f->qhead, -ESHUTDOWN);
 	f->nunlink = 0;
-	while (f->ndeferred)
-		sim_gnt_end(&w->gt, SIM_DOM_FRONT, f->deferred[--f->ndeferred]);
 	sim_gnt_end(&w->gt, SIM_DOM_FRONT, f->urb_gref);
 	sim_gnt_end(&w->gt, SIM_DOM_FRONT, f->conn_gref);
+}
+
+/**
+ * sfront_reclaim() - retry requests the backend held at the disconnect
+ * @w: world
+ *
+ * Return: requests still held.
+ */
+unsigned int sfront_reclaim(struct sim *w)
+{
+	struct sfront *f = &w->front;
+	unsigned int id;
+
+	for (id = 0; id < SFRONT_NR_IDS; id++)
+		if (f->ring.held[id])
+			sfront_release(w, id);
+	return f->ring.nheld;
 }

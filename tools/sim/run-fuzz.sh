@@ -2,25 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run each fuzz harness for a bounded time; one PASS/FAIL line each and
-# "fuzz: N passed, N failed" last.
-# Usage: run-fuzz.sh <dir> <seconds> [<seed corpora>]
-# A harness fuzz-ring-X also starts from <seed corpora>/X (in the repo,
-# read only); what it finds lands in <dir>/corpus-<harness>.
+# "fuzz: N passed, N failed" last.  New inputs go to <dir>/corpus-<name>.
+# Usage: run-fuzz.sh <dir> <seconds> [<seed dir>...]
+# A harness <name> also starts from <seed dir>/<name>, and fuzz-ring-X from
+# <seed dir>/X, where those exist (in the repo, read only).
 set -u
 DIR=$1
 SECS=${2:-12}
-SEEDS=${3:-}
+SEEDS=("${@:3}")
 pass=0
 fail=0
 for bin in "$DIR"/fuzz-*; do
+	if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
+		continue
+	fi
 	name=$(basename "$bin")
 	corpus=$DIR/corpus-$name
 	mkdir -p "$corpus"
 	seed=()
-	if [ -n "$SEEDS" ] && [ -d "$SEEDS/${name#fuzz-ring-}" ] &&
-	   [ "$name" != "${name#fuzz-ring-}" ]; then
-		seed=("$SEEDS/${name#fuzz-ring-}")
-	fi
+	for s in "${SEEDS[@]}"; do
+		[ -d "$s/$name" ] && seed+=("$s/$name")
+		[ "$name" != "${name#fuzz-ring-}" ] && [ -d "$s/${name#fuzz-ring-}" ] &&
+			seed+=("$s/${name#fuzz-ring-}")
+	done
 	log=$DIR/$name.log
 	if "$bin" -max_total_time="$SECS" -print_final_stats=1 \
 		-artifact_prefix="$DIR/crash-$name-" "$corpus" "${seed[@]}" \

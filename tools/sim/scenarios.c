@@ -322,7 +322,7 @@ static int grant_discipline_negative(char *why, size_t len)
 			   err, w->gt.violations);
 		goto out;
 	}
-	if (!(w->front.dead && strstr(w->front.err, "still mapped"))) {
+	if (!(w->front.dead && strstr(w->front.err, "still holds a grant"))) {
 		ret = fail(why, len, "frontend did not treat the mapped grant as fatal: %s",
 			   w->front.err);
 		goto out;
@@ -1785,7 +1785,7 @@ static int hostile_frontend_overflow(char *why, size_t len)
 	/* Claim 40 requests on a 16-slot ring. */
 	reqs = sback_requests(w);
 	((struct xenusb_urb_sring *)w->urb_page)->req_prod =
-		w->front.urb.req_prod_pvt + 40;
+		w->front.ring.urb.req_prod_pvt + 40;
 	sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
 	sim_advance(w, 2);
 	if (!(w->back.fatal && strstr(w->back.fatal_msg, "overflow"))) {
@@ -1798,7 +1798,7 @@ static int hostile_frontend_overflow(char *why, size_t len)
 		goto out;
 	}
 	/* Latched: nothing is served any more, nothing crashes. */
-	w->front.urb.req_prod_pvt += 40;
+	w->front.ring.urb.req_prod_pvt += 40;
 	err = loop_out(w, &c, 512, 0);
 	if (!(err == -EDEADLK || err == -ETIMEDOUT)) {
 		ret = fail(why, len, "transfer after the overflow: %d, want no answer", err);
@@ -1833,11 +1833,11 @@ static int hostile_frontend_dup_id(char *why, size_t len)
 		goto out;
 	}
 	/* The same id again while the first is in flight. */
-	slot = RING_GET_REQUEST(&w->front.urb, w->front.urb.req_prod_pvt);
-	*slot = *RING_GET_REQUEST(&w->front.urb,
-				  w->front.urb.req_prod_pvt - 1);
-	w->front.urb.req_prod_pvt++;
-	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&w->front.urb, notify);
+	slot = RING_GET_REQUEST(&w->front.ring.urb, w->front.ring.urb.req_prod_pvt);
+	*slot = *RING_GET_REQUEST(&w->front.ring.urb,
+				  w->front.ring.urb.req_prod_pvt - 1);
+	w->front.ring.urb.req_prod_pvt++;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&w->front.ring.urb, notify);
 	if (notify)
 		sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
 	sim_advance(w, 2);
@@ -1921,14 +1921,19 @@ out:
 
 static int hostile_backend_bad_id(char *why, size_t len)
 {
-	return hostile_backend(SBACK_EVIL_BAD_ID, "not in flight", true, why,
-			       len);
+	return hostile_backend(SBACK_EVIL_BAD_ID, "unknown or duplicate id", true,
+			       why, len);
 }
 
 static int hostile_backend_dup_rsp(char *why, size_t len)
 {
-	return hostile_backend(SBACK_EVIL_DUP_RSP, "not in flight", true, why,
-			       len);
+	/*
+	 * The second answer makes more responses than requests outstanding:
+	 * usbfront's check against the requests sent catches it before the
+	 * id lookup would.
+	 */
+	return hostile_backend(SBACK_EVIL_DUP_RSP, "response producer overflow",
+			       true, why, len);
 }
 
 static int hostile_backend_oversize(char *why, size_t len)
@@ -1939,14 +1944,14 @@ static int hostile_backend_oversize(char *why, size_t len)
 
 static int hostile_backend_rsp_overflow(char *why, size_t len)
 {
-	return hostile_backend(SBACK_EVIL_RSP_PROD_OVERFLOW, "overflows",
-			       true, why, len);
+	return hostile_backend(SBACK_EVIL_RSP_PROD_OVERFLOW,
+			       "response producer overflow", true, why, len);
 }
 
 static int hostile_backend_conn_port(char *why, size_t len)
 {
-	return hostile_backend(SBACK_EVIL_CONN_BAD_PORT, "conn event", false,
-			       why, len);
+	return hostile_backend(SBACK_EVIL_CONN_BAD_PORT,
+			       "invalid conn ring event", true, why, len);
 }
 
 static int hostile_backend_iso_desc(char *why, size_t len)

@@ -6,9 +6,14 @@
  * virtual USB devices behind the backend.
  *
  * The backend is usbback's own ring code (usbback/urb_ring.c and
- * conn_ring.c) over the simulator's struct usbback_ring_ops (back.c).
- * Every protocol DECISION (request validation, routing, endpoint checks,
- * response checks, ids, port state, request splitting, hotplug queueing)
+ * conn_ring.c) over the simulator's struct usbback_ring_ops (back.c); the
+ * frontend runs usbfront's own ring code (usbfront/rsp_ring.c and
+ * req_build.c: the response and conn loops, request building, the
+ * split-transfer decisions) over ops implemented with the simulated
+ * world; what stays in front.c is the part the module does with Xen and
+ * USB core calls (grants, the URB queue, giveback). Every protocol DECISION
+ * (request validation, routing, endpoint checks, response checks, ids,
+ * port state, request splitting, hotplug queueing)
  * is taken by the core functions of usbback/core.h and usbfront/core.h,
  * compiled from their real files.
  *
@@ -219,9 +224,9 @@ struct vdev *vdev_msc_new(u32 blocks);
 #define VDEV_MSC_BLOCK	512
 
 /* ------------------------------------------------------------------ */
-/* front.c: model of usbfront's ring logic                             */
+/* front.c: usbfront's ring core (rsp_ring.c, req_build.c) on the world */
 
-#define SFRONT_NR_IDS		XENUSB_URB_RING_SIZE
+#define SFRONT_NR_IDS		USBFRONT_RING_IDS
 #define SFRONT_MAX_FRAGS	260	/* 1 MiB + one unaligned page */
 #define SFRONT_MAX_BYTES	65535	/* base protocol, no 0 = 64 KiB wrap */
 
@@ -242,6 +247,7 @@ struct sfront_urb {
 	u8 *buf;
 	u32 len;
 	bool short_not_ok;
+	bool zero_packet;	/* URB_ZERO_PACKET: a ZLP follows OUT data */
 	u16 interval;
 	u16 nr_packets;
 	struct xenusb_iso_desc *iso;	/* page-aligned, nr_packets entries */
@@ -255,16 +261,18 @@ struct sfront_urb {
 	u32 error_count;
 	u16 start_frame;
 
-	/* frontend private */
+	/* frontend private, as usbfront's struct usbfront_urbp */
 	struct usbfront_frag frags[SFRONT_MAX_FRAGS];
 	u32 nfrags;
-	u32 pos;		/* bytes carried by requests sent so far */
-	u32 parts_out;
-	u32 parts_sent;
-	bool started;
-	bool short_seen;
+	struct usbfront_progress prog;
+	/* isochronous: the descriptor pages the backend writes (ours) */
+	struct xenusb_iso_desc *wire;
+	u32 wire_pages;
+	int req_id;		/* request on the ring, -1 if none */
+	bool holds_ep;		/* the endpoint waits for this URB */
 	bool unlinking;
-	int part_status;
+	bool unlink_wait;	/* its unlink waits for a ring slot */
+	bool queued;		/* on the pending queue */
 	struct sfront_urb *next;
 };
 
@@ -275,38 +283,29 @@ struct sfront_raw {
 	struct usbfront_rsp chk;
 };
 
+/* The simulator's half of a request in flight (grants, owner). */
 struct sfront_shadow {
 	struct sfront_urb *urb;
 	struct sfront_raw *raw;
-	struct usbfront_inflight inf;
 	u32 gref[XENUSB_MAX_SEGMENTS_PER_REQUEST];
 	u8 ngref;
-	u32 off;
-	u32 len;
-	u16 unlink_of;
 };
 
 struct sfront {
-	struct xenusb_urb_front_ring urb;
-	struct xenusb_conn_front_ring conn;
+	struct usbfront_ring ring;
 	u32 urb_gref;
 	u32 conn_gref;
 	u8 nports;
 	u8 usb_ver;
 	bool connected;
-	struct usbfront_id_table ids;
 	struct sfront_shadow sh[SFRONT_NR_IDS];
 	struct usbfront_rh rh;
 	struct sfront_urb *qhead;
 	struct sfront_urb *qtail;
-	struct {
-		u16 id;
-		struct sfront_urb *urb;
-	} unlink_q[SFRONT_NR_IDS];
+	struct sfront_urb *unlink_q[SFRONT_NR_IDS];
 	u32 nunlink;
-	/* grants the backend still mapped at the response: retried */
-	u32 deferred[SFRONT_NR_IDS * XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	u32 ndeferred;
+	/* URB holding each endpoint: [port][ep][in] */
+	struct sfront_urb *ep_owner[XENUSB_MAX_PORTNR + 1][XENUSB_NUM_EPS][2];
 
 	/* a latched protocol error: the frontend stops trusting the ring */
 	bool dead;
@@ -321,12 +320,12 @@ struct sfront {
 	u32 peak_inflight;
 	u32 iso_fixed;
 	u32 clamped_ignored;
-	struct xenusb_iso_desc iso_copy[SIM_MAX_ISO_PACKETS];
 };
 
 void sfront_init(struct sim *w, u8 nports, u8 usb_ver);
 int sfront_connect(struct sim *w);
 void sfront_disconnect(struct sim *w);
+unsigned int sfront_reclaim(struct sim *w);
 int sfront_submit(struct sim *w, struct sfront_urb *u);
 int sfront_unlink(struct sim *w, struct sfront_urb *u);
 void sfront_abandon(struct sim *w, struct sfront_urb *u);

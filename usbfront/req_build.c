@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * usbfront request building: a transfer description becomes a request
+ * on the URB ring. The core takes the ring slot and the id, fills the
+ * request from the description, remembers what was sent (the limits
+ * usbfront_rsp_check() holds the answer to) and puts the request on the
+ * ring once the implementer has granted its segments; granting memory is
+ * the implementer's part.
+ */
+
+#include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <asm/barrier.h>
+
+#include "core.h"
+
+/* Largest buffer_length the base protocol carries (the field is u16). */
+#define USBFRONT_REQ_MAX_BYTES	65535u
+
+/* The request with @id fills the next slot; published at the next push. */
+static void usbfront_req_slot(struct usbfront_ring *r, u16 id)
+{
+	r->slot_id[r->urb.req_prod_pvt % USBFRONT_RING_IDS] = id;
+	r->posted[id] = false;
+	r->urb.req_prod_pvt++;
+}
+
+/**
+ * usbfront_req_start() - take a slot and an id for a data request
+ * @r: rings
+ * @x: what the request carries
+ * @req: request to fill; its segments are the caller's
+ *
+ * Return: the id, -EBUSY when no ring slot or id is free (the caller
+ * queues the transfer until a response frees one), -EINVAL for a
+ * description the wire cannot carry.
+ */
+int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
+		       struct xenusb_urb_request *req)
+{
+	struct usbfront_inflight *inf;
+	u8 type = xenusb_pipetype(x->pipe);
+	int id;
+
+	if (x->length > USBFRONT_REQ_MAX_BYTES ||
+	    (x->pipe & (XENUSB_PIPE_UNLINK | XENUSB_PIPE_RESERVED)))
+		return -EINVAL;
+	if (RING_FULL(&r->urb))
+		return -EBUSY;
+	id = usbfront_id_alloc(&r->ids);
+	if (id < 0)
+		return -EBUSY;
+
+	memset(req, 0, sizeof(*req));
+	req->id = id;
+	req->pipe = x->pipe;
+	/*
+	 * SHORT_NOT_OK stays off the wire: the frontend turns a short
+	 * transfer into -EREMOTEIO itself (usbfront_xfer_next()), also
+	 * across split requests.
+	 */
+	req->transfer_flags = 0;
+	req->buffer_length = x->length;
+	switch (type) {
+	case XENUSB_PIPE_TYPE_ISOC:
+		req->u.isoc.interval = x->interval;
+		req->u.isoc.start_frame = x->start_frame;
+		req->u.isoc.number_of_packets = x->nr_packets;
+		break;
+	case XENUSB_PIPE_TYPE_INT:
+		req->u.intr.interval = x->interval;
+		break;
+	case XENUSB_PIPE_TYPE_CTRL:
+		memcpy(req->u.ctrl, x->setup, sizeof(req->u.ctrl));
+		break;
+	default:
+		break;
+	}
+
+	inf = &r->inf[id];
+	inf->type = type;
+	inf->in = !!(x->pipe & XENUSB_PIPE_DIR);
+	inf->unlink = false;
+	inf->length = x->length;
+	inf->nr_packets = type == XENUSB_PIPE_TYPE_ISOC ? x->nr_packets : 0;
+	return id;
+}
+
+/**
+ * usbfront_req_abort() - give back the id of a request never queued
+ * @r: rings
+ * @id: id from usbfront_req_start()
+ */
+void usbfront_req_abort(struct usbfront_ring *r, u16 id)
+{
+	usbfront_id_release(&r->ids, id);
+}
+
+/**
+ * usbfront_req_queue() - put a filled request on the ring
+ * @r: rings
+ * @req: request from usbfront_req_start() with its segments filled:
+ *	@nr_data data segments, then @nr_desc isochronous descriptor ones
+ * @nr_data: data segments
+ * @nr_desc: descriptor segments (isochronous only)
+ *
+ * The request is visible to the backend after usbfront_req_push().
+ *
+ * Return: 0, or -EINVAL when the segments do not fit one request or an
+ * isochronous request has no descriptor segment (the id is then
+ * released and nothing is queued).
+ */
+int usbfront_req_queue(struct usbfront_ring *r,
+		       struct xenusb_urb_request *req, u8 nr_data,
+		       u8 nr_desc)
+{
+	bool iso = xenusb_pipetype(req->pipe) == XENUSB_PIPE_TYPE_ISOC;
+
+	if (nr_data + nr_desc > XENUSB_MAX_SEGMENTS_PER_REQUEST ||
+	    (iso && !nr_desc) || (!iso && nr_desc)) {
+		usbfront_req_abort(r, req->id);
+		return -EINVAL;
+	}
+	req->nr_buffer_segs = nr_data;
+	if (iso)
+		req->u.isoc.nr_frame_desc_segs = nr_desc;
+	*RING_GET_REQUEST(&r->urb, r->urb.req_prod_pvt) = *req;
+	usbfront_req_slot(r, req->id);
+	return 0;
+}
+
+/**
+ * usbfront_req_unlink() - queue an unlink request
+ * @r: rings
+ * @victim: id of the request to cancel (in flight)
+ * @pipe: its pipe; the unlink bit is added
+ *
+ * Both the unlink and its victim get a response; the victim keeps its
+ * id until its own response.
+ *
+ * Return: the unlink's id, -EBUSY when no ring slot or id is free,
+ * -EINVAL when @victim is not in flight.
+ */
+int usbfront_req_unlink(struct usbfront_ring *r, u16 victim, u32 pipe)
+{
+	struct xenusb_urb_request *req;
+	struct usbfront_inflight *inf;
+	int id;
+
+	if (!usbfront_id_in_use(&r->ids, victim) || r->inf[victim].unlink)
+		return -EINVAL;
+	if (RING_FULL(&r->urb))
+		return -EBUSY;
+	id = usbfront_id_alloc(&r->ids);
+	if (id < 0)
+		return -EBUSY;
+	inf = &r->inf[id];
+	inf->type = xenusb_pipetype(pipe);
+	inf->in = false;
+	inf->unlink = true;
+	inf->length = 0;
+	inf->nr_packets = 0;
+
+	req = RING_GET_REQUEST(&r->urb, r->urb.req_prod_pvt);
+	memset(req, 0, sizeof(*req));
+	req->id = id;
+	req->pipe = (pipe & ~XENUSB_PIPE_RESERVED) | XENUSB_PIPE_UNLINK;
+	req->u.unlink.unlink_id = victim;
+	usbfront_req_slot(r, id);
+	return id;
+}
+
+/**
+ * usbfront_req_push() - publish queued requests
+ * @r: rings
+ *
+ * From here on the backend may answer them: a response naming a request
+ * still unpublished is one the backend could only have guessed.
+ *
+ * Return: true if the backend asked to be notified.
+ */
+bool usbfront_req_push(struct usbfront_ring *r)
+{
+	int notify;
+
+	if (r->broken)
+		return false;
+	for (; r->pushed != r->urb.req_prod_pvt; r->pushed++)
+		r->posted[r->slot_id[r->pushed % USBFRONT_RING_IDS]] = true;
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&r->urb, notify);
+	return notify;
+}
