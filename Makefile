@@ -44,16 +44,20 @@ test-modules:
 
 # Into /lib/modules/$(KVER)/updates (found before the kernel's own
 # modules), then depmod.  DESTDIR= stages elsewhere (no depmod then).
+# Also the guest's udev rule that gives usb-storage below a vusb
+# controller 1 MiB commands (usbfront/60-xen-vusb-storage.rules).
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/updates
+UDEVDIR = $(DESTDIR)/lib/udev/rules.d
 install: modules
 	@test -n "$(KVER)" || { echo "Cannot tell the kernel release of KDIR=$(KDIR)" >&2; exit 1; }
 	install -D -m 644 usbback/usbback.ko $(MODDIR)/usbback.ko
 	install -D -m 644 usbfront/usbfront.ko $(MODDIR)/usbfront.ko
+	install -D -m 644 usbfront/60-xen-vusb-storage.rules $(UDEVDIR)/60-xen-vusb-storage.rules
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 uninstall:
 	@test -n "$(KVER)" || { echo "Cannot tell the kernel release of KDIR=$(KDIR)" >&2; exit 1; }
-	rm -f $(MODDIR)/usbback.ko $(MODDIR)/usbfront.ko
+	rm -f $(MODDIR)/usbback.ko $(MODDIR)/usbfront.ko $(UDEVDIR)/60-xen-vusb-storage.rules
 	$(if $(DESTDIR),,depmod -a $(KVER))
 
 # The Debian package xen-pvusb-dkms (tools/debian/, tools/dkms.conf) into
@@ -75,13 +79,13 @@ deps:
 
 help:
 	@echo "make deps       install every Debian package needed (idempotent)"
-	@echo "make install    usbback.ko, usbfront.ko into /lib/modules/KVER/updates; depmod"
+	@echo "make install    usbback.ko, usbfront.ko into /lib/modules/KVER/updates; depmod; the guest's udev rule"
 	@echo "make uninstall  remove them again"
 	@echo "make deb        the xen-pvusb-dkms Debian package, under build/deb/"
 	@echo "make            build usbback.ko and usbfront.ko (KDIR=$(KDIR))"
-	@echo "make check      the test suite: build, lint, simulator, KUnit, e2e"
+	@echo "make check      the test suite: build, lint, install, simulator, KUnit, e2e"
 	@echo "make demo       boot Xen under QEMU and pass a USB stick to a guest"
-	@echo "make lint       checkpatch --strict, sparse, W=1, modpost"
+	@echo "make lint       checkpatch --strict; sparse, W=1, modpost per kernel"
 	@echo "make sim        user-space ring simulator scenarios (ASan/UBSan)"
 	@echo "make kunit      KUnit suites under UML (KASAN, UBSAN, lockdep)"
 	@echo "make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (default 12)"

@@ -13,6 +13,9 @@
 #   R dkms              dkms built and installed both modules for the
 #                       release's kernel: dkms status says installed,
 #                       modinfo shows our version and that kernel's vermagic
+#   R signed            dkms signed them with its MOK key
+#                       (/var/lib/dkms/mok.pub; openssl, which the package
+#                       recommends, makes the key)
 #   R boot-unit         xen-pvusb-usbback.service installed and enabled
 #   R no-headers        dkms install for a kernel without headers fails
 #                       with a message that says the headers are missing
@@ -20,6 +23,10 @@
 #                       /usr/src/xen-pvusb-*, /var/lib/dkms/xen-pvusb,
 #                       usbback.ko/usbfront.ko under /lib/modules, unit
 #                       file or its enablement link
+#   R make-install      without the package: make install (default KDIR:
+#                       the release's headers) puts both modules into
+#                       /lib/modules/<kernel>/updates and runs depmod
+#   R make-uninstall    make uninstall removes them again
 # R is bookworm and trixie (XENUSB_INSTALL_RELEASES= picks others).  The
 # last line is "install: N passed, N failed".
 set -uo pipefail
@@ -60,7 +67,7 @@ in_root() { $DEBROOT run "$root" --apt-cache -- "$@"; }
 
 # $1 release; every case of that release
 one_release() {
-	local rel=$1 log kver ko v vm left bad re signer
+	local rel=$1 log kver ko v vm left bad re signer rc
 	root=$OUT/$rel/root
 	log=$OUT/$rel.log
 	: > "$log"
@@ -81,7 +88,7 @@ one_release() {
 	# make deps on this release: every package name resolves
 	cp tools/deps.sh "$root/tmp/"
 	in_root bash /tmp/deps.sh --simulate > "$OUT/$rel.deps" 2>&1
-	local rc=$?
+	rc=$?
 	if [ "$rc" = 0 ] && ! grep -q '^E:' "$OUT/$rel.deps"; then
 		pass "$rel deps: $(grep -c '^Inst ' "$OUT/$rel.deps") packages would be installed; $(sed -n 's/^deps: [^:]*: //p' "$OUT/$rel.deps" | tr ' ' '\n' | grep -E 'linux-source|libclang-rt' | tr '\n' ' ')"
 	else
@@ -90,7 +97,7 @@ one_release() {
 	fi
 
 	if in_root "${APT[@]}" install "/tmp/$(basename "$deb")" dkms \
-		linux-headers-amd64 >> "$log" 2>&1; then
+		linux-headers-amd64 openssl >> "$log" 2>&1; then
 		pass "$rel install ($((SECONDS - t))s)"
 	else
 		tail -n 30 "$log"
@@ -114,9 +121,15 @@ one_release() {
 		echo "$rel $ko: version $v, vermagic $vm, signer ${signer:-none}" >> "$log"
 	done
 	if [ -z "$bad" ]; then
-		pass "$rel dkms: usbback, usbfront $version built for $kver (signer: ${signer:-none})"
+		pass "$rel dkms: usbback, usbfront $version built for $kver"
 	else
 		fail "$rel dkms:$bad (log: $log)"
+	fi
+	# Secure Boot: dkms signs with its MOK key (made with openssl)
+	if [ -f "$root/var/lib/dkms/mok.pub" ] && [[ "$signer" == *DKMS* ]]; then
+		pass "$rel signed: by \"$signer\" (/var/lib/dkms/mok.pub)"
+	else
+		fail "$rel signed: signer '${signer:-none}', mok.pub $([ -f "$root/var/lib/dkms/mok.pub" ] && echo present || echo missing)"
 	fi
 
 	if [ -f "$root/lib/systemd/system/xen-pvusb-usbback.service" ] &&
@@ -130,7 +143,7 @@ one_release() {
 	in_root dkms install -m xen-pvusb -v "$version" -k 1.2.3-noheaders \
 		> "$OUT/$rel.noheaders" 2>&1
 	rc=$?
-	re='headers.*(cannot be found|not (be )?(found|installed)|missing)'
+	re='kernel headers.*(cannot be found|not (be )?(found|installed)|missing)'
 	if [ "$rc" != 0 ] && grep -qiE "$re" "$OUT/$rel.noheaders"; then
 		pass "$rel no-headers: exit $rc, \"$(grep -iE -m1 "$re" "$OUT/$rel.noheaders" | sed 's/^ *//')\""
 	else
@@ -154,12 +167,38 @@ one_release() {
 	else
 		fail "$rel purge: left behind: $(echo "$left" | tr '\n' ' ')"
 	fi
+
+	# make install / make uninstall without the package, in the same root
+	# (the release's headers and compiler are there), from a scratch copy
+	# with the default KDIR: the newest /usr/src/linux-headers-*-amd64
+	bash tools/kbuild.sh copy "$OUT/$rel/src" && cp Makefile "$OUT/$rel/src/"
+	if $DEBROOT run "$root" --bind "$OUT/$rel/src:/xenusb" -- \
+		make -C /xenusb install >> "$log" 2>&1 &&
+	   [ -f "$root/lib/modules/$kver/updates/usbback.ko" ] &&
+	   [ -f "$root/lib/modules/$kver/updates/usbfront.ko" ] &&
+	   v=$(in_root modinfo -k "$kver" -F version usbfront 2>&1) &&
+	   [ "$v" = "$version" ] &&
+	   grep -q "updates/usbfront.ko" "$root/lib/modules/$kver/modules.dep"; then
+		pass "$rel make-install: both in /lib/modules/$kver/updates, depmod ran, version $v"
+	else
+		tail -n 20 "$log"
+		fail "$rel make-install (log: $log)"
+	fi
+	if $DEBROOT run "$root" --bind "$OUT/$rel/src:/xenusb" -- \
+		make -C /xenusb uninstall >> "$log" 2>&1 &&
+	   [ -z "$(find "$root/lib/modules" -name 'usbback.ko*' -o -name 'usbfront.ko*')" ] &&
+	   ! grep -q 'usbfront.ko' "$root/lib/modules/$kver/modules.dep"; then
+		pass "$rel make-uninstall: nothing left"
+	else
+		tail -n 20 "$log"
+		fail "$rel make-uninstall (log: $log)"
+	fi
 }
 
 for rel in $RELEASES; do
 	echo "install: $rel"
 	one_release "$rel"
-	rm -rf "$OUT/$rel/root"
+	rm -rf "${OUT:?}/$rel"
 	echo "install: $rel took $((SECONDS - t))s"
 done
 

@@ -30,6 +30,9 @@ rm -rf "$SRC/tests"
 cp COPYING README.md "$SRC/"
 cp -r tools/debian "$SRC/debian"
 cp tools/dkms.conf "$SRC/debian/xen-pvusb-dkms.dkms"
+# the guest's udev rule (1 MiB usb-storage commands below a vusb
+# controller), installed into /lib/udev/rules.d by dh_installudev
+cp usbfront/60-xen-vusb-storage.rules "$SRC/debian/xen-pvusb-dkms.udev"
 
 # the release date: the last commit's, so that a rebuild is the same
 when=$(git log -1 --format=%aD 2>/dev/null || date -R)

@@ -54,6 +54,8 @@ enum usbback_stat {
 	USBBACK_ST_UNLINKS,
 	USBBACK_ST_ISO_FRAMES,
 	USBBACK_ST_MAPPED,
+	USBBACK_ST_GRANT_COPIES,
+	USBBACK_ST_COPY_CALLS,
 	USBBACK_ST_ERR_NODEV,
 	USBBACK_ST_ERR_INVAL,
 	USBBACK_ST_ERR_STALL,
@@ -233,6 +235,7 @@ extern struct workqueue_struct *usbback_wq;
 extern unsigned int usbback_max_iso_packets;
 extern unsigned int usbback_retry_ms;
 extern int usbback_buffer_mode;
+extern bool usbback_respond_in_completion;
 
 /* xenbus.c */
 int usbback_xenbus_init(void);

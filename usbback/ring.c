@@ -72,9 +72,12 @@ static int usbback_op_submit(struct usbback_ring *r, struct usbback_rq *rq)
 {
 	struct usbback_ctrlr *c = usbback_ctrlr_of(r);
 	struct usbback_slot *s = usbback_slot_of(r, rq);
-	struct usbback_dev *dev = usbback_slot_take_dev(s);
+	struct usbback_dev *dev;
 	int err;
 
+	trace_usbback_request(c->xdev->otherend_id, c->devid, rq->req.id,
+			      xenusb_pipe_encode(&rq->req.pipe));
+	dev = usbback_slot_take_dev(s);
 	trace_usbback_submit(c->xdev->otherend_id, c->devid, rq->port,
 			     rq->req.id, xenusb_pipe_encode(&rq->req.pipe),
 			     rq->req.length);
@@ -224,6 +227,7 @@ static irqreturn_t usbback_irq(int irq, void *data)
 	 * uses the number it was called with.
 	 */
 	WRITE_ONCE(c->eoi_irq, irq);
+	trace_usbback_event(c->xdev->otherend_id, c->devid);
 	set_bit(USBBACK_EOI_PENDING, &c->flags);
 	usbback_ring_kick(c);
 	return IRQ_HANDLED;

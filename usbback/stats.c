@@ -6,9 +6,11 @@
  *   statistics/<counter>        whole controller
  *   port<N>/<counter>           one root-hub port, plus busid and speed
  *
- * Counters: requests, bytes_in, bytes_out, unlinks, iso_frames, mapped
- * and one errors_<status> per wire status.  They are updated when a
- * response is pushed, under rsp_lock.  statistics/inflight is the number
+ * Counters: requests, bytes_in, bytes_out, unlinks, iso_frames, mapped,
+ * grant_copies (grant-copy operations, one per page piece), copy_calls
+ * (GNTTABOP_copy hypercalls) and one errors_<status> per wire status.
+ * They are updated under rsp_lock: most when a response is pushed, the
+ * two copy counters when a copy is made.  statistics/inflight is the number
  * of requests in flight now, not a counter.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -26,6 +28,8 @@ static const char * const usbback_stat_names[USBBACK_NR_STATS] = {
 	[USBBACK_ST_UNLINKS] = "unlinks",
 	[USBBACK_ST_ISO_FRAMES] = "iso_frames",
 	[USBBACK_ST_MAPPED] = "mapped",
+	[USBBACK_ST_GRANT_COPIES] = "grant_copies",
+	[USBBACK_ST_COPY_CALLS] = "copy_calls",
 	[USBBACK_ST_ERR_NODEV] = "errors_nodev",
 	[USBBACK_ST_ERR_INVAL] = "errors_inval",
 	[USBBACK_ST_ERR_STALL] = "errors_stall",
@@ -147,6 +151,8 @@ USBBACK_CTRLR_ATTR(bytes_out);
 USBBACK_CTRLR_ATTR(unlinks);
 USBBACK_CTRLR_ATTR(iso_frames);
 USBBACK_CTRLR_ATTR(mapped);
+USBBACK_CTRLR_ATTR(grant_copies);
+USBBACK_CTRLR_ATTR(copy_calls);
 USBBACK_CTRLR_ATTR(errors_nodev);
 USBBACK_CTRLR_ATTR(errors_inval);
 USBBACK_CTRLR_ATTR(errors_stall);
@@ -183,6 +189,8 @@ static struct attribute *usbback_ctrlr_attrs[] = {
 	&usbback_dev_attr_unlinks.attr,
 	&usbback_dev_attr_iso_frames.attr,
 	&usbback_dev_attr_mapped.attr,
+	&usbback_dev_attr_grant_copies.attr,
+	&usbback_dev_attr_copy_calls.attr,
 	&usbback_dev_attr_errors_nodev.attr,
 	&usbback_dev_attr_errors_inval.attr,
 	&usbback_dev_attr_errors_stall.attr,

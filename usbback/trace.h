@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * usbback tracepoints: one per request submitted to the host, one per
+ * usbback tracepoints: one per event from the frontend (in the
+ * interrupt handler), one per validated request reaching the glue, one per
+ * request submitted to the host, one per host URB completion, one per
  * response pushed, one per unlink and one per hotplug event on the conn
- * ring.  Enable with
+ * ring.  The request, submit, urb_done and complete events of one request
+ * carry its id: the bench (tests/e2e) cuts a request's time in dom0 into
+ * stages with them.  Enable with
  *   echo 1 > /sys/kernel/tracing/events/usbback/enable
  */
 #undef TRACE_SYSTEM
@@ -12,6 +16,32 @@
 #define USBBACK_TRACE_H
 
 #include <linux/tracepoint.h>
+
+TRACE_EVENT(usbback_event,
+	    TP_PROTO(int domid, unsigned int devid),
+	    TP_ARGS(domid, devid),
+	    TP_STRUCT__entry(__field(int, domid)
+			     __field(unsigned int, devid)),
+	    TP_fast_assign(__entry->domid = domid;
+			   __entry->devid = devid;),
+	    TP_printk("dom%d/%u", __entry->domid, __entry->devid)
+);
+
+TRACE_EVENT(usbback_request,
+	    TP_PROTO(int domid, unsigned int devid, u16 id, u32 pipe),
+	    TP_ARGS(domid, devid, id, pipe),
+	    TP_STRUCT__entry(__field(int, domid)
+			     __field(unsigned int, devid)
+			     __field(u16, id)
+			     __field(u32, pipe)),
+	    TP_fast_assign(__entry->domid = domid;
+			   __entry->devid = devid;
+			   __entry->id = id;
+			   __entry->pipe = pipe;),
+	    TP_printk("dom%d/%u id %u pipe 0x%08x",
+		      __entry->domid, __entry->devid, __entry->id,
+		      __entry->pipe)
+);
 
 TRACE_EVENT(usbback_submit,
 	    TP_PROTO(int domid, unsigned int devid, u8 port, u16 id, u32 pipe,
@@ -32,6 +62,25 @@ TRACE_EVENT(usbback_submit,
 	    TP_printk("dom%d/%u port %u id %u pipe 0x%08x len %u",
 		      __entry->domid, __entry->devid, __entry->port,
 		      __entry->id, __entry->pipe, __entry->length)
+);
+
+TRACE_EVENT(usbback_urb_done,
+	    TP_PROTO(int domid, unsigned int devid, u16 id, int status,
+		     u32 actual),
+	    TP_ARGS(domid, devid, id, status, actual),
+	    TP_STRUCT__entry(__field(int, domid)
+			     __field(unsigned int, devid)
+			     __field(u16, id)
+			     __field(int, status)
+			     __field(u32, actual)),
+	    TP_fast_assign(__entry->domid = domid;
+			   __entry->devid = devid;
+			   __entry->id = id;
+			   __entry->status = status;
+			   __entry->actual = actual;),
+	    TP_printk("dom%d/%u id %u urb status %d actual %u",
+		      __entry->domid, __entry->devid, __entry->id,
+		      __entry->status, __entry->actual)
 );
 
 TRACE_EVENT(usbback_complete,

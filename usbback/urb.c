@@ -20,8 +20,10 @@
 
 #include <linux/slab.h>
 #include <xen/page.h>
+#include <asm/xen/hypercall.h>
 
 #include "common.h"
+#include "trace.h"
 
 /*
  * Build the grant-copy operations between @nr segments of @s starting at
@@ -75,12 +77,19 @@ static unsigned int usbback_copy_ops(struct usbback_slot *s,
 
 /*
  * Copy data (and iso descriptors) between the guest's grants and our
- * buffers.  Return: 0, or -EFAULT if the hypervisor refused a grant.
+ * buffers, all in one GNTTABOP_copy hypercall.  With @atomic the call
+ * does not sleep: a frame the hypervisor reports paged out (GNTST_eagain)
+ * is not retried here but reported as -EAGAIN, and the caller copies
+ * again from process context, where gnttab_batch_copy() waits for it.
+ * Return: 0, -EAGAIN (only with @atomic), or -EFAULT if the hypervisor
+ * refused a grant.
  */
 static int usbback_copy(struct usbback_slot *s, u32 data_len, bool descs,
-			bool to_guest)
+			bool to_guest, bool atomic)
 {
+	struct usbback_ctrlr *c = s->ctrlr;
 	unsigned int n = 0, i;
+	unsigned long flags;
 
 	if (data_len)
 		n = usbback_copy_ops(s, 0, s->rq->req.nr_data_segs, s->buf,
@@ -93,10 +102,22 @@ static int usbback_copy(struct usbback_slot *s, u32 data_len, bool descs,
 	if (!n)
 		return 0;
 
-	gnttab_batch_copy(s->ops, n);
-	for (i = 0; i < n; i++)
+	if (atomic) {
+		if (HYPERVISOR_grant_table_op(GNTTABOP_copy, s->ops, n))
+			return -EFAULT;
+	} else {
+		gnttab_batch_copy(s->ops, n);
+	}
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	c->stats[s->rq->port][USBBACK_ST_GRANT_COPIES] += n;
+	c->stats[s->rq->port][USBBACK_ST_COPY_CALLS]++;
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+	for (i = 0; i < n; i++) {
+		if (atomic && s->ops[i].status == GNTST_eagain)
+			return -EAGAIN;
 		if (s->ops[i].status != GNTST_okay)
 			return -EFAULT;
+	}
 	return 0;
 }
 
@@ -131,22 +152,14 @@ void usbback_slot_free_buffers(struct usbback_slot *s)
 	usbback_map_free(s);
 }
 
-static void usbback_urb_complete(struct urb *urb)
-{
-	struct usbback_slot *s = urb->context;
-	struct usbback_ctrlr *c = s->ctrlr;
-	unsigned long flags;
-
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	s->completed = true;
-	list_add_tail(&s->node, &c->done);
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-	/* Grant copies may sleep (paged-out frames): leave irq context. */
-	queue_work(usbback_wq, &c->done_work);
-}
-
-/* Write the results of a completed URB back and respond. */
-static void usbback_urb_finish(struct usbback_slot *s)
+/*
+ * Write the results of a completed URB back and respond.  With @atomic
+ * (the URB's completion handler) nothing may sleep: a mapped request
+ * (its unmap may sleep) and a copy that met a paged-out frame are left
+ * for the done work.  Return: false if the request was left, untouched
+ * apart from the idempotent fix-ups below; true once it is answered.
+ */
+static bool usbback_urb_finish(struct usbback_slot *s, bool atomic)
 {
 	struct urb *urb = s->urb;
 	bool iso = s->rq->req.pipe.type == XENUSB_PIPE_TYPE_ISOC;
@@ -154,7 +167,10 @@ static void usbback_urb_finish(struct usbback_slot *s)
 	u32 back = 0;
 	s32 status;
 	unsigned int i;
+	int err = 0;
 
+	if (atomic && s->mapped)
+		return false;
 	/*
 	 * A short read with SHORT_NOT_OK: usbif has no code for it, and
 	 * xen-hcd turns unknown codes into -ESHUTDOWN, which usb-storage
@@ -189,7 +205,12 @@ static void usbback_urb_finish(struct usbback_slot *s)
 			status = XENUSB_STATUS_IOERROR;
 			actual = 0;
 		}
-	} else if ((back || iso) && usbback_copy(s, back, iso, true)) {
+	} else if (back || iso) {
+		err = usbback_copy(s, back, iso, true, atomic);
+		if (err == -EAGAIN)
+			return false;
+	}
+	if (err) {
 		dev_warn_ratelimited(&s->ctrlr->xdev->dev,
 				     "dom%d: request %u: cannot copy the result into the guest's grants\n",
 				     s->ctrlr->xdev->otherend_id, s->rq->req.id);
@@ -198,6 +219,35 @@ static void usbback_urb_finish(struct usbback_slot *s)
 	}
 	usbback_respond(s, status, actual, iso ? urb->start_frame : 0,
 			iso ? urb->error_count : 0);
+	return true;
+}
+
+/*
+ * A host URB completed.  With respond_in_completion, a request on the
+ * copy path is answered right here, in the completion's context: the copy
+ * to the guest does not sleep, so it needs no work-item hop on its way
+ * back.  Everything else (and what cannot be done without sleeping) goes
+ * to the done work.
+ */
+static void usbback_urb_complete(struct urb *urb)
+{
+	struct usbback_slot *s = urb->context;
+	struct usbback_ctrlr *c = s->ctrlr;
+	unsigned long flags;
+
+	trace_usbback_urb_done(c->xdev->otherend_id, c->devid, s->rq->req.id,
+			       urb->status, urb->actual_length);
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	s->completed = true;
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+	if (READ_ONCE(usbback_respond_in_completion) &&
+	    usbback_urb_finish(s, true))
+		return;
+
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	list_add_tail(&s->node, &c->done);
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+	queue_work(usbback_wq, &c->done_work);
 }
 
 /**
@@ -220,7 +270,7 @@ void usbback_urb_done_work(struct work_struct *work)
 		spin_unlock_irqrestore(&c->rsp_lock, flags);
 		if (!s)
 			break;
-		usbback_urb_finish(s);
+		usbback_urb_finish(s, false);
 	}
 }
 
@@ -349,7 +399,8 @@ int usbback_urb_submit(struct usbback_slot *s)
 	if (map)
 		err = usbback_map(s, urb);
 	else
-		err = usbback_copy(s, r->pipe.in ? 0 : r->length, iso, false);
+		err = usbback_copy(s, r->pipe.in ? 0 : r->length, iso, false,
+				   false);
 	if (err) {
 		dev_warn_ratelimited(&c->xdev->dev,
 				     "dom%d: request %u: bad grant\n",

@@ -12,8 +12,13 @@
 
 #include "common.h"
 
-/* Scatterlist entries offered to class drivers: splitting takes any. */
-#define USBFRONT_SG_TABLESIZE	128
+/*
+ * Scatterlist entries offered to class drivers: splitting takes any.
+ * 256 pages hold a 1 MiB usb-storage command (2048 sectors, what the
+ * package's udev rule sets) even when no two pages of it are contiguous;
+ * the SCSI midlayer chains scatterlists beyond 128 entries.
+ */
+#define USBFRONT_SG_TABLESIZE	256
 
 static int usbfront_reset(struct usb_hcd *hcd)
 {

@@ -10,8 +10,13 @@
 # usbback cells give one column per buffer_mode (usbback-copy/F,
 # usbback-map/F), measured in the same boot, alternating, averaged over
 # the scenario's rounds (BENCH_ROUNDS there, 3).
+# Each cell boots once per bed shape (BENCH_SMP, "1 2": QEMU_SMP=1, dom0
+# and the guest on one pCPU; QEMU_SMP=2, pinned to one pCPU each).  Besides
+# the ratios it prints the commands, ring requests, grant copies and events
+# per MiB of the sequential read and a stage breakdown of the 4 KiB reads
+# from the drivers' tracepoints (guest/trace.sh).
 # Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts) and BENCH_ROUNDS
-# (boot.sh passes them to dom0 as e2e.BENCH_*), E2E_LOCK, QEMU_*.
+# (boot.sh passes them to dom0 as e2e.BENCH_*), BENCH_SMP, E2E_LOCK, QEMU_*.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -29,43 +34,100 @@ case " $cells " in *usbback* | *usbfront*) make -C "$TOP" modules > "$RUN_DIR/ma
 bash "$E2E_DIR/images.sh"
 
 : > "$RUN_DIR/bench.txt"
-for c in $cells; do
-	LOG=$RUN_DIR/${c//\//-}.log
-	log "bench: $c"
-	args=(bash "$E2E_DIR/boot.sh" "$c" bench "$LOG")
-	[ -n "${E2E_LOCK:-}" ] && args=(flock "$E2E_LOCK" "${args[@]}")
-	BOOT_TIMEOUT=${BOOT_TIMEOUT:-1200} "${args[@]}" || log "bench: $c: boot status $? (see $LOG)"
-	sed -nE 's/^ *[0-9.]+ BENCH (.*)/\1/p' "$LOG" | sed "s|^native |native@$c |" >> "$RUN_DIR/bench.txt"
-	grep -E '^ *[0-9.]+ FAIL ' "$LOG" | sed 's/^ *[0-9.]* /  /' || true
+# BENCH_SMP: the bed shapes, as QEMU_SMP values: 1 (dom0 and the guest
+# share one pCPU) and 2 (bench.sh in dom0 pins dom0 to pCPU 0 and the
+# guest to pCPU 1)
+for smp in ${BENCH_SMP:-1 2}; do
+	for c in $cells; do
+		LOG=$RUN_DIR/${c//\//-}-smp$smp.log
+		log "bench: $c, QEMU_SMP=$smp"
+		args=(bash "$E2E_DIR/boot.sh" "$c" bench "$LOG")
+		[ -n "${E2E_LOCK:-}" ] && args=(flock "$E2E_LOCK" "${args[@]}")
+		QEMU_SMP=$smp BOOT_TIMEOUT=${BOOT_TIMEOUT:-1500} "${args[@]}" || log "bench: $c: boot status $? (see $LOG)"
+		[ -f "$LOG" ] || continue	# never booted (lock wait cut short)
+		sed -nE 's/^ *[0-9.]+ (BENCH|BRK) (.*)/smp'"$smp"' \1 \2/p' "$LOG" |
+			sed -E "s|^(smp[0-9]+ BENCH) native |\1 native@$c |" >> "$RUN_DIR/bench.txt"
+		grep -E '^ *[0-9.]+ FAIL ' "$LOG" | sed 's/^ *[0-9.]* /  /' || true
+	done
 done
 rm -rf "$IMG"
 
-# table: native is averaged over the boots; ratio = cell / native
-# columns: every guest measurement point in the order it was reported (a
-# usbback cell reports one per buffer_mode: usbback-copy/F, usbback-map/F)
-awk '
+# One table per shape.  native is averaged over the boots and rounds;
+# ratio = cell / native for the four timed metrics, the counts are
+# absolute.  Columns: every measurement point in the order it was
+# reported (usbback cells: one per variant, see guest/scenarios/bench.sh;
+# native-msN: dom0 at the guest's max_sectors N).
+for smp in ${BENCH_SMP:-1 2}; do
+	echo "== QEMU_SMP=$smp"
+	awk -v shape="smp$smp" '
+	$1 != shape || $2 != "BENCH" { next }
+	{ $1 = $2 = ""; $0 = substr($0, 3) }
 	{ split($1, w, "@"); if (w[1] == "native") { ns[$2] += $3; nn[$2]++; next }
 	  v[$1, $2] += $3; vn[$1, $2]++; if (!($1 in seen)) { seen[$1] = 1; cells = cells " " $1 } }
 	END {
-		split("seq-read read-4k ctrl bulk-4k", m, " ")
+		nm = split("seq-read read-4k ctrl bulk-4k max-sectors cmds-per-mib fe-req-per-mib fe-irq-per-mib be-req-per-mib be-copies-per-mib be-copy-calls-per-mib be-irq-per-mib", m, " ")
 		desc["seq-read"] = "seq read MB/s (dd 1M O_DIRECT)"
 		desc["read-4k"] = "4 KiB O_DIRECT read, ms"
 		desc["ctrl"] = "control (testusb -t 9 iter), ms"
 		desc["bulk-4k"] = "4 KiB bulk IN URB, ms"
+		desc["max-sectors"] = "max_sectors of the disk"
+		desc["cmds-per-mib"] = "commands per MiB (seq read)"
+		desc["fe-req-per-mib"] = "guest ring requests per MiB"
+		desc["fe-irq-per-mib"] = "guest events received per MiB"
+		desc["be-req-per-mib"] = "usbback requests per MiB"
+		desc["be-copies-per-mib"] = "usbback grant copies per MiB"
+		desc["be-copy-calls-per-mib"] = "usbback copy hypercalls per MiB"
+		desc["be-irq-per-mib"] = "usbback events received per MiB"
 		nc = split(cells, c, " ")
 		printf "%-34s %12s", "metric", "dom0-native"
-		for (j = 1; j <= nc; j++) printf "  %-22s", c[j]
+		for (j = 1; j <= nc; j++) printf "  %-24s", c[j]
 		printf "\n"
-		for (i = 1; i <= 4; i++) {
+		for (i = 1; i <= nm; i++) {
 			k = m[i]; n = nn[k] ? ns[k] / nn[k] : 0
-			printf "%-34s %12.3f", desc[k], n
+			printf "%-34s %12s", desc[k], nn[k] ? sprintf("%.3f", n) : "-"
 			for (j = 1; j <= nc; j++) {
-				if (!vn[c[j], k] || n == 0) { printf "  %-22s", "-"; continue }
+				if (!vn[c[j], k]) { printf "  %-24s", "-"; continue }
 				x = v[c[j], k] / vn[c[j], k]
-				printf "  %-22s", sprintf("%.3f (%.2fx)", x, x / n)
+				if (i <= 4 && n > 0) printf "  %-24s", sprintf("%.3f (%.2fx)", x, x / n)
+				else printf "  %-24s", sprintf("%.1f", x)
 			}
 			printf "\n"
 		}
 		print "ratios: cell / native (throughput: higher is better; times: lower is better)"
-	}' "$RUN_DIR/bench.txt" | tee "$RUN_DIR/table.txt"
+	}' "$RUN_DIR/bench.txt"
+	# the stage breakdown of the 4 KiB reads: median / p99 in ms, means
+	# over the rounds; transit-* = the guest round trip of a request minus
+	# its time in dom0 (medians, each taken on its own clock)
+	awk -v shape="smp$smp" '
+	$1 != shape || $2 != "BRK" { next }
+	{ w = $3; k = $4; md[w, k] += $6; p9[w, k] += $7; nr[w, k]++
+	  if (!((w, k) in sk)) { sk[w, k] = 1 }
+	  if (!(w in sw)) { sw[w] = 1; ws = ws " " w }
+	  if (!(k in kk)) { kk[k] = 1; ks = ks " " k } }
+	END {
+		if (ws == "") exit
+		nw = split(ws, W, " "); nk = split(ks, K, " ")
+		print "stage breakdown of the 4 KiB reads, ms: median / p99 (g-*: guest clock, b-*: dom0 clock)"
+		printf "%-26s", "stage"
+		for (j = 1; j <= nw; j++) printf "  %-24s", W[j]
+		printf "\n"
+		for (i = 1; i <= nk; i++) {
+			printf "%-26s", K[i]
+			for (j = 1; j <= nw; j++) {
+				n = nr[W[j], K[i]]
+				printf "  %-24s", n ? sprintf("%.3f / %.3f", md[W[j], K[i]] / n, p9[W[j], K[i]] / n) : "-"
+			}
+			printf "\n"
+		}
+		split("cbw data csw", kind, " ")
+		for (t = 1; t <= 3; t++) {
+			printf "%-26s", "transit-" kind[t]
+			for (j = 1; j <= nw; j++) {
+				a = nr[W[j], "g-rtt-" kind[t]]; b = nr[W[j], "b-" kind[t] "-in-dom0"]
+				printf "  %-24s", a && b ? sprintf("%.3f", md[W[j], "g-rtt-" kind[t]] / a - md[W[j], "b-" kind[t] "-in-dom0"] / b) : "-"
+			}
+			printf "\n"
+		}
+	}' "$RUN_DIR/bench.txt"
+done | tee "$RUN_DIR/table.txt"
 echo "bench: results in $RUN_DIR"

@@ -5,6 +5,7 @@
 #
 #   $IMG/domU.cpio   base domU + domU-init + g.sh + testusb + every frontend
 #                    available: xen-hcd.ko (peer) and our usbfront.ko if built
+#                    + udevd with our udev rule
 #   $IMG/dom0.cpio   base dom0 + dom0-init + lib.sh + scenarios + testusb +
 #                    our usbback.ko if built + the domU image + /e2e/config
 #
@@ -54,12 +55,24 @@ rm -rf "$R"
 cp -a "$BASE/domU" "$R"
 install -m 755 "$G/domU-init" "$R/init"
 mkdir -p "$R/e2e"
-cp "$G/g.sh" "$G/alsa.sh" "$R/e2e/"
+cp "$G/g.sh" "$G/alsa.sh" "$G/trace.sh" "$R/e2e/"
 install -m 755 "$PEERS/testusb" "$R/usr/bin/testusb"
 add_ko "$R" "$PEERS/xen-hcd/xen-hcd.ko"
 [ -f "$USBFRONT_KO" ] && add_ko "$R" "$USBFRONT_KO"
 add_test_kos "$R"
 depmod -b "$R" "$KVER"
+# udevd with the package's one rule (usbfront/60-xen-vusb-storage.rules),
+# as `make install` puts it in a guest: domU-init starts it.  Added here,
+# not in the cached base tree, so that the rule is this checkout's.
+udevadm_libs=$(chroot "$SYSROOT" ldd /usr/bin/udevadm | awk '/=>/ {print $3} /^\t\// {print $1}')
+for f in /usr/bin/udevadm $udevadm_libs; do
+	[ -e "$R$f" ] && continue
+	mkdir -p "$R$(dirname "$f")"
+	cp -L "$SYSROOT$f" "$R$f"
+done
+mkdir -p "$R/usr/lib/systemd" "$R/etc/udev/rules.d"
+ln -sf ../../bin/udevadm "$R/usr/lib/systemd/systemd-udevd"
+cp "$TOP/usbfront/60-xen-vusb-storage.rules" "$R/etc/udev/rules.d/"
 pack "$R" "$W/domU.cpio"
 
 ######################################## dom0
@@ -67,7 +80,7 @@ R=$W/root-dom0
 rm -rf "$R"
 cp -a "$BASE/dom0" "$R"
 install -m 755 "$G/dom0-init" "$R/init"
-cp "$G/lib.sh" "$G/alsa.sh" "$R/e2e/"
+cp "$G/lib.sh" "$G/alsa.sh" "$G/trace.sh" "$R/e2e/"
 cp -r "$G/scenarios" "$R/e2e/"
 cp "$E2E_DIR/xfail" "$R/e2e/xfail"
 install -m 755 "$PEERS/testusb" "$R/usr/bin/testusb"
