@@ -71,6 +71,7 @@ if [ -z "$ONE_FLAVOUR" ]; then
 		st=0
 		E2E_FLAVOUR=$f E2E_RUN_DIR=$RUN_DIR/$f bash "$0" || st=$?
 		echo "flavour-$f $((SECONDS - t))s" >> "$RUN_DIR/timings.txt"
+		sed "s/^/$f-/" "$RUN_DIR/$f/timings.txt" >> "$RUN_DIR/timings.txt" 2>/dev/null || true
 		if [ ! -s "$RUN_DIR/$f/rows.txt" ]; then
 			# it ended before its matrix (setup failed?): that is a failure
 			mkdir -p "$RUN_DIR/$f"
@@ -117,7 +118,7 @@ if [ -n "${CELLS:-}" ]; then
 	# this flavour's: "b/f" and "<this flavour>/b/f"; others' are dropped
 	CELLS=$(for c in $CELLS; do
 		case $c in
-		*/*/*) [ "${c%%/*}" = "$E2E_FLAVOUR" ] && echo "${c#*/}" ;;
+		*/*/*) if [ "${c%%/*}" = "$E2E_FLAVOUR" ]; then echo "${c#*/}"; fi ;;
 		*) echo "$c" ;;
 		esac
 	done | tr '\n' ' ')
