@@ -14,34 +14,9 @@
 #include <string.h>
 
 #include "../../usbback/core.h"
+#include "fuzz_input.h"
 
 #define ASSERT(c) do { if (!(c)) __builtin_trap(); } while (0)
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t take8(struct input *in)
-{
-	uint8_t v = 0;
-
-	if (in->n) {
-		v = *in->p++;
-		in->n--;
-	}
-	return v;
-}
-
-static void take(struct input *in, void *dst, size_t len)
-{
-	size_t n = len < in->n ? len : in->n;
-
-	memset(dst, 0, len);
-	memcpy(dst, in->p, n);
-	in->p += n;
-	in->n -= n;
-}
 
 static void check_parse(struct input *in)
 {

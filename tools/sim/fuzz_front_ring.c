@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "fuzz_input.h"
 
 #define ASSERT(c) do { if (!(c)) __builtin_trap(); } while (0)
 
@@ -31,42 +32,6 @@
 #define BUF_PAGES	20	/* room for an unaligned 64 KiB + split */
 #define CANARY		0xa5
 #define NPK_MAX		64
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t take8(struct input *in)
-{
-	uint8_t v = 0;
-
-	if (in->n) {
-		v = *in->p++;
-		in->n--;
-	}
-	return v;
-}
-
-static void take(struct input *in, void *dst, size_t len)
-{
-	size_t n = len < in->n ? len : in->n;
-
-	memset(dst, 0, len);
-	memcpy(dst, in->p, n);
-	in->p += n;
-	in->n -= n;
-}
-
-static uint16_t take16(struct input *in)
-{
-	return take8(in) | take8(in) << 8;
-}
-
-static uint32_t take32(struct input *in)
-{
-	return take16(in) | (uint32_t)take16(in) << 16;
-}
 
 /* One URB of the test's "usb core", with canaries around its memory. */
 struct slot {
