@@ -27,7 +27,7 @@ cmd_copy() {
 	mkdir -p "$1"
 	(cd "$TOP" && cp Kbuild "$1/" &&
 	 find usbback usbfront include tests/e2e/hostile -type f \
-		\( -name '*.[ch]' -o -name Kbuild -o -name '*.mk' \) \
+		\( -name '*.[ch]' -o -name Kbuild -o -name '*.mk' -o -name '*.rules' \) \
 		! -name '*.mod.c' -print0 | cpio -0 -pdm --quiet "$1")
 }
 
