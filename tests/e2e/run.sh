@@ -56,6 +56,19 @@ totals() {
 	[ "$NP" -eq 0 ] && [ "$NF" -eq 0 ] && NF=1 && echo "FAIL e2e: nothing ran"
 	echo "$NP passed, $NF failed"
 }
+# matrix ROWS...: the table of the rows files, the XFAIL/SKIP and FAIL lines
+# of $R and the totals, into $RUN_DIR/matrix.txt and on the terminal
+matrix() {
+	{
+		printf '\n%s\n' "$HDR"
+		cat "$@" 2>/dev/null || true
+		echo
+		grep -E '^(XFAIL|SKIP) ' "$R" || true
+		grep -E '^FAIL ' "$R" || true
+		echo
+		totals
+	} | tee "$RUN_DIR/matrix.txt"
+}
 HDR=$(printf '%-30s %-8s %-8s %-7s %-6s %s' cell passed failed xfail boot note)
 
 if [ -z "${E2E_RUN_DIR:-}" ]; then
@@ -84,15 +97,7 @@ if [ -z "$ONE_FLAVOUR" ]; then
 	done
 	R=$RUN_DIR/results.txt
 	cat "$RUN_DIR"/*/results.txt > "$R" 2>/dev/null || : > "$R"
-	{
-		printf '\n%s\n' "$HDR"
-		cat "$RUN_DIR"/*/rows.txt 2>/dev/null || true
-		echo
-		grep -E '^(XFAIL|SKIP) ' "$R" || true
-		grep -E '^FAIL ' "$R" || true
-		echo
-		totals
-	} | tee "$RUN_DIR/matrix.txt"
+	matrix "$RUN_DIR"/*/rows.txt
 	[ "$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')" = 0 ]
 	exit
 fi
@@ -222,18 +227,10 @@ for c in "${ORDER[@]}"; do
 	skipped)
 		row "$c" - - - - "not selected (CELLS=)" ;;
 	*)
-		row "$c" - - - - "not run: $(ours "$c" | sed 's/ /, /') not landed yet" ;;
+		row "$c" - - - - "not run: state '${STATE[$c]}' in tests/e2e/cells" ;;
 	esac
 done > "$RUN_DIR/rows.txt"
-{
-	printf '\n%s\n' "$HDR"
-	cat "$RUN_DIR/rows.txt"
-	echo
-	grep -E '^(XFAIL|SKIP) ' "$R" || true
-	grep -E '^FAIL ' "$R" || true
-	echo
-	totals
-} | tee "$RUN_DIR/matrix.txt"
+matrix "$RUN_DIR/rows.txt"
 NF=$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')
 rm -rf "$IMG"
 [ "$NF" = 0 ]
