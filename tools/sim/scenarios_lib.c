@@ -138,6 +138,15 @@ struct sim *loop_up(struct check *t, struct loopctx *c)
 	return world_one(t, vdev_loop_new(XENUSB_SPEED_HIGH), 2);
 }
 
+/**
+ * loop_out() - @n bytes of the pattern stream to the loopback's bulk OUT
+ * @w: world
+ * @c: the streams; out_pos advances by what the device took
+ * @n: bytes
+ * @offset: where the buffer starts in its first page
+ *
+ * Return: 0, -EREMOTEIO for a short transfer, or the transfer's error.
+ */
 int loop_out(struct sim *w, struct loopctx *c, u32 n, u32 offset)
 {
 	u8 *buf = malloc(n ? n : 1);
@@ -157,6 +166,17 @@ int loop_out(struct sim *w, struct loopctx *c, u32 n, u32 offset)
 	return err;
 }
 
+/**
+ * loop_in() - @n bytes from the loopback's bulk IN, checked against the
+ * pattern stream
+ * @w: world
+ * @c: the streams; in_pos advances by what the device sent
+ * @n: bytes
+ * @offset: where the buffer starts in its first page
+ *
+ * Return: 0, -EBADMSG for wrong data, -EREMOTEIO for a short transfer,
+ * or the transfer's error.
+ */
 int loop_in(struct sim *w, struct loopctx *c, u32 n, u32 offset)
 {
 	u8 *buf = malloc(n ? n : 1);
@@ -226,6 +246,13 @@ bool loop_verify(struct check *t, struct sim *w, struct loopctx *c)
 		      c->out_pos, c->in_pos);
 }
 
+/**
+ * fnv1a() - FNV-1a hash of @n bytes at @p
+ * @p: data
+ * @n: its length
+ *
+ * Return: the 64-bit hash.
+ */
 u64 fnv1a(const u8 *p, size_t n)
 {
 	u64 h = 0xcbf29ce484222325ull;
@@ -237,7 +264,21 @@ u64 fnv1a(const u8 *p, size_t n)
 	return h;
 }
 
-/* An iso URB on ep 3 of the loopback (altsetting 1). */
+/**
+ * iso_run() - an isochronous URB on endpoint 3 of the loopback (altsetting 1)
+ * @w: world
+ * @in: direction
+ * @npk: packets, 1024 bytes apart in the buffer
+ * @pklen: bytes per packet (OUT: sent; IN: expected back)
+ * @desc_off: offset of the descriptor array in its first page
+ * @seed: first byte of the data pattern
+ * @actual_out: the URB's actual length
+ * @errors: its error count
+ * @why: where the reason goes when it fails
+ * @len: size of @why
+ *
+ * Return: 0 when every packet moved @pklen bytes (IN: the pattern), else -1.
+ */
 int iso_run(struct sim *w, bool in, u16 npk, u16 pklen, u32 desc_off,
 	    u8 seed, u32 *actual_out, u32 *errors, char *why, size_t len)
 {
@@ -310,7 +351,20 @@ static int msc_clear_halt(struct sim *w, struct mscctx *m, u8 ep)
 			 NULL);
 }
 
-/* One BBB command; returns the CSW status (0..2) or a negative errno. */
+/**
+ * msc_cmd() - one Bulk-Only Transport command: CBW, data stage, CSW
+ * @w: world
+ * @m: device and tag
+ * @cdb: SCSI command block
+ * @cdblen: its length
+ * @in: data stage direction
+ * @data: data stage buffer
+ * @dlen: its length (0: no data stage)
+ * @residue: the CSW's residue
+ * @stalled: whether the data stage stalled (then cleared)
+ *
+ * Return: the CSW status (0..2) or a negative errno.
+ */
 int msc_cmd(struct sim *w, struct mscctx *m, const u8 *cdb, u8 cdblen,
 	    bool in, void *data, u32 dlen, u32 *residue, bool *stalled)
 {
@@ -354,6 +408,19 @@ int msc_cmd(struct sim *w, struct mscctx *m, const u8 *cdb, u8 cdblen,
 	return csw[12];
 }
 
+/**
+ * msc_rw10() - READ(10) or WRITE(10) of @blocks blocks at @lba
+ * @w: world
+ * @m: device and tag
+ * @read: READ(10), else WRITE(10)
+ * @lba: first block
+ * @blocks: block count
+ * @data: data stage buffer
+ * @residue: the CSW's residue
+ * @stalled: whether the data stage stalled
+ *
+ * Return: as msc_cmd().
+ */
 int msc_rw10(struct sim *w, struct mscctx *m, bool read, u32 lba,
 	     u16 blocks, u8 *data, u32 *residue, bool *stalled)
 {
@@ -364,6 +431,15 @@ int msc_rw10(struct sim *w, struct mscctx *m, bool read, u32 lba,
 		       blocks * VDEV_MSC_BLOCK, residue, stalled);
 }
 
+/**
+ * bulk_urb() - a bulk URB on endpoint 1 with an @n-byte page-aligned buffer
+ * @port: root hub port
+ * @dev: device address
+ * @in: direction
+ * @n: buffer length
+ *
+ * Return: the URB (free with bulk_urb_free()), or NULL.
+ */
 struct sfront_urb *bulk_urb(u8 port, u8 dev, bool in, u32 n)
 {
 	struct sfront_urb *u = calloc(1, sizeof(*u));
@@ -385,6 +461,10 @@ struct sfront_urb *bulk_urb(u8 port, u8 dev, bool in, u32 n)
 	return u;
 }
 
+/**
+ * bulk_urb_free() - free a bulk_urb() URB and its buffer
+ * @u: the URB, or NULL
+ */
 void bulk_urb_free(struct sfront_urb *u)
 {
 	if (u)
@@ -392,6 +472,13 @@ void bulk_urb_free(struct sfront_urb *u)
 	free(u);
 }
 
+/**
+ * back_holds() - sim_run_until() condition: the backend holds requests
+ * @w: world
+ * @arg: unsigned int, how many
+ *
+ * Return: true when at least that many ring slots are in use.
+ */
 bool back_holds(struct sim *w, void *arg)
 {
 	unsigned int i, n = 0;
@@ -401,7 +488,17 @@ bool back_holds(struct sim *w, void *arg)
 	return n >= *(unsigned int *)arg;
 }
 
-/* Grant @n pages of @buf (page aligned) and describe them in @rq. */
+/**
+ * grant_pages() - grant @n pages of @buf and describe them in @rq
+ * @w: world
+ * @rq: the hand-made request
+ * @grefs: the grant references
+ * @buf: page-aligned buffer
+ * @n: pages
+ * @ro: read-only grants
+ *
+ * Return: @n.
+ */
 u8 grant_pages(struct sim *w, struct xenusb_urb_request *rq, u32 *grefs,
 	       u8 *buf, u8 n, bool ro)
 {
@@ -418,6 +515,17 @@ u8 grant_pages(struct sim *w, struct xenusb_urb_request *rq, u32 *grefs,
 	return n;
 }
 
+/**
+ * raw_wait() - put a hand-made request on the ring and run until answered
+ * @w: world
+ * @rq: the request
+ * @grefs: its grants, ended when the answer comes
+ * @ngref: how many
+ * @length: the buffer length the frontend checks the answer against
+ * @res: the answer
+ *
+ * Return: 0, -ETIMEDOUT without an answer, or the submit's error.
+ */
 int raw_wait(struct sim *w, struct xenusb_urb_request *rq, u32 *grefs,
 	     u8 ngref, u32 length, struct sfront_raw *res)
 {
