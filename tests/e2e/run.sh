@@ -36,7 +36,7 @@ ONE_FLAVOUR=${E2E_FLAVOUR:-}
 KVER_OPTIONAL=1 . "$(dirname "$0")/lib.sh"
 
 # one boot runs every scenario of a cell: 10-15 min on an idle 2-core box
-# (see "Measured timings"), so the bound leaves room for a slower machine
+# (see Documentation/e2e-log.rst), so the bound leaves room for a slower machine
 export BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}
 T0=$SECONDS
 

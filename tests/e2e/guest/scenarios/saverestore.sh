@@ -9,8 +9,9 @@
 #                          is back in dom0 while g1 is saved, nothing is left
 #                          in xenstore for the old domid, the frontend of the
 #                          restored guest reaches state 4, the stick (re-added
-#                          by libxl, else attached again: see "libxl on
-#                          restore" in Documentation/testing-e2e.rst)
+#                          by libxl, else attached again: see "libxl and the
+#                          frontends on save/restore" in
+#                          Documentation/e2e-log.rst)
 #                          enumerates again and reads the same md5, and the
 #                          guest console has no WARNING/BUG since the save
 #   saverestore-reconnect  xl usbctrl-detach of g1's controller with the stick
