@@ -230,7 +230,10 @@ boot_cell() {
 }
 : > "$RUN_DIR/results.txt"
 declare -A WALL
-for c in "${ORDER[@]}"; do
+# longest first, so that the lanes end together: the cells file lists the
+# old peers first, and our drivers' cells run the most scenarios
+for ((i = ${#ORDER[@]} - 1; i >= 0; i--)); do
+	c=${ORDER[i]}
 	[ "${STATE[$c]}" = enabled ] || continue
 	while [ "$(jobs -rp | wc -l)" -ge "$E2E_JOBS" ]; do
 		wait -n || true
