@@ -36,7 +36,7 @@ ONE_FLAVOUR=${E2E_FLAVOUR:-}
 KVER_OPTIONAL=1 . "$(dirname "$0")/lib.sh"
 
 # one boot runs every scenario of a cell: 10-15 min on an idle 2-core box
-# (see "Measured timings"), so the bound leaves room for a slower machine
+# (see Documentation/e2e-log.rst), so the bound leaves room for a slower machine
 export BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}
 # boots at once: one per core, at most two (each QEMU keeps one core busy)
 E2E_JOBS=${E2E_JOBS:-$(($(nproc) >= 2 ? 2 : 1))}
@@ -62,6 +62,19 @@ totals() {
 	# a run that executed nothing is a failure
 	[ "$NP" -eq 0 ] && [ "$NF" -eq 0 ] && NF=1 && echo "FAIL e2e: nothing ran"
 	echo "$NP passed, $NF failed"
+}
+# matrix ROWS...: the table of the rows files, the XFAIL/SKIP and FAIL lines
+# of $R and the totals, into $RUN_DIR/matrix.txt and on the terminal
+matrix() {
+	{
+		printf '\n%s\n' "$HDR"
+		cat "$@" 2>/dev/null || true
+		echo
+		grep -E '^(XFAIL|SKIP) ' "$R" || true
+		grep -E '^FAIL ' "$R" || true
+		echo
+		totals
+	} | tee "$RUN_DIR/matrix.txt"
 }
 HDR=$(printf '%-30s %-8s %-8s %-7s %-6s %s' cell passed failed xfail boot note)
 
@@ -91,15 +104,7 @@ if [ -z "$ONE_FLAVOUR" ]; then
 	done
 	R=$RUN_DIR/results.txt
 	cat "$RUN_DIR"/*/results.txt > "$R" 2>/dev/null || : > "$R"
-	{
-		printf '\n%s\n' "$HDR"
-		cat "$RUN_DIR"/*/rows.txt 2>/dev/null || true
-		echo
-		grep -E '^(XFAIL|SKIP) ' "$R" || true
-		grep -E '^FAIL ' "$R" || true
-		echo
-		totals
-	} | tee "$RUN_DIR/matrix.txt"
+	matrix "$RUN_DIR"/*/rows.txt
 	[ "$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')" = 0 ]
 	exit
 fi
@@ -263,18 +268,10 @@ for c in "${ORDER[@]}"; do
 	skipped)
 		row "$c" - - - - "not selected (CELLS=)" ;;
 	*)
-		row "$c" - - - - "not run: $(ours "$c" | sed 's/ /, /') not landed yet" ;;
+		row "$c" - - - - "not run: state '${STATE[$c]}' in tests/e2e/cells" ;;
 	esac
 done > "$RUN_DIR/rows.txt"
-{
-	printf '\n%s\n' "$HDR"
-	cat "$RUN_DIR/rows.txt"
-	echo
-	grep -E '^(XFAIL|SKIP) ' "$R" || true
-	grep -E '^FAIL ' "$R" || true
-	echo
-	totals
-} | tee "$RUN_DIR/matrix.txt"
+matrix "$RUN_DIR/rows.txt"
 NF=$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')
 rm -rf "$IMG"
 [ "$NF" = 0 ]
