@@ -25,6 +25,18 @@ disk() {
 	return 1
 }
 
+# max_sectors_is DEV N: DEV's SCSI device takes commands of N sectors
+max_sectors_is() { [ "$(cat "/sys/block/${1#/dev/}/device/max_sectors")" = "$2" ]; }
+# rule_raised DEV: the package's udev rule (60-xen-vusb-storage.rules) gave
+# DEV 2048-sector commands within 10 s of the disk's appearance
+rule_raised() {
+	wait_for 10 max_sectors_is "$1" 2048
+	_rule_raised_rc=$?
+	echo "max_sectors $(cat /sys/block/${1#/dev/}/device/max_sectors)"
+	[ $_rule_raised_rc -eq 0 ] || echo "max_sectors: the udev rule did not raise it to 2048"
+	return $_rule_raised_rc
+}
+
 # check_disk DEV MAGIC MD5 [MB]: magic line at offset 0, md5 of the whole
 # disk or of its first MB MiB
 check_disk() {
@@ -154,10 +166,12 @@ disk_verify() {
 	disk_wait "$1" "$2" || return 1
 	check_disk "$DISK" "$3" "$4" $5
 }
-# disk_verify_write SECS PRODUCT MAGIC MD5 MB TEXT: disk_verify, then
-# write_pattern TEXT into its last MiB
+# disk_verify_write SECS PRODUCT MAGIC MD5 MB TEXT: disk_wait, the udev
+# rule's max_sectors (rule_raised), check_disk, then write_pattern TEXT into
+# its last MiB
 disk_verify_write() {
-	disk_verify "$1" "$2" "$3" "$4" "$5" && write_pattern "$DISK" "$6"
+	disk_wait "$1" "$2" && rule_raised "$DISK" &&
+		check_disk "$DISK" "$3" "$4" $5 && write_pattern "$DISK" "$6"
 }
 # disk_magic SECS PRODUCT MAGIC: disk_wait, then the magic line at offset 0
 disk_magic() {

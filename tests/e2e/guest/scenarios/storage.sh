@@ -24,7 +24,7 @@ storage_case() {
 	text="xen-pvusb e2e pattern $CELL $name"
 	out=$(gexec g1 120 "disk_verify_write 60 '$prod' '$magic' '$md5' '$mb' '$text'")
 	rc=$?
-	info "$name: guest: $(echo "$out" | grep -E '^md5|^pattern' | tr '\n' ' ')"
+	info "$name: guest: $(echo "$out" | grep -E '^max_sectors|^md5|^pattern' | tr '\n' ' ')"
 	t1=$(now)
 	if ! detach g1 $bid; then
 		fail $name "usbdev-detach: $(xl_err)"
