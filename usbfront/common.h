@@ -30,6 +30,7 @@ extern bool usbfront_param_sg;
 extern bool usbfront_param_zlp;
 extern bool usbfront_param_reconnect;
 extern unsigned int usbfront_param_reclaim_ms;
+extern bool usbfront_feature_param[XENUSB_FEAT_NR];
 
 /**
  * enum usbfront_link - state of the rings
@@ -153,6 +154,8 @@ struct usbfront_stats {
  * @reclaim_work: retries ending grants the backend still held
  * @gen: connection generation, bumped at every teardown
  * @stats: counters
+ * @feat_written: the feature values in our xenstore directory (conn
+ *	mutex); the negotiated set lives in @ring (ring.feat)
  */
 struct usbfront_round;
 
@@ -185,6 +188,7 @@ struct usbfront_info {
 	struct delayed_work reclaim_work;
 	unsigned int gen;
 	struct usbfront_stats stats;
+	struct xenusb_features feat_written;
 };
 
 static inline struct usbfront_info *usbfront_hcd_info(struct usb_hcd *hcd)

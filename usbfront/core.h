@@ -10,12 +10,14 @@
  * and hub class requests), xfer_split.c (URB -> request segmentation and
  * what a split transfer does after each response), req_build.c (requests
  * onto the URB ring), rsp_ring.c (responses and conn events off the
- * rings, over the ops an implementer provides).
+ * rings, over the ops an implementer provides), feat.c (negotiated
+ * extensions).
  */
 #ifndef USBFRONT_CORE_H
 #define USBFRONT_CORE_H
 
 #include "xenusb_proto.h"
+#include "xenusb_features.h"
 
 /* ------------------------------------------------------------------ */
 /* id_table.c: shadow ids of requests on the ring                      */
@@ -88,6 +90,14 @@ int usbfront_iso_rsp_check(struct xenusb_iso_desc *descs, u16 nr_packets,
 			   u32 length);
 int usbfront_conn_check(const struct xenusb_conn_response *ev, u8 nports,
 			u8 usb_ver);
+
+/* ------------------------------------------------------------------ */
+/* feat.c: negotiated extensions                                        */
+
+unsigned int usbfront_feat_choose(const struct xenusb_features *local,
+				  const char *const offer[XENUSB_FEAT_NR],
+				  struct xenusb_features *use,
+				  enum xenusb_feat_verdict verdict[XENUSB_FEAT_NR]);
 
 /* ------------------------------------------------------------------ */
 /* rh_port.c: root-hub ports                                            */
@@ -231,6 +241,7 @@ struct usbfront_ring_ops {
  * @rh: root hub the conn events go to
  * @ops: the implementer's callbacks
  * @ctx: their argument
+ * @feat: the negotiated extensions of the current connection
  */
 struct usbfront_ring {
 	struct xenusb_urb_front_ring urb;
@@ -247,6 +258,7 @@ struct usbfront_ring {
 	struct usbfront_rh *rh;
 	const struct usbfront_ring_ops *ops;
 	void *ctx;
+	struct xenusb_features feat;
 };
 
 /**
