@@ -112,6 +112,8 @@ struct usbfront_stats {
 	u64 bytes_out;
 	u64 split_urbs;
 	u64 zlp_requests;
+	u64 zlp_flags;
+	u64 port_resets;
 	u64 ring_full;
 	u64 unlinks;
 	u64 emsgsize;
@@ -200,6 +202,9 @@ static inline struct usbfront_info *usbfront_hcd_info(struct usb_hcd *hcd)
 struct usb_hcd *usbfront_hcd_create(struct xenbus_device *dev, u8 nports,
 				    u8 usb_ver);
 unsigned long usbfront_now_ms(void);
+
+/* ring.c (port reset) */
+void usbfront_send_port_reset(struct usbfront_info *info, u8 port);
 
 /* rh.c */
 void usbfront_rh_setup(struct usbfront_info *info);

@@ -56,6 +56,8 @@ bool usbfront_id_in_use(const struct usbfront_id_table *t, u16 id);
  * @unlink: the request was an unlink
  * @length: data bytes the request described
  * @nr_packets: isochronous only: frame descriptors sent
+ * @reset_port: a port reset request (feature-port-reset) of this port;
+ *	0 for every other request
  */
 struct usbfront_inflight {
 	u8 type;
@@ -63,6 +65,7 @@ struct usbfront_inflight {
 	bool unlink;
 	u32 length;
 	u16 nr_packets;
+	u8 reset_port;
 };
 
 /**
@@ -120,12 +123,20 @@ unsigned int usbfront_feat_choose(const struct xenusb_features *local,
  * @change: wPortChange bits (USB_PORT_STAT_C_*)
  * @speed: XENUSB_SPEED_* of the attached device, 0 if none
  * @reset_end_ms: when a reset in progress completes
+ * @reset_remote: the backend resets the device (feature-port-reset): the
+ *	reset completes only once it answered
+ * @reset_failed: the backend's reset failed: the reset completes without
+ *	enabling the port
+ * @was_enabled: the device has been enabled by a reset since it connected
  */
 struct usbfront_rh_port {
 	u16 status;
 	u16 change;
 	u8 speed;
 	unsigned long reset_end_ms;
+	bool reset_remote;
+	bool reset_failed;
+	bool was_enabled;
 };
 
 /**
@@ -146,6 +157,8 @@ int usbfront_rh_control(struct usbfront_rh *rh, u16 type_req, u16 value,
 			u16 index, u8 *buf, u16 length, unsigned long now_ms);
 int usbfront_rh_status_data(const struct usbfront_rh *rh, u8 *buf);
 void usbfront_rh_poll(struct usbfront_rh *rh, unsigned long now_ms);
+bool usbfront_rh_reset_remote(struct usbfront_rh *rh, u8 port);
+void usbfront_rh_reset_answer(struct usbfront_rh *rh, u8 port, bool ok);
 
 /* ------------------------------------------------------------------ */
 /* xfer_split.c: URB buffer -> base-protocol requests                   */
@@ -269,6 +282,8 @@ struct usbfront_ring {
  * @interval: interrupt and isochronous only
  * @start_frame: isochronous only
  * @nr_packets: isochronous only: frame descriptors
+ * @zero_packet: bulk OUT only: the request carries XENUSB_ZERO_PACKET
+ *	(feature-zero-packet must be on)
  */
 struct usbfront_xfer {
 	u32 pipe;
@@ -277,6 +292,7 @@ struct usbfront_xfer {
 	u16 interval;
 	u16 start_frame;
 	u16 nr_packets;
+	bool zero_packet;
 };
 
 void usbfront_ring_init(struct usbfront_ring *r, struct usbfront_rh *rh,
@@ -291,6 +307,8 @@ int usbfront_ring_release(struct usbfront_ring *r, u16 id);
 int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 		       struct xenusb_urb_request *req);
 int usbfront_req_unlink(struct usbfront_ring *r, u16 victim, u32 pipe);
+int usbfront_req_port_reset(struct usbfront_ring *r, u8 port,
+			    struct xenusb_urb_request *req);
 void usbfront_req_abort(struct usbfront_ring *r, u16 id);
 int usbfront_req_queue(struct usbfront_ring *r,
 		       struct xenusb_urb_request *req, u8 nr_data,
