@@ -16,6 +16,7 @@
 #include "sim.h"
 #include "scenarios.h"
 #include "fuzz_ring_back.h"
+#include "scen_features.h"
 
 /* Record why a scenario failed; the value is the failure code. */
 #define fail(why, len, ...)	(snprintf(why, len, __VA_ARGS__), -1)
@@ -2075,6 +2076,9 @@ const struct sim_scenario sim_scenarios[] = {
 	{ "setconfig_local", setconfig_local },
 	{ "nomem_backpressure", nomem_backpressure },
 	{ "fuzz_corpus_back", sim_fuzz_corpus_back },
+	{ "features_negotiate", sim_features_negotiate },
+	{ "features_zlp", sim_features_zlp },
+	{ "features_port_reset", sim_features_port_reset },
 	{ "ports_31", ports_31 },
 	{ "wrap_64k", wrap_64k },
 	{ "hostile_frontend", hostile_frontend },
