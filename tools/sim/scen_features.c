@@ -104,7 +104,8 @@ int sim_features_negotiate(char *why, size_t len)
 
 				/* The frontend writes only what it uses. */
 				if (fkey != want)
-					return fail(why, len, "switches %#x peers %u feature %u: frontend key '%s', want %s",
+					return fail(why, len,
+						    "switches %#x peers %u feature %u: key '%s', want %s",
 						    m, peers, f, xs.front[f],
 						    want ? "1" : "none");
 				/* An old backend's directory stays clean. */
@@ -201,27 +202,24 @@ int sim_features_zlp(char *why, size_t len)
 
 			err = host_xfer_zlp(w, 1, 2, 0x01, LOOP_MAXP, buf,
 					    sizes[k]);
-			if (err)
+			if (err) {
 				ret = fail(why, len, "%u-byte ZLP URB (feature %s): %d",
 					   sizes[k], on ? "on" : "off", err);
-			else if (on && (d->zlps - z != 1 || d->empty_outs != e ||
-					w->front.zlp_flags - fl != 1 ||
-					w->front.zlp_requests != rq))
-				ret = fail(why, len, "%u bytes, feature on: device ZLPs +%llu empty +%llu, flags +%llu extra requests +%llu; want 1 0 1 0",
-					   sizes[k],
-					   (unsigned long long)(d->zlps - z),
-					   (unsigned long long)(d->empty_outs - e),
-					   (unsigned long long)(w->front.zlp_flags - fl),
-					   (unsigned long long)(w->front.zlp_requests - rq));
-			else if (!on && (d->zlps != z || d->empty_outs - e != 1 ||
-					 w->front.zlp_flags != fl ||
-					 w->front.zlp_requests - rq != 1))
-				ret = fail(why, len, "%u bytes, feature off: device ZLPs +%llu empty +%llu, flags +%llu extra requests +%llu; want 0 1 0 1",
-					   sizes[k],
-					   (unsigned long long)(d->zlps - z),
-					   (unsigned long long)(d->empty_outs - e),
-					   (unsigned long long)(w->front.zlp_flags - fl),
-					   (unsigned long long)(w->front.zlp_requests - rq));
+				break;
+			}
+			/* On: ZLP +1, empty +0, flags +1, extra +0; off: 0 1 0 1. */
+			z = d->zlps - z;
+			e = d->empty_outs - e;
+			fl = w->front.zlp_flags - fl;
+			rq = w->front.zlp_requests - rq;
+			if (z != on || e != !on || fl != on || rq != !on)
+				ret = fail(why, len,
+					   "%u bytes, feature %s: ZLPs +%llu empty +%llu flags +%llu extra +%llu",
+					   sizes[k], on ? "on" : "off",
+					   (unsigned long long)z,
+					   (unsigned long long)e,
+					   (unsigned long long)fl,
+					   (unsigned long long)rq);
 		}
 		ret = finish(w, ret, why, len);
 	}
@@ -263,7 +261,8 @@ int sim_features_port_reset(char *why, size_t len)
 		}
 		if (d->resets != on || w->front.port_resets != on ||
 		    port_of[2] != (on ? 0 : 1)) {
-			ret = fail(why, len, "feature %s: device resets %llu, requests %llu, address 2 on port %u",
+			ret = fail(why, len,
+				   "feature %s: resets %llu, requests %llu, address 2 on port %u",
 				   on ? "on" : "off",
 				   (unsigned long long)d->resets,
 				   (unsigned long long)w->front.port_resets,
@@ -280,7 +279,8 @@ int sim_features_port_reset(char *why, size_t len)
 			err = host_xfer(w, 1, 3, XENUSB_PIPE_TYPE_BULK, 0x01,
 					LOOP_MAXP, buf, sizeof(buf), 0, NULL);
 		if (err || port_of[2] || port_of[3] != 1)
-			ret = fail(why, len, "feature %s: after the reset: %d, address 3 on port %u",
+			ret = fail(why, len,
+				   "feature %s: after the reset: %d, address 3 on port %u",
 				   on ? "on" : "off", err, port_of[3]);
 next:
 		ret = finish(w, ret, why, len);
