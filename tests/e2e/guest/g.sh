@@ -34,6 +34,18 @@ disk() {
 	return 1
 }
 
+# max_sectors_is DEV N: DEV's SCSI device takes commands of N sectors
+max_sectors_is() { [ "$(cat /sys/block/${1#/dev/}/device/max_sectors)" = "$2" ]; }
+# rule_raised DEV: the package's udev rule (60-xen-vusb-storage.rules) gave
+# DEV 2048-sector commands within 10 s of the disk's appearance
+rule_raised() {
+	wait_for 10 max_sectors_is "$1" 2048
+	_rr=$?
+	echo "max_sectors $(cat /sys/block/${1#/dev/}/device/max_sectors)"
+	[ $_rr -eq 0 ] || echo "max_sectors: the udev rule did not raise it to 2048"
+	return $_rr
+}
+
 # check_disk DEV MAGIC MD5 [MB]: magic line at offset 0, md5 of the whole
 # disk or of its first MB MiB
 check_disk() {
