@@ -56,9 +56,10 @@ static int usbback_read_config(struct usbback_ctrlr *c)
 
 /*
  * Offer our features: write the value of each one switched on, remove
- * the key of each one switched off (a key written for an earlier
- * frontend). Before every switch to InitWait, with the state mutex held
- * or before the device is visible.
+ * the key of each one switched off (left by an earlier offer: this
+ * controller's, or that of a usbback bound to the directory before, so
+ * removed whether or not we wrote it). Before every switch to InitWait,
+ * with the state mutex held or before the device is visible.
  */
 static int usbback_feat_offer(struct usbback_ctrlr *c)
 {
@@ -78,7 +79,8 @@ static int usbback_feat_offer(struct usbback_ctrlr *c)
 						 xenusb_feat_key(f));
 				return err;
 			}
-		} else if (c->feat_offered.val[f]) {
+		} else {
+			/* -ENOENT: nothing was offered before. */
 			xenbus_rm(XBT_NIL, xdev->nodename, xenusb_feat_key(f));
 		}
 		c->feat_offered.val[f] = v;

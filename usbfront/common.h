@@ -156,8 +156,8 @@ struct usbfront_stats {
  * @reclaim_work: retries ending grants the backend still held
  * @gen: connection generation, bumped at every teardown
  * @stats: counters
- * @feat_written: the feature values in our xenstore directory (conn
- *	mutex); the negotiated set lives in @ring (ring.feat)
+ *
+ * The negotiated extensions of the connection live in @ring (ring.feat).
  */
 struct usbfront_round;
 
@@ -190,7 +190,6 @@ struct usbfront_info {
 	struct delayed_work reclaim_work;
 	unsigned int gen;
 	struct usbfront_stats stats;
-	struct xenusb_features feat_written;
 };
 
 static inline struct usbfront_info *usbfront_hcd_info(struct usb_hcd *hcd)

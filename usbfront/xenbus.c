@@ -101,9 +101,9 @@ static void usbfront_feat_negotiate(struct usbfront_info *info,
 }
 
 /*
- * Write the features we use, remove those we wrote for an earlier
- * backend and do not use now. Nothing at all is written for a backend
- * that offered nothing.
+ * Write the features we use, remove the keys of those we do not use now
+ * (left for an earlier backend, or by an earlier load of this module).
+ * Nothing at all is written for a backend that offered nothing.
  */
 static int usbfront_feat_publish(struct usbfront_info *info,
 				 struct xenbus_transaction xbt,
@@ -121,7 +121,7 @@ static int usbfront_feat_publish(struct usbfront_info *info,
 					    use->val[f]);
 			if (err)
 				return err;
-		} else if (info->feat_written.val[f]) {
+		} else {
 			err = xenbus_rm(xbt, dev->nodename, *what);
 			if (err && err != -ENOENT)
 				return err;
@@ -169,8 +169,6 @@ again:
 		goto again;
 	if (err)
 		xenbus_dev_fatal(dev, err, "completing transaction");
-	else
-		info->feat_written = *use;
 	return err;
 
 abort:

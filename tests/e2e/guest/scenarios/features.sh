@@ -22,6 +22,12 @@
 #                   (usbfront's port_resets >= 1, usbback's log line with
 #                   result 0, dom0's usb core resets the stick); other
 #                   cells: the reset stays in the guest (port_resets +0)
+#   features-renegotiate  (usbback/usbfront) usbback feature_port_reset=N,
+#                   the controller unbound from usbback and bound again:
+#                   the backend offers zero-packet only, usbfront
+#                   reconnects, removes its feature-port-reset key and
+#                   says port-reset off; with Y and another rebind both
+#                   are back on
 SCEN_NAME=features
 . /e2e/lib.sh
 
@@ -62,6 +68,45 @@ keys_check() {
 	fi
 }
 step features-keys keys_check
+
+VUSB_DRV=/sys/bus/xen-backend/drivers/vusb
+PRM=/sys/module/usbback/parameters/feature_port_reset
+# rebind WANT: unbind g1's controller from usbback and bind it again;
+# both directories must then hold the feature-* keys WANT
+rebind() {
+	_d=$(domid_of g1) || { echo "no g1"; return 1; }
+	_c=$(ctrls g1)
+	_c=${_c%% *}
+	_dev=vusb-$_d-$_c
+	_g=$(gexec g1 10 'dmesg | wc -l')
+	echo $_dev > $VUSB_DRV/unbind || { echo "unbind $_dev failed"; return 1; }
+	sleep 2
+	echo $_dev > $VUSB_DRV/bind || { echo "bind $_dev failed"; return 1; }
+	wait_for 30 fe_settled $_d $_c && fe_connected $_d $_c ||
+		{ echo "$_dev not Connected after the rebind: backend '$(be_state $_d $_c)', frontend '$(fe_state $_d $_c)'"; return 1; }
+	_bk=$(feat_keys /local/domain/0/backend/$BEKIND/$_d/$_c)
+	_fk=$(feat_keys /local/domain/$_d/device/vusb/$_c)
+	info "features-renegotiate: port reset $(cat $PRM): backend {$_bk} frontend {$_fk}"
+	[ "$_bk" = "$1" ] && [ "$_fk" = "$1" ] ||
+		{ echo "after the rebind: backend {$_bk} frontend {$_fk}, want {$1} in both"; return 1; }
+	_on=on
+	[ "$(cat $PRM)" = Y ] || _on=off
+	gexec g1 20 "dmesg | tail -n +$((_g + 1)) | grep -q 'zero-packet on, port-reset $_on'" > /dev/null ||
+		{ echo "g1 did not log 'zero-packet on, port-reset $_on' after the rebind"; return 1; }
+}
+renegotiate() {
+	echo N > $PRM || { echo "cannot set usbback feature_port_reset=N"; return 1; }
+	rebind "feature-zero-packet=1 "
+	_r=$?
+	echo Y > $PRM
+	[ $_r = 0 ] || return 1
+	rebind "feature-port-reset=1 feature-zero-packet=1 "
+}
+if [ "$CELL" = usbback/usbfront ]; then
+	step features-renegotiate renegotiate
+else
+	skip features-renegotiate "needs usbback and usbfront"
+fi
 
 # counter NAME: usbfront's stats/NAME in g1 (one controller)
 FST='cat /sys/bus/xen/devices/vusb-*/stats'
