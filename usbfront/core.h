@@ -127,7 +127,9 @@ unsigned int usbfront_feat_choose(const struct xenusb_features *local,
  *	reset completes only once it answered
  * @reset_failed: the backend's reset failed: the reset completes without
  *	enabling the port
- * @was_enabled: the device has been enabled by a reset since it connected
+ * @addressed: the device has been sent a request at a non-zero address
+ *	since it connected or was last reset (the guest gave it an address)
+ * @reset_forward: the reset in progress began with @addressed set
  */
 struct usbfront_rh_port {
 	u16 status;
@@ -136,7 +138,8 @@ struct usbfront_rh_port {
 	unsigned long reset_end_ms;
 	bool reset_remote;
 	bool reset_failed;
-	bool was_enabled;
+	bool addressed;
+	bool reset_forward;
 };
 
 /**
@@ -157,6 +160,7 @@ int usbfront_rh_control(struct usbfront_rh *rh, u16 type_req, u16 value,
 			u16 index, u8 *buf, u16 length, unsigned long now_ms);
 int usbfront_rh_status_data(const struct usbfront_rh *rh, u8 *buf);
 void usbfront_rh_poll(struct usbfront_rh *rh, unsigned long now_ms);
+void usbfront_rh_addressed(struct usbfront_rh *rh, u8 port);
 bool usbfront_rh_reset_remote(struct usbfront_rh *rh, u8 port);
 void usbfront_rh_reset_answer(struct usbfront_rh *rh, u8 port, bool ok);
 

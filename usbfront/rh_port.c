@@ -96,7 +96,6 @@ static void usbfront_rh_reset_done(struct usbfront_rh_port *p,
 		return;
 	}
 	p->status |= USB_PORT_STAT_ENABLE;
-	p->was_enabled = true;
 	if (p->speed == XENUSB_SPEED_LOW)
 		p->status |= USB_PORT_STAT_LOW_SPEED;
 	else if (p->speed == XENUSB_SPEED_HIGH)
@@ -111,12 +110,14 @@ static void usbfront_rh_reset_done(struct usbfront_rh_port *p,
  * With feature-port-reset the reset of a port holding a device becomes
  * a request to the backend: the reset keeps running until its answer
  * (usbfront_rh_reset_answer()), however long the host's reset takes.
- * The first reset of a newly connected device stays local: the backend
- * presents every device fresh (reset if it was used), so only a reset
- * of a device the guest has already had enabled reaches the host.
+ * Only the reset of a device the guest had given an address reaches the
+ * host (usb_reset_device() in the guest, usb-storage's error recovery);
+ * the resets of an enumeration, which come before SET_ADDRESS (two with
+ * usb core's "new scheme"), stay local: the backend presents every device
+ * freshly reset already.
  *
- * Return: true if the port is in reset and holds a device that was
- * enabled since it connected: the caller
+ * Return: true if the port is in reset and held an addressed device when
+ * the reset began: the caller
  * sends the request, and must call usbfront_rh_reset_answer() with
  * false if it cannot.
  */
@@ -129,12 +130,27 @@ bool usbfront_rh_reset_remote(struct usbfront_rh *rh, u8 port)
 	p = usbfront_rh_port(rh, port);
 	/* A repeated reset waits for the answer already awaited. */
 	if (!(p->status & USB_PORT_STAT_RESET) ||
-	    !(p->status & USB_PORT_STAT_CONNECTION) || !p->was_enabled ||
+	    !(p->status & USB_PORT_STAT_CONNECTION) || !p->reset_forward ||
 	    p->reset_remote)
 		return false;
 	p->reset_remote = true;
 	p->reset_failed = false;
 	return true;
+}
+
+/**
+ * usbfront_rh_addressed() - a request went to a non-zero device address
+ * @rh: root hub
+ * @port: the port the request named
+ *
+ * Called for every request at a non-zero address (cheap): the guest has
+ * given the port's device an address, so a reset of it from now on is a
+ * reset of a device in use (usbfront_rh_reset_remote()).
+ */
+void usbfront_rh_addressed(struct usbfront_rh *rh, u8 port)
+{
+	if (port >= 1 && port <= rh->nports)
+		usbfront_rh_port(rh, port)->addressed = true;
 }
 
 /**
@@ -210,7 +226,7 @@ void usbfront_rh_connect(struct usbfront_rh *rh, u8 port, u8 speed)
 		return;
 
 	p->speed = speed;
-	p->was_enabled = false;
+	p->addressed = false;
 	/* No answer to a reset request is awaited for a device gone. */
 	if (speed == XENUSB_SPEED_NONE)
 		p->reset_remote = false;
@@ -282,6 +298,9 @@ static int usbfront_rh_set_port(struct usbfront_rh_port *p, u16 feature,
 			       USB_PORT_STAT_HIGH_SPEED);
 		p->status |= USB_PORT_STAT_RESET;
 		p->reset_end_ms = now_ms + USBFRONT_RH_RESET_MS;
+		/* A reset takes the device back to address 0. */
+		p->reset_forward = p->addressed;
+		p->addressed = false;
 		return 0;
 	case USB_PORT_FEAT_SUSPEND:
 		/* As EHCI: only an enabled port not in reset can suspend. */

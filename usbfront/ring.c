@@ -402,6 +402,8 @@ int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 	}
 
 	x.pipe = usbfront_pipe(urb);
+	if (usb_pipedevice(urb->pipe))
+		usbfront_rh_addressed(&info->rh, xenusb_pipeportnum(x.pipe));
 	x.length = len;
 	x.zero_packet = zero_flag && urbp->prog.done + len == urbp->prog.total;
 	switch (usb_pipetype(urb->pipe)) {

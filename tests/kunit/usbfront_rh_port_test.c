@@ -557,20 +557,32 @@ static void usbfront_rh_reset_clock_wrap(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ch & USB_PORT_STAT_C_RESET);
 }
 
-/* A device on port 1, enabled by a first (local) reset. */
+/*
+ * A device on port 1 enumerated as hub_port_init() does it (new scheme):
+ * reset, GET_DESCRIPTOR at address 0, reset again, SET_ADDRESS (at 0),
+ * then requests at its address. Both resets stay local.
+ */
 static void enabled_device(struct kunit *test, struct usbfront_rh *rh)
 {
+	unsigned long t = T0;
+	unsigned int i;
 	u16 st, ch;
 
 	powered_hub(test, rh, 2, 2);
 	usbfront_rh_connect(rh, 1, XENUSB_SPEED_HIGH);
-	KUNIT_ASSERT_EQ(test, set_port(rh, 1, USB_PORT_FEAT_RESET, T0), 0);
-	/* The first reset of a new device stays local. */
-	KUNIT_EXPECT_FALSE(test, usbfront_rh_reset_remote(rh, 1));
-	port_status(test, rh, 1, T0 + USBFRONT_RH_RESET_MS, &st, &ch);
-	KUNIT_ASSERT_TRUE(test, st & USB_PORT_STAT_ENABLE);
-	clear_port(rh, 1, USB_PORT_FEAT_C_RESET);
+	for (i = 0; i < 2; i++, t += 20) {
+		KUNIT_ASSERT_EQ(test, set_port(rh, 1, USB_PORT_FEAT_RESET, t),
+				0);
+		KUNIT_EXPECT_FALSE(test, usbfront_rh_reset_remote(rh, 1));
+		port_status(test, rh, 1, t + USBFRONT_RH_RESET_MS, &st, &ch);
+		KUNIT_ASSERT_TRUE(test, st & USB_PORT_STAT_ENABLE);
+		clear_port(rh, 1, USB_PORT_FEAT_C_RESET);
+	}
 	clear_port(rh, 1, USB_PORT_FEAT_C_CONNECTION);
+	usbfront_rh_addressed(rh, 1);
+	/* Never a port that does not exist. */
+	usbfront_rh_addressed(rh, 0);
+	usbfront_rh_addressed(rh, 3);
 }
 
 /* feature-port-reset: the reset lasts until the backend answers. */
@@ -602,6 +614,13 @@ static void usbfront_rh_reset_remote_ok(struct kunit *test)
 	usbfront_rh_reset_answer(&rh, 99, false);
 	port_status(test, &rh, 1, t + 502, &st, &ch);
 	KUNIT_EXPECT_TRUE(test, st & USB_PORT_STAT_ENABLE);
+	/* hub_port_init()'s second reset, before SET_ADDRESS: local. */
+	clear_port(&rh, 1, USB_PORT_FEAT_C_RESET);
+	KUNIT_ASSERT_EQ(test, set_port(&rh, 1, USB_PORT_FEAT_RESET, t + 600),
+			0);
+	KUNIT_EXPECT_FALSE(test, usbfront_rh_reset_remote(&rh, 1));
+	port_status(test, &rh, 1, t + 600 + USBFRONT_RH_RESET_MS, &st, &ch);
+	KUNIT_EXPECT_TRUE(test, st & USB_PORT_STAT_ENABLE);
 }
 
 /* The backend could not reset the device: the port stays disabled. */
@@ -620,8 +639,9 @@ static void usbfront_rh_reset_remote_failed(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, st & USB_PORT_STAT_ENABLE);
 	KUNIT_EXPECT_TRUE(test, st & USB_PORT_STAT_CONNECTION);
 	KUNIT_EXPECT_TRUE(test, ch & USB_PORT_STAT_C_RESET);
-	/* The next reset is a fresh one. */
+	/* The next reset of the (re-addressed) device is a fresh one. */
 	clear_port(&rh, 1, USB_PORT_FEAT_C_RESET);
+	usbfront_rh_addressed(&rh, 1);
 	KUNIT_ASSERT_EQ(test, set_port(&rh, 1, USB_PORT_FEAT_RESET, t + 50),
 			0);
 	KUNIT_ASSERT_TRUE(test, usbfront_rh_reset_remote(&rh, 1));

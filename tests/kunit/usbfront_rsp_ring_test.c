@@ -397,6 +397,7 @@ static void usbfront_req_port_reset_round_trip(struct kunit *test)
 	usbfront_rh_control(&t->rh, USBFRONT_RH_SET_PORT_FEATURE,
 			    USB_PORT_FEAT_RESET, 1, NULL, 0, 0);
 	usbfront_rh_poll(&t->rh, 100);
+	usbfront_rh_addressed(&t->rh, 1);
 	usbfront_rh_control(&t->rh, USBFRONT_RH_SET_PORT_FEATURE,
 			    USB_PORT_FEAT_RESET, 1, NULL, 0, 200);
 	KUNIT_ASSERT_TRUE(test, usbfront_rh_reset_remote(&t->rh, 1));

@@ -496,6 +496,8 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 	}
 
 	x.pipe = xenusb_pipe_encode(&p);
+	if (u->devnum)
+		usbfront_rh_addressed(&f->rh, u->port);
 	x.length = len;
 	x.zero_packet = zero_flag && u->prog.done + len == u->prog.total;
 	x.interval = u->interval;
