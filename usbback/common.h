@@ -142,6 +142,8 @@ struct usbback_port {
  * @unmap: grant-unmap operations (map path)
  * @cfg_work: changes the device's configuration (claim.c), then answers
  * @cfg_value: the configuration it asked for
+ * @reset_work: resets the device for a port reset request (claim.c),
+ *	then answers
  */
 struct usbback_slot {
 	struct usbback_ctrlr *ctrlr;
@@ -171,6 +173,7 @@ struct usbback_slot {
 	};
 	struct work_struct cfg_work;
 	u8 cfg_value;
+	struct work_struct reset_work;
 };
 
 /* Bits of ctrlr->flags. */
@@ -201,6 +204,8 @@ struct usbback_slot {
  *	queue (usbback/core.h)
  * @slot: the module's side of each slot of @ring
  * @stats: counters per port (index 0: requests with no valid port)
+ * @feat_offered: the feature values written into our directory (state
+ *	mutex); the negotiated set lives in @ring (ring.feat)
  */
 struct usbback_ctrlr {
 	struct xenbus_device *xdev;
@@ -228,6 +233,7 @@ struct usbback_ctrlr {
 	struct usbback_slot slot[USBBACK_NR_SLOTS];
 
 	u64 stats[XENUSB_MAX_PORTNR + 1][USBBACK_NR_STATS];
+	struct xenusb_features feat_offered;
 };
 
 /* main.c */
@@ -236,6 +242,7 @@ extern unsigned int usbback_max_iso_packets;
 extern unsigned int usbback_retry_ms;
 extern int usbback_buffer_mode;
 extern bool usbback_respond_in_completion;
+extern bool usbback_feature_param[XENUSB_FEAT_NR];
 
 /* xenbus.c */
 int usbback_xenbus_init(void);
@@ -260,6 +267,8 @@ void usbback_claim_sync_ports(struct usbback_ctrlr *c);
 void usbback_dev_rebuild_view(struct usbback_dev *d);
 void usbback_claim_set_config(struct usbback_slot *s, u8 value);
 void usbback_claim_cfg_work(struct work_struct *work);
+void usbback_claim_reset_work(struct work_struct *work);
+void usbback_claim_reset(struct usbback_slot *s);
 void usbback_dev_queue_reset(struct usbback_dev *d);
 
 /* ring.c */

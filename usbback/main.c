@@ -104,6 +104,25 @@ module_param_named(respond_in_completion, usbback_respond_in_completion,
 MODULE_PARM_DESC(respond_in_completion,
 		 "Answer a copied request straight from its host URB's completion (default N: every response from the done work item)");
 
+/*
+ * One switch per negotiated extension (include/xenusb_features.h), read
+ * each time a controller offers its features: at probe and whenever a
+ * frontend comes back. N offers nothing: the frontend sees an old
+ * backend.
+ */
+bool usbback_feature_param[XENUSB_FEAT_NR] = {
+	[XENUSB_FEAT_ZERO_PACKET] = true,
+	[XENUSB_FEAT_PORT_RESET] = true,
+};
+module_param_named(feature_zero_packet,
+		   usbback_feature_param[XENUSB_FEAT_ZERO_PACKET], bool, 0644);
+MODULE_PARM_DESC(feature_zero_packet,
+		 "Offer feature-zero-packet: URB_ZERO_PACKET carried as a request flag (default: Y)");
+module_param_named(feature_port_reset,
+		   usbback_feature_param[XENUSB_FEAT_PORT_RESET], bool, 0644);
+MODULE_PARM_DESC(feature_port_reset,
+		 "Offer feature-port-reset: a guest's port reset resets the host device (default: Y)");
+
 static int __init usbback_init(void)
 {
 	int err;

@@ -30,6 +30,7 @@ extern bool usbfront_param_sg;
 extern bool usbfront_param_zlp;
 extern bool usbfront_param_reconnect;
 extern unsigned int usbfront_param_reclaim_ms;
+extern bool usbfront_feature_param[XENUSB_FEAT_NR];
 
 /**
  * enum usbfront_link - state of the rings
@@ -111,6 +112,8 @@ struct usbfront_stats {
 	u64 bytes_out;
 	u64 split_urbs;
 	u64 zlp_requests;
+	u64 zlp_flags;
+	u64 port_resets;
 	u64 ring_full;
 	u64 unlinks;
 	u64 emsgsize;
@@ -153,6 +156,8 @@ struct usbfront_stats {
  * @reclaim_work: retries ending grants the backend still held
  * @gen: connection generation, bumped at every teardown
  * @stats: counters
+ *
+ * The negotiated extensions of the connection live in @ring (ring.feat).
  */
 struct usbfront_round;
 
@@ -195,6 +200,9 @@ static inline struct usbfront_info *usbfront_hcd_info(struct usb_hcd *hcd)
 /* hcd.c */
 struct usb_hcd *usbfront_hcd_create(struct xenbus_device *dev, u8 nports,
 				    u8 usb_ver);
+
+/* ring.c (port reset) */
+void usbfront_send_port_reset(struct usbfront_info *info, u8 port);
 
 /* rh.c */
 unsigned long usbfront_now_ms(void);

@@ -26,6 +26,24 @@ bool usbfront_param_reconnect = true;
 module_param_named(reconnect, usbfront_param_reconnect, bool, 0644);
 MODULE_PARM_DESC(reconnect, "Reconnect when a backend that closed comes back (default: true)");
 
+/*
+ * One switch per negotiated extension (include/xenusb_features.h), read
+ * at every connection: N never uses the feature, and the frontend writes
+ * no key for it, whatever the backend offers.
+ */
+bool usbfront_feature_param[XENUSB_FEAT_NR] = {
+	[XENUSB_FEAT_ZERO_PACKET] = true,
+	[XENUSB_FEAT_PORT_RESET] = true,
+};
+module_param_named(feature_zero_packet,
+		   usbfront_feature_param[XENUSB_FEAT_ZERO_PACKET], bool, 0644);
+MODULE_PARM_DESC(feature_zero_packet,
+		 "Use feature-zero-packet where the backend offers it: URB_ZERO_PACKET as a request flag instead of an extra zero-length request (default: Y)");
+module_param_named(feature_port_reset,
+		   usbfront_feature_param[XENUSB_FEAT_PORT_RESET], bool, 0644);
+MODULE_PARM_DESC(feature_port_reset,
+		 "Use feature-port-reset where the backend offers it: a port reset resets the host device (default: Y)");
+
 /* 0 would retry held grants in a busy loop: refuse out-of-range values. */
 static int usbfront_set_reclaim_ms(const char *val,
 				   const struct kernel_param *kp)

@@ -52,7 +52,8 @@ static int usbfront_req_take(struct usbfront_ring *r,
  *
  * Return: the id, -EBUSY when no ring slot or id is free (the caller
  * queues the transfer until a response frees one), -EINVAL for a
- * description the wire cannot carry.
+ * description the wire cannot carry (also a zero-packet flag on anything
+ * but bulk OUT, or without feature-zero-packet).
  */
 int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 		       struct xenusb_urb_request *req)
@@ -69,6 +70,10 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 	if (x->length > USBFRONT_REQ_MAX_BYTES ||
 	    (x->pipe & (XENUSB_PIPE_UNLINK | XENUSB_PIPE_RESERVED)))
 		return -EINVAL;
+	if (x->zero_packet &&
+	    (!xenusb_feat_on(&r->feat, XENUSB_FEAT_ZERO_PACKET) ||
+	     type != XENUSB_PIPE_TYPE_BULK || (x->pipe & XENUSB_PIPE_DIR)))
+		return -EINVAL;
 	id = usbfront_req_take(r, &want);
 	if (id < 0)
 		return id;
@@ -81,7 +86,7 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 	 * transfer into -EREMOTEIO itself (usbfront_xfer_next()), also
 	 * across split requests.
 	 */
-	req->transfer_flags = 0;
+	req->transfer_flags = x->zero_packet ? XENUSB_ZERO_PACKET : 0;
 	req->buffer_length = x->length;
 	switch (type) {
 	case XENUSB_PIPE_TYPE_ISOC:
@@ -98,6 +103,49 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 	default:
 		break;
 	}
+	return id;
+}
+
+/**
+ * usbfront_req_port_reset() - queue a port reset (feature-port-reset)
+ * @r: rings
+ * @port: root-hub port whose device the backend is to reset, 1..31
+ * @req: filled with the request as queued (for traces)
+ *
+ * The request: XENUSB_PORT_RESET alone in transfer_flags, a control pipe
+ * to endpoint 0 of @port, OUT, device address 0, no segment. Its answer
+ * ends the port's reset (usbfront_rh_reset_answer()). Visible to the
+ * backend after usbfront_req_push().
+ *
+ * Return: the id, -EBUSY when no ring slot or id is free, -EINVAL when
+ * the feature is off or @port is not a port.
+ */
+int usbfront_req_port_reset(struct usbfront_ring *r, u8 port,
+			    struct xenusb_urb_request *req)
+{
+	struct xenusb_pipe p = {
+		.port = port,
+		.type = XENUSB_PIPE_TYPE_CTRL,
+	};
+	const struct usbfront_inflight want = {
+		.type = XENUSB_PIPE_TYPE_CTRL,
+		.reset_port = port,
+	};
+	int id;
+
+	if (!xenusb_feat_on(&r->feat, XENUSB_FEAT_PORT_RESET) ||
+	    port < 1 || port > XENUSB_MAX_PORTNR)
+		return -EINVAL;
+	id = usbfront_req_take(r, &want);
+	if (id < 0)
+		return id;
+
+	memset(req, 0, sizeof(*req));
+	req->id = id;
+	req->pipe = xenusb_pipe_encode(&p);
+	req->transfer_flags = XENUSB_PORT_RESET;
+	*RING_GET_REQUEST(&r->urb, r->urb.req_prod_pvt) = *req;
+	usbfront_req_slot(r, id);
 	return id;
 }
 

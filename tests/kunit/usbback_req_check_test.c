@@ -1129,6 +1129,165 @@ static void iso_descs_no_packets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, usbback_iso_descs_check(d, 0, 576), -EINVAL);
 }
 
+/* ---------------------------------------------------------------- */
+/* Negotiated transfer flags (include/xenusb_features.h)             */
+
+/* A port reset as usbfront sends it. */
+static void mk_port_reset(struct xenusb_urb_request *req)
+{
+	struct xenusb_pipe p = { .port = 1, .type = XENUSB_PIPE_TYPE_CTRL };
+
+	memset(req, 0, sizeof(*req));
+	req->id = 4;
+	req->pipe = xenusb_pipe_encode(&p);
+	req->transfer_flags = XENUSB_PORT_RESET;
+}
+
+struct feat_case {
+	const char *name;
+	void (*mk)(struct xenusb_urb_request *req);
+	u16 flags;	/* added to what mk() set */
+	bool zero_packet, port_reset;	/* negotiated */
+	int ret;
+};
+
+static void mk_bulk_in_plain(struct xenusb_urb_request *req)
+{
+	mk_bulk_in(req);
+	req->transfer_flags = 0;
+}
+
+static void mk_port_reset_seg(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->nr_buffer_segs = 1;
+	req->buffer_length = 8;
+	req->seg[0].length = 8;
+}
+
+static void mk_port_reset_len(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->buffer_length = 8;
+}
+
+static void mk_port_reset_in(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->pipe |= XENUSB_PIPE_DIR;
+}
+
+static void mk_port_reset_ep1(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->pipe |= 1 << XENUSB_PIPE_EP_SHIFT;
+}
+
+static void mk_port_reset_bulk(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->pipe |= (u32)XENUSB_PIPE_TYPE_BULK << XENUSB_PIPE_TYPE_SHIFT;
+}
+
+/* Stale address and setup bytes are allowed: neither is used. */
+static void mk_port_reset_stale(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->pipe |= 5 << XENUSB_PIPE_DEV_SHIFT;
+	memset(req->u.ctrl, 0xff, sizeof(req->u.ctrl));
+}
+
+static const struct feat_case feat_cases[] = {
+	{ "zlp bulk out, negotiated", mk_bulk_out, XENUSB_ZERO_PACKET,
+	  true, false, 0 },
+	{ "zlp bulk out, not negotiated", mk_bulk_out, XENUSB_ZERO_PACKET,
+	  false, true, -EINVAL },
+	{ "zlp int out, negotiated", mk_int_out, XENUSB_ZERO_PACKET,
+	  true, false, 0 },
+	{ "zlp bulk in", mk_bulk_in_plain, XENUSB_ZERO_PACKET,
+	  true, true, -EINVAL },
+	{ "zlp int in", mk_int_in, XENUSB_ZERO_PACKET, true, true, -EINVAL },
+	{ "zlp control", mk_ctrl_out, XENUSB_ZERO_PACKET,
+	  true, true, -EINVAL },
+	{ "zlp iso out", mk_iso_out, XENUSB_ZERO_PACKET, true, true, -EINVAL },
+	{ "reset, negotiated", mk_port_reset, 0, false, true, 0 },
+	{ "reset, not negotiated", mk_port_reset, 0, true, false, -EINVAL },
+	{ "reset, stale address and setup", mk_port_reset_stale, 0,
+	  false, true, 0 },
+	{ "reset with a segment", mk_port_reset_seg, 0, true, true, -EINVAL },
+	{ "reset with a length", mk_port_reset_len, 0, true, true, -EINVAL },
+	{ "reset on an IN pipe", mk_port_reset_in, 0, true, true, -EINVAL },
+	{ "reset to endpoint 1", mk_port_reset_ep1, 0, true, true, -EINVAL },
+	{ "reset on a bulk pipe", mk_port_reset_bulk, 0, true, true, -EINVAL },
+	{ "reset with zlp", mk_port_reset, XENUSB_ZERO_PACKET,
+	  true, true, -EINVAL },
+	{ "reset with short-not-ok", mk_port_reset, XENUSB_SHORT_NOT_OK,
+	  true, true, -EINVAL },
+	{ "flag 0x0008", mk_bulk_out, 0x0008, true, true, -EINVAL },
+};
+
+static void feat_case_desc(const struct feat_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(feat_req, feat_cases, feat_case_desc);
+
+static void req_feat_flags(struct kunit *test)
+{
+	const struct feat_case *c = test->param_value;
+	struct xenusb_features feat = {};
+	struct xenusb_urb_request req;
+	struct usbback_req out;
+	int ret;
+
+	feat.val[XENUSB_FEAT_ZERO_PACKET] = c->zero_packet;
+	feat.val[XENUSB_FEAT_PORT_RESET] = c->port_reset;
+	c->mk(&req);
+	req.transfer_flags |= c->flags;
+	ret = usbback_req_parse_feat(&req, 4, &feat, &out);
+	KUNIT_EXPECT_EQ(test, ret, c->ret);
+	if (!ret) {
+		KUNIT_EXPECT_EQ(test, out.zero_packet,
+				!!(req.transfer_flags & XENUSB_ZERO_PACKET));
+		KUNIT_EXPECT_EQ(test, out.port_reset,
+				!!(req.transfer_flags & XENUSB_PORT_RESET));
+		KUNIT_EXPECT_EQ(test, out.pipe.port,
+				xenusb_pipeportnum(req.pipe));
+		if (out.port_reset) {
+			KUNIT_EXPECT_EQ(test, out.length, 0u);
+			KUNIT_EXPECT_EQ(test, out.nr_data_segs, 0);
+			KUNIT_EXPECT_FALSE(test, out.short_not_ok);
+		}
+	}
+	/* The base protocol refuses every request carrying a new flag. */
+	if (req.transfer_flags & (XENUSB_ZERO_PACKET | XENUSB_PORT_RESET))
+		KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 4, &out),
+				-EINVAL);
+}
+
+/* With every feature on, the base requests parse as before. */
+static void req_feat_base_unchanged(struct kunit *test)
+{
+	void (*mk[])(struct xenusb_urb_request *req) = {
+		mk_ctrl_in, mk_ctrl_out, mk_ctrl_nodata, mk_bulk_in_64k,
+		mk_bulk_in, mk_bulk_out, mk_int_in, mk_int_out, mk_iso_in,
+		mk_iso_out, mk_unlink,
+	};
+	struct xenusb_features feat = { .val = { 1, 1 } };
+	struct usbback_req a, b;
+	struct xenusb_urb_request req;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mk); i++) {
+		mk[i](&req);
+		KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 4, &a), 0);
+		KUNIT_EXPECT_EQ(test, usbback_req_parse_feat(&req, 4, &feat,
+							     &b), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(&a, &b, sizeof(a)), 0);
+	}
+}
+
 static struct kunit_case usbback_req_check_cases[] = {
 	KUNIT_CASE(req_ctrl_in_like_xenhcd),
 	KUNIT_CASE(req_ctrl_out_like_xenhcd),
@@ -1158,6 +1317,8 @@ static struct kunit_case usbback_req_check_cases[] = {
 	KUNIT_CASE(iso_descs_fit),
 	KUNIT_CASE_PARAM(iso_descs_overrun, iso_bad_gen_params),
 	KUNIT_CASE(iso_descs_no_packets),
+	KUNIT_CASE_PARAM(req_feat_flags, feat_req_gen_params),
+	KUNIT_CASE(req_feat_base_unchanged),
 	{}
 };
 

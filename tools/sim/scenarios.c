@@ -7,6 +7,15 @@
 #include <stddef.h>
 
 #include "scenarios.h"
+#include "scen_features.h"
+
+/* the negotiated extensions (scen_features.c) */
+static const struct sim_scenario sim_scenarios_features[] = {
+	{ "features_negotiate", sim_features_negotiate },
+	{ "features_zlp", sim_features_zlp },
+	{ "features_port_reset", sim_features_port_reset },
+	{ NULL, NULL },
+};
 
 const struct sim_scenario *const sim_scenario_themes[] = {
 	sim_scenarios_checker,
@@ -14,5 +23,6 @@ const struct sim_scenario *const sim_scenario_themes[] = {
 	sim_scenarios_xfer,
 	sim_scenarios_flow,
 	sim_scenarios_hostile,
+	sim_scenarios_features,
 	NULL,
 };
