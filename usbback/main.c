@@ -104,6 +104,38 @@ module_param_named(respond_in_completion, usbback_respond_in_completion,
 MODULE_PARM_DESC(respond_in_completion,
 		 "Answer a copied request straight from its host URB's completion (default N: every response from the done work item)");
 
+/*
+ * Data segments an indirect request may have (feature-max-indirect-
+ * segments, written when a controller is created): 256 pages hold a
+ * 1 MiB usb-storage command.  0 switches large transfers off, and the
+ * frontend sees the base protocol only.
+ */
+unsigned int usbback_max_indirect_segs = XENUSB_MAX_INDIRECT_SEGS;
+
+static int usbback_set_max_indirect(const char *val,
+				    const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v > XENUSB_MAX_INDIRECT_SEGS)
+		return -EINVAL;
+	WRITE_ONCE(usbback_max_indirect_segs, v);
+	return 0;
+}
+
+static const struct kernel_param_ops usbback_max_indirect_ops = {
+	.set = usbback_set_max_indirect,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_indirect_segments, &usbback_max_indirect_ops,
+		&usbback_max_indirect_segs, 0644);
+MODULE_PARM_DESC(max_indirect_segments,
+		 "Data pages of one large (indirect) bulk request offered to new frontends, 0..256 (default 256 = 1 MiB; 0: large transfers off)");
+
 static int __init usbback_init(void)
 {
 	int err;

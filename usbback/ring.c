@@ -89,6 +89,11 @@ static int usbback_op_submit(struct usbback_ring *r, struct usbback_rq *rq)
 	return err;
 }
 
+static int usbback_op_indirect(struct usbback_ring *r, struct usbback_rq *rq)
+{
+	return usbback_indirect_read(usbback_slot_of(r, rq));
+}
+
 static s32 usbback_op_control(struct usbback_ring *r, struct usbback_rq *rq,
 			      enum usbback_ctrl_kind kind, u16 value, u16 index)
 {
@@ -167,6 +172,7 @@ static const struct usbback_ring_ops usbback_ring_ops = {
 	.unlock = usbback_op_unlock,
 	.device = usbback_op_device,
 	.submit = usbback_op_submit,
+	.indirect = usbback_op_indirect,
 	.control = usbback_op_control,
 	.unlink_hold = usbback_op_unlink_hold,
 	.unlink = usbback_op_unlink,

@@ -34,6 +34,7 @@ int usbback_ring_init(struct usbback_ring *r,
 		return err;
 	r->ops = ops;
 	r->nports = nports;
+	r->max_indirect = 0;
 	r->mapped = false;
 	r->fatal = false;
 	r->slot_wait = false;
@@ -345,7 +346,9 @@ static int usbback_handle(struct usbback_ring *r, struct usbback_rq *rq,
 	const struct usbback_ep_view *view;
 	int err;
 
-	err = usbback_req_parse(raw, r->nports, &rq->req);
+	err = usbback_req_parse(raw, r->nports,
+				r->ops->indirect ? r->max_indirect : 0,
+				&rq->req);
 	if (err) {
 		/* Keep what the response and the log line need. */
 		memset(&rq->req, 0, sizeof(rq->req));
@@ -357,8 +360,20 @@ static int usbback_handle(struct usbback_ring *r, struct usbback_rq *rq,
 		usbback_refuse(r, rq, XENUSB_STATUS_INVAL, "malformed");
 		return 0;
 	}
-	memcpy(rq->seg, raw->seg, sizeof(rq->seg));
 	rq->port = rq->req.pipe.port;
+	if (rq->req.indirect) {
+		memcpy(rq->ind, raw->seg, sizeof(rq->ind));
+		err = r->ops->indirect(r, rq);
+		if (err == -ENOMEM)
+			return err;
+		if (err || usbback_req_check_indirect(rq->seg, &rq->req)) {
+			usbback_refuse(r, rq, XENUSB_STATUS_INVAL,
+				       "bad indirect segment");
+			return 0;
+		}
+	} else {
+		memcpy(rq->seg, raw->seg, sizeof(raw->seg));
+	}
 
 	if (rq->req.pipe.unlink) {
 		usbback_unlink(r, rq);

@@ -70,6 +70,9 @@ static int usbback_connect(struct usbback_ctrlr *c)
 				 xdev->otherend);
 		return err;
 	}
+	err = usbback_indirect_connect(c);
+	if (err)
+		return err;
 	/*
 	 * "protocol" needs no check: request and response layouts are the
 	 * same for the x86_32 and x86_64 ABIs (no 64-bit fields).
@@ -220,6 +223,9 @@ static int usbback_probe(struct xenbus_device *xdev,
 	}
 	c->watches = true;
 
+	err = usbback_indirect_advertise(c);
+	if (err)
+		goto err_watch;
 	err = xenbus_switch_state(xdev, XenbusStateInitWait);
 	if (err)
 		goto err_watch;

@@ -183,7 +183,7 @@ static void req_ctrl_in_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_ctrl_in(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.id, 7);
 	KUNIT_EXPECT_EQ(test, r.pipe.port, 2);
 	KUNIT_EXPECT_EQ(test, r.pipe.devnum, 0);
@@ -204,7 +204,7 @@ static void req_ctrl_out_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_ctrl_out(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.devnum, 4);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 	KUNIT_EXPECT_EQ(test, r.length, 100);
@@ -217,7 +217,7 @@ static void req_ctrl_nodata_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_ctrl_nodata(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 0);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
@@ -231,11 +231,11 @@ static void req_ctrl_nodata_on_in_pipe_is_out(struct kunit *test)
 	/* usb_rcvctrlpipe() with wLength 0: usb core only warns. */
 	mk_ctrl_nodata(&req);
 	req.pipe |= XENUSB_PIPE_DIR;
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 	/* Same with an IN setup packet: no data stage, OUT status stage. */
 	req.u.ctrl[0] = USB_DIR_IN;
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 }
 
@@ -246,7 +246,7 @@ static void req_ctrl_in_short_not_ok(struct kunit *test)
 
 	mk_ctrl_in(&req);
 	req.transfer_flags = XENUSB_SHORT_NOT_OK;
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_TRUE(test, r.short_not_ok);
 }
 
@@ -261,7 +261,7 @@ static void req_bulk_64k_wrap_accepted(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, req.buffer_length, 0);
 	KUNIT_ASSERT_EQ(test, req.nr_buffer_segs,
 			XENUSB_MAX_SEGMENTS_PER_REQUEST);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 65536);
 	KUNIT_EXPECT_EQ(test, r.length, XENUSB_MAX_XFER);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 16);
@@ -270,7 +270,7 @@ static void req_bulk_64k_wrap_accepted(struct kunit *test)
 
 	/* The same wrap on an OUT pipe. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, false, 2, 65536, 0, 0);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 65536);
 }
 
@@ -282,7 +282,7 @@ static void req_bulk_65535_unaligned(struct kunit *test)
 	/* The largest non-wrapping length, over all 16 pages. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, true, 1, 65535, 1, 0);
 	KUNIT_ASSERT_EQ(test, req.nr_buffer_segs, 16);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 65535);
 }
 
@@ -292,7 +292,7 @@ static void req_bulk_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_bulk_in(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.type, XENUSB_PIPE_TYPE_BULK);
 	KUNIT_EXPECT_EQ(test, r.pipe.ep, 1);
 	KUNIT_EXPECT_TRUE(test, r.pipe.in);
@@ -300,14 +300,14 @@ static void req_bulk_like_xenhcd(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, r.short_not_ok);
 
 	mk_bulk_out(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 	KUNIT_EXPECT_EQ(test, r.length, 31);
 	KUNIT_EXPECT_FALSE(test, r.short_not_ok);
 
 	/* A zero-length packet: no segment at all. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, false, 2, 0, 0, 0);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 0);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 0);
 }
@@ -318,18 +318,18 @@ static void req_int_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_int_in(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.type, XENUSB_PIPE_TYPE_INT);
 	KUNIT_EXPECT_EQ(test, r.interval, 8);
 	KUNIT_EXPECT_EQ(test, r.length, 8);
 
 	mk_int_out(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.interval, 1);
 
 	/* The largest interval usb core passes on (high speed). */
 	req.u.intr.interval = 8192;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 }
 
 static void req_iso_like_xenhcd(struct kunit *test)
@@ -340,7 +340,7 @@ static void req_iso_like_xenhcd(struct kunit *test)
 	mk_iso_in(&req);
 	KUNIT_ASSERT_EQ(test, req.nr_buffer_segs, 2);
 	KUNIT_ASSERT_EQ(test, req.u.isoc.nr_frame_desc_segs, 2);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.type, XENUSB_PIPE_TYPE_ISOC);
 	KUNIT_EXPECT_EQ(test, r.length, 576);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 2);
@@ -350,7 +350,7 @@ static void req_iso_like_xenhcd(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.start_frame, 0x1234);
 
 	mk_iso_out(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 	KUNIT_EXPECT_EQ(test, r.length, 8192);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 2);
@@ -370,7 +370,7 @@ static void req_iso_segment_budget_exactly_full(struct kunit *test)
 	req.u.isoc.nr_frame_desc_segs =
 		map_like_xenhcd(&req.seg[15], 0, 60 * XENUSB_ISO_DESC_SIZE);
 	KUNIT_ASSERT_EQ(test, req.u.isoc.nr_frame_desc_segs, 1);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 }
 
 static void req_iso_17_segments(struct kunit *test)
@@ -398,7 +398,7 @@ static void req_iso_17_segments(struct kunit *test)
 	}
 	b.extra.offset = 0;
 	b.extra.length = XENUSB_ISO_DESC_SIZE;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&b.req, NPORTS, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&b.req, NPORTS, 0, &r), -EINVAL);
 }
 
 static void req_17_data_segments(struct kunit *test)
@@ -419,7 +419,7 @@ static void req_17_data_segments(struct kunit *test)
 	}
 	b.extra.offset = 0;
 	b.extra.length = 100;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&b.req, NPORTS, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&b.req, NPORTS, 0, &r), -EINVAL);
 }
 
 static void req_unlink_like_xenhcd(struct kunit *test)
@@ -431,7 +431,7 @@ static void req_unlink_like_xenhcd(struct kunit *test)
 	/* Stale length and flags of the slot's previous request: fine. */
 	KUNIT_ASSERT_NE(test, req.buffer_length, 0);
 	KUNIT_ASSERT_NE(test, req.transfer_flags, 0);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_TRUE(test, r.pipe.unlink);
 	KUNIT_EXPECT_EQ(test, r.id, 9);
 	KUNIT_EXPECT_EQ(test, r.unlink_id, 3);
@@ -444,7 +444,7 @@ static void req_unlink_like_xenhcd(struct kunit *test)
 	req.pipe = (req.pipe & ~((u32)XENUSB_PIPE_TYPE_MASK <<
 				 XENUSB_PIPE_TYPE_SHIFT)) |
 		   ((u32)XENUSB_PIPE_TYPE_ISOC << XENUSB_PIPE_TYPE_SHIFT);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.unlink_id, 0xffff);
 }
 
@@ -455,11 +455,11 @@ static void req_port_limits(struct kunit *test)
 
 	mk_bulk_out(&req);
 	req.pipe = (req.pipe & ~XENUSB_PIPE_PORT_MASK) | 1;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	req.pipe = (req.pipe & ~XENUSB_PIPE_PORT_MASK) | NPORTS;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	req.pipe = (req.pipe & ~XENUSB_PIPE_PORT_MASK) | 31;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 31, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 31, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.port, 31);
 }
 
@@ -471,10 +471,10 @@ static void req_bad_nports(struct kunit *test)
 	/* A controller of 0 or 32 ports cannot exist: refuse everything. */
 	mk_bulk_in(&req);
 	set_port(&req, 1);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, 1, &r), 0);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 0, &r), -EINVAL);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 32, &r), -EINVAL);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 255, &r), -EINVAL);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, 1, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 0, 0, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 32, 0, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 255, 0, &r), -EINVAL);
 }
 
 static void req_devnum_and_ep_limits(struct kunit *test)
@@ -485,7 +485,7 @@ static void req_devnum_and_ep_limits(struct kunit *test)
 	mk_bulk_out(&req);
 	req.pipe |= (XENUSB_PIPE_DEV_MASK << XENUSB_PIPE_DEV_SHIFT) |
 		    (XENUSB_PIPE_EP_MASK << XENUSB_PIPE_EP_SHIFT);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.devnum, 127);
 	KUNIT_EXPECT_EQ(test, r.pipe.ep, 15);
 }
@@ -498,10 +498,10 @@ static void req_segment_edges(struct kunit *test)
 	/* One byte at the very end of a page. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, true, 1, 1, 4095, 0);
 	KUNIT_ASSERT_EQ(test, req.seg[0].offset, 4095);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	/* A whole page. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, true, 1, 4096, 0, 0);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	/* Not laid out like a virtual buffer: still a valid gather list. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, true, 1, 300, 0, 0);
 	req.nr_buffer_segs = 3;
@@ -511,7 +511,7 @@ static void req_segment_edges(struct kunit *test)
 	req.seg[1].length = 100;
 	req.seg[2].offset = 0;
 	req.seg[2].length = 100;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 300);
 }
 
@@ -843,10 +843,10 @@ static void req_rule_broken_alone(struct kunit *test)
 
 	/* The request is valid before the mutation... */
 	c->build(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
 	/* ...and invalid after it. */
 	c->mutate(&req);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), -EINVAL);
 	/* What the error response needs is still there. */
 	KUNIT_EXPECT_EQ(test, r.id, req.id);
 }
@@ -876,7 +876,7 @@ static void parse_ok(struct kunit *test, void (*build)(struct xenusb_urb_request
 	struct xenusb_urb_request req;
 
 	build(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, r), 0);
 }
 
 static void ep_check(struct kunit *test)
@@ -1129,6 +1129,271 @@ static void iso_descs_no_packets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, usbback_iso_descs_check(d, 0, 576), -EINVAL);
 }
 
+/* ------------------------------------------------------------------ */
+/* Large transfers: indirect bulk requests                              */
+
+#define MAXI	XENUSB_MAX_INDIRECT_SEGS
+
+/*
+ * An indirect bulk IN request of @count full data pages, their
+ * descriptors in @descs, named by one indirect segment at offset 0.
+ */
+static void mk_indirect(struct xenusb_urb_request *req,
+			struct xenusb_request_segment *descs, u32 count)
+{
+	u32 i;
+
+	xenhcd_req(req, XENUSB_PIPE_TYPE_BULK, true, 1, 0, 0, XENUSB_INDIRECT);
+	for (i = 0; i < count; i++) {
+		descs[i].gref = 1000 + i;
+		descs[i].offset = 0;
+		descs[i].length = XENUSB_PAGE_SIZE;
+	}
+	req->nr_buffer_segs = 1;
+	req->seg[0].gref = 900;
+	req->seg[0].offset = 0;
+	req->seg[0].length = count * XENUSB_INDIRECT_DESC_SIZE;
+	req->buffer_length = 0;
+	xenusb_indirect_len_set(req, count * XENUSB_PAGE_SIZE);
+}
+
+static struct xenusb_request_segment *descs_alloc(struct kunit *test)
+{
+	struct xenusb_request_segment *d;
+
+	d = kunit_kcalloc(test, MAXI + 1, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	return d;
+}
+
+static void ind_one_mib(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, MAXI);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	KUNIT_EXPECT_TRUE(test, r.indirect);
+	KUNIT_EXPECT_EQ(test, r.nr_ind_segs, 1);
+	KUNIT_EXPECT_EQ(test, r.nr_data_segs, MAXI);
+	KUNIT_EXPECT_EQ(test, r.length, 1024u * 1024u);
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), 0);
+
+	/* The same data described by two indirect segments. */
+	req.nr_buffer_segs = 2;
+	req.seg[0].length = 100 * XENUSB_INDIRECT_DESC_SIZE;
+	req.seg[1].gref = 901;
+	req.seg[1].offset = 64;
+	req.seg[1].length = (MAXI - 100) * XENUSB_INDIRECT_DESC_SIZE;
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.nr_ind_segs, 2);
+	KUNIT_EXPECT_EQ(test, r.nr_data_segs, MAXI);
+
+	/* A short last page and a first page starting mid-way. */
+	mk_indirect(&req, d, 3);
+	d[0].offset = 512;
+	d[0].length = XENUSB_PAGE_SIZE - 512;
+	d[2].length = 7;
+	xenusb_indirect_len_set(&req, XENUSB_PAGE_SIZE * 2 - 512 + 7);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), 0);
+}
+
+static void ind_not_negotiated(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, 16);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, r.indirect);
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+}
+
+static void ind_count_over_max(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	/* The frontend's choice is lower than what the backend offers. */
+	mk_indirect(&req, d, 129);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 128, &r), -EINVAL);
+	mk_indirect(&req, d, 128);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 128, &r), 0);
+	/* Never more than the backend's own limit, whatever was agreed. */
+	mk_indirect(&req, d, MAXI + 1);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI + 1, &r),
+			-EINVAL);
+}
+
+/* One rule of the indirect wire segments or the length, broken alone. */
+struct ind_bad_case {
+	const char *name;
+	void (*mutate)(struct xenusb_urb_request *req);
+};
+
+static void ind_ctrl_pipe(struct xenusb_urb_request *req)
+{
+	req->pipe = (req->pipe & ~(3u << XENUSB_PIPE_TYPE_SHIFT)) |
+		    (u32)XENUSB_PIPE_TYPE_CTRL << XENUSB_PIPE_TYPE_SHIFT;
+}
+
+static void ind_int_pipe(struct xenusb_urb_request *req)
+{
+	req->pipe = (req->pipe & ~(3u << XENUSB_PIPE_TYPE_SHIFT)) |
+		    (u32)XENUSB_PIPE_TYPE_INT << XENUSB_PIPE_TYPE_SHIFT;
+}
+
+static void ind_isoc_pipe(struct xenusb_urb_request *req)
+{
+	req->pipe &= ~(3u << XENUSB_PIPE_TYPE_SHIFT);
+}
+
+static void ind_no_segs(struct xenusb_urb_request *req)
+{
+	req->nr_buffer_segs = 0;
+}
+
+static void ind_17_segs(struct xenusb_urb_request *req)
+{
+	req->nr_buffer_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST + 1;
+}
+
+static void ind_buffer_length(struct xenusb_urb_request *req)
+{
+	req->buffer_length = 4096;
+}
+
+static void ind_seg_past_page(struct xenusb_urb_request *req)
+{
+	req->seg[0].offset = XENUSB_PAGE_SIZE - 8;
+}
+
+static void ind_seg_empty(struct xenusb_urb_request *req)
+{
+	req->seg[0].length = 0;
+}
+
+static void ind_seg_partial_desc(struct xenusb_urb_request *req)
+{
+	req->seg[0].length -= 4;
+}
+
+static void ind_seg_unaligned(struct xenusb_urb_request *req)
+{
+	req->seg[0].offset = 4;
+}
+
+static void ind_len_zero(struct xenusb_urb_request *req)
+{
+	xenusb_indirect_len_set(req, 0);
+}
+
+static void ind_len_over_pages(struct xenusb_urb_request *req)
+{
+	xenusb_indirect_len_set(req, 16 * XENUSB_PAGE_SIZE + 1);
+}
+
+static void ind_len_huge(struct xenusb_urb_request *req)
+{
+	xenusb_indirect_len_set(req, 0xffffffffu);
+}
+
+static void ind_short_not_ok_out(struct xenusb_urb_request *req)
+{
+	req->pipe &= ~XENUSB_PIPE_DIR;
+	req->transfer_flags |= XENUSB_SHORT_NOT_OK;
+}
+
+static void ind_unknown_flag(struct xenusb_urb_request *req)
+{
+	req->transfer_flags |= 0x0002;
+}
+
+static const struct ind_bad_case ind_bad_cases[] = {
+	{ "control pipe", ind_ctrl_pipe },
+	{ "interrupt pipe", ind_int_pipe },
+	{ "isochronous pipe", ind_isoc_pipe },
+	{ "no indirect segment", ind_no_segs },
+	{ "17 indirect segments", ind_17_segs },
+	{ "buffer_length set", ind_buffer_length },
+	{ "indirect segment past its page", ind_seg_past_page },
+	{ "empty indirect segment", ind_seg_empty },
+	{ "partial descriptor", ind_seg_partial_desc },
+	{ "unaligned descriptors", ind_seg_unaligned },
+	{ "length 0", ind_len_zero },
+	{ "length above the pages", ind_len_over_pages },
+	{ "length 4 GiB - 1", ind_len_huge },
+	{ "SHORT_NOT_OK on OUT", ind_short_not_ok_out },
+	{ "unknown flag", ind_unknown_flag },
+};
+
+static void ind_bad_desc(const struct ind_bad_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ind_bad, ind_bad_cases, ind_bad_desc);
+
+static void ind_rule_broken_alone(struct kunit *test)
+{
+	const struct ind_bad_case *c = test->param_value;
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, 16);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	c->mutate(&req);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), -EINVAL);
+}
+
+/* The descriptors read from the pages obey the rules of direct ones. */
+static void ind_descs_checked(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, 16);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_check_indirect(d, &r), 0);
+
+	d[5].offset = 100;	/* segment past its page */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	d[5].offset = 0;
+	d[15].length = 0;	/* empty segment */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	d[15].length = XENUSB_PAGE_SIZE + 8;	/* longer than a page */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	d[15].length = XENUSB_PAGE_SIZE - 1;	/* sum one short */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	d[15].length = XENUSB_PAGE_SIZE;
+	r.length += 1;		/* length one more than the segments */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	r.length -= 1;
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), 0);
+	r.indirect = false;	/* only for requests parsed as indirect */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+}
+
+/* An unlink ignores stale flags, also the indirect one. */
+static void ind_unlink_ignores_flag(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, 16);
+	req.pipe |= XENUSB_PIPE_UNLINK;
+	req.nr_buffer_segs = 0;
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_EXPECT_FALSE(test, r.indirect);
+}
+
 static struct kunit_case usbback_req_check_cases[] = {
 	KUNIT_CASE(req_ctrl_in_like_xenhcd),
 	KUNIT_CASE(req_ctrl_out_like_xenhcd),
@@ -1158,6 +1423,12 @@ static struct kunit_case usbback_req_check_cases[] = {
 	KUNIT_CASE(iso_descs_fit),
 	KUNIT_CASE_PARAM(iso_descs_overrun, iso_bad_gen_params),
 	KUNIT_CASE(iso_descs_no_packets),
+	KUNIT_CASE(ind_one_mib),
+	KUNIT_CASE(ind_not_negotiated),
+	KUNIT_CASE(ind_count_over_max),
+	KUNIT_CASE_PARAM(ind_rule_broken_alone, ind_bad_gen_params),
+	KUNIT_CASE(ind_descs_checked),
+	KUNIT_CASE(ind_unlink_ignores_flag),
 	{}
 };
 
