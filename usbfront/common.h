@@ -30,6 +30,7 @@ extern bool usbfront_param_sg;
 extern bool usbfront_param_zlp;
 extern bool usbfront_param_reconnect;
 extern unsigned int usbfront_param_reclaim_ms;
+extern unsigned int usbfront_param_max_indirect;
 
 /**
  * enum usbfront_link - state of the rings
@@ -88,13 +89,17 @@ struct usbfront_urbp {
  * core's half, what was sent and whether the backend still holds a
  * grant, is in struct usbfront_ring)
  * @urbp: the URB it moves data for; NULL for an unlink request
- * @ngrefs: grants in @gref (data pages first, then iso descriptors)
+ * @ngrefs: grants in @gref (data pages first, then iso descriptors or
+ *	the indirect page)
  * @gref: grant references to end before the pages are touched again
+ * @ind: the id's indirect page (descriptors of a large request), NULL
+ *	until large transfers are first negotiated
  */
 struct usbfront_shadow {
 	struct usbfront_urbp *urbp;
-	u8 ngrefs;
-	grant_ref_t gref[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	u16 ngrefs;
+	grant_ref_t gref[XENUSB_MAX_INDIRECT_SEGS + 1];
+	struct xenusb_request_segment *ind;
 };
 
 /**
@@ -111,6 +116,7 @@ struct usbfront_stats {
 	u64 bytes_out;
 	u64 split_urbs;
 	u64 zlp_requests;
+	u64 indirect_requests;
 	u64 ring_full;
 	u64 unlinks;
 	u64 emsgsize;
@@ -140,6 +146,7 @@ struct usbfront_stats {
  * @conn_ring_ref: grant of the conn ring page
  * @evtchn: event channel shared by both rings
  * @irq: irq bound to @evtchn, 0 if none
+ * @ind_offered: the backend's feature-max-indirect-segments (0: none)
  * @shadow: per-id state of requests on the ring
  * @pending: URBs waiting for a ring slot or for their endpoint
  * @unlinks: dequeued URBs whose unlink request waits for a ring slot
@@ -172,6 +179,7 @@ struct usbfront_info {
 	grant_ref_t conn_ring_ref;
 	evtchn_port_t evtchn;
 	unsigned int irq;
+	unsigned int ind_offered;
 
 	struct usbfront_shadow shadow[USBFRONT_NR_IDS];
 	struct list_head pending;

@@ -26,6 +26,22 @@ bool usbfront_param_reconnect = true;
 module_param_named(reconnect, usbfront_param_reconnect, bool, 0644);
 MODULE_PARM_DESC(reconnect, "Reconnect when a backend that closed comes back (default: true)");
 
+static int usbfront_set_max_indirect(const char *val,
+				     const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, XENUSB_MAX_INDIRECT_SEGS);
+}
+
+static const struct kernel_param_ops usbfront_max_indirect_ops = {
+	.set = usbfront_set_max_indirect,
+	.get = param_get_uint,
+};
+
+unsigned int usbfront_param_max_indirect = XENUSB_MAX_INDIRECT_SEGS;
+module_param_cb(max_indirect_segments, &usbfront_max_indirect_ops,
+		&usbfront_param_max_indirect, 0644);
+MODULE_PARM_DESC(max_indirect_segments, "Data pages of one large (indirect) bulk request, if the backend offers them, 0..256, read at each connect (default 256 = 1 MiB; 0: base protocol only)");
+
 /* 0 would retry held grants in a busy loop: refuse out-of-range values. */
 static int usbfront_set_reclaim_ms(const char *val,
 				   const struct kernel_param *kp)

@@ -26,6 +26,7 @@ static const struct {
 	USBFRONT_STAT_FIELD(bytes_out),
 	USBFRONT_STAT_FIELD(split_urbs),
 	USBFRONT_STAT_FIELD(zlp_requests),
+	USBFRONT_STAT_FIELD(indirect_requests),
 	USBFRONT_STAT_FIELD(ring_full),
 	USBFRONT_STAT_FIELD(unlinks),
 	USBFRONT_STAT_FIELD(emsgsize),
@@ -67,6 +68,7 @@ USBFRONT_STAT(bytes_in);
 USBFRONT_STAT(bytes_out);
 USBFRONT_STAT(split_urbs);
 USBFRONT_STAT(zlp_requests);
+USBFRONT_STAT(indirect_requests);
 USBFRONT_STAT(ring_full);
 USBFRONT_STAT(unlinks);
 USBFRONT_STAT(emsgsize);
@@ -130,6 +132,7 @@ static struct attribute *usbfront_stats_attrs[] = {
 	&usbfront_stat_bytes_out.attr,
 	&usbfront_stat_split_urbs.attr,
 	&usbfront_stat_zlp_requests.attr,
+	&usbfront_stat_indirect_requests.attr,
 	&usbfront_stat_ring_full.attr,
 	&usbfront_stat_unlinks.attr,
 	&usbfront_stat_emsgsize.attr,

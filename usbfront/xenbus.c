@@ -95,6 +95,14 @@ again:
 	err = xenbus_printf(xbt, dev->nodename, what, "%u", info->evtchn);
 	if (err)
 		goto abort;
+	/* Only a backend that offered large transfers sees the answer. */
+	if (info->ind_offered) {
+		what = XENUSB_KEY_MAX_INDIRECT_FRONT;
+		err = xenbus_printf(xbt, dev->nodename, what, "%u",
+				    info->ring.max_indirect);
+		if (err)
+			goto abort;
+	}
 	err = xenbus_transaction_end(xbt, 0);
 	if (err == -EAGAIN)
 		goto again;
@@ -108,6 +116,47 @@ abort:
 	return err;
 }
 
+/*
+ * Large transfers: what the backend offers, capped by our parameter;
+ * every id gets its indirect page the first time.  No page, no feature.
+ * Return: the number of data segments to use, 0 for the base protocol.
+ */
+static u16 usbfront_indirect_choose(struct usbfront_info *info)
+{
+	unsigned int want = min_t(unsigned int,
+				  READ_ONCE(usbfront_param_max_indirect),
+				  XENUSB_MAX_INDIRECT_SEGS);
+	unsigned int id;
+
+	info->ind_offered = xenbus_read_unsigned(info->xbdev->otherend,
+						 XENUSB_KEY_MAX_INDIRECT_BACK,
+						 0);
+	want = min(want, info->ind_offered);
+	for (id = 0; want && id < USBFRONT_NR_IDS; id++) {
+		if (info->shadow[id].ind)
+			continue;
+		info->shadow[id].ind = (void *)get_zeroed_page(GFP_NOIO);
+		if (!info->shadow[id].ind)
+			want = 0;
+	}
+	return want;
+}
+
+/*
+ * Give back the indirect pages once the rings are down for good.  A page
+ * whose grant the backend still holds is leaked, never reused.
+ */
+static void usbfront_indirect_free(struct usbfront_info *info)
+{
+	unsigned int id;
+
+	for (id = 0; id < USBFRONT_NR_IDS; id++) {
+		if (!info->ring.held[id])
+			free_page((unsigned long)info->shadow[id].ind);
+		info->shadow[id].ind = NULL;
+	}
+}
+
 /* Grant both rings, bind the event channel, tell the backend. */
 static int usbfront_connect(struct usbfront_info *info)
 {
@@ -116,6 +165,7 @@ static int usbfront_connect(struct usbfront_info *info)
 	struct xenusb_urb_sring *urb_sring;
 	unsigned long flags;
 	unsigned int nports, usb_ver;
+	u16 max_indirect;
 	int err;
 
 	lockdep_assert_held(&info->conn_mutex);
@@ -158,9 +208,11 @@ static int usbfront_connect(struct usbfront_info *info)
 	}
 	info->irq = err;
 
+	max_indirect = usbfront_indirect_choose(info);
 	spin_lock_irqsave(&info->lock, flags);
 	/* Fresh rings, every conn request posted under its slot index. */
 	usbfront_ring_attach(&info->ring, urb_sring, conn_sring);
+	info->ring.max_indirect = max_indirect;
 	usbfront_link_set(info, USBFRONT_UP);
 	spin_unlock_irqrestore(&info->lock, flags);
 
@@ -170,9 +222,9 @@ static int usbfront_connect(struct usbfront_info *info)
 
 	info->failed = false;
 	info->stats.connects++;
-	dev_info(&dev->dev, "connected: %u ports, USB %s, backend domain %d\n",
+	dev_info(&dev->dev, "connected: %u ports, USB %s, backend domain %d, large transfers %u pages\n",
 		 info->nports, info->usb_ver == 1 ? "1.1" : "2.0",
-		 dev->otherend_id);
+		 dev->otherend_id, max_indirect);
 	return 0;
 
 fail:
@@ -327,6 +379,7 @@ static void usbfront_remove(struct xenbus_device *dev)
 	usbfront_teardown(info);
 	mutex_unlock(&info->conn_mutex);
 	cancel_delayed_work_sync(&info->reclaim_work);
+	usbfront_indirect_free(info);
 	dev_set_drvdata(&dev->dev, NULL);
 	usb_put_hcd(hcd);
 }
