@@ -23,14 +23,21 @@
 #define LOOP_MAXP	512
 #define MSC_BLOCKS	4096
 
-/* A connected world with @devs[i] plugged on port i + 1 beforehand. */
-static struct sim *up(u8 nports, u8 usb_ver, struct vdev *const *devs)
+/*
+ * A connected world with @devs[i] plugged on port i + 1 beforehand; the
+ * backend offers @ind_offer indirect segments, the frontend wants
+ * @ind_want (0, 0: the base protocol).
+ */
+static struct sim *up_ind(u8 nports, u8 usb_ver, struct vdev *const *devs,
+			  u16 ind_offer, u16 ind_want)
 {
 	struct sim *w = sim_new(nports, usb_ver);
 	unsigned int i;
 
 	if (!w)
 		return NULL;
+	w->indirect_offer = ind_offer;
+	w->indirect_want = ind_want;
 	for (i = 0; devs && i < nports; i++)
 		if (devs[i])
 			sback_plug(w, i + 1, devs[i]);
@@ -42,11 +49,20 @@ static struct sim *up(u8 nports, u8 usb_ver, struct vdev *const *devs)
 	return w;
 }
 
-/* One device on port 1 of a 2-port USB 2.0 controller, enumerated. */
-static struct sim *up_one(struct vdev *d, u8 devnum, char *why, size_t len)
+static struct sim *up(u8 nports, u8 usb_ver, struct vdev *const *devs)
+{
+	return up_ind(nports, usb_ver, devs, 0, 0);
+}
+
+/*
+ * One device on port 1 of a 2-port USB 2.0 controller, enumerated; large
+ * transfers as up_ind() says.
+ */
+static struct sim *up_one_ind(struct vdev *d, u8 devnum, u16 ind_offer,
+			      u16 ind_want, char *why, size_t len)
 {
 	struct vdev *devs[2] = { d, NULL };
-	struct sim *w = up(2, 2, devs);
+	struct sim *w = up_ind(2, 2, devs, ind_offer, ind_want);
 
 	if (!w) {
 		snprintf(why, len, "world setup failed");
@@ -58,6 +74,11 @@ static struct sim *up_one(struct vdev *d, u8 devnum, char *why, size_t len)
 		return NULL;
 	}
 	return w;
+}
+
+static struct sim *up_one(struct vdev *d, u8 devnum, char *why, size_t len)
+{
+	return up_one_ind(d, devnum, 0, 0, why, len);
 }
 
 static int finish(struct sim *w, int ret, unsigned int expect, char *why,
@@ -2052,6 +2073,252 @@ out:
 	return finish(w, ret, 0, why, len);
 }
 
+/* ------------------------------------------------------------------ */
+/* large transfers: indirect requests                                  */
+
+#define MIB	(1024u * 1024u)
+
+/*
+ * One bulk OUT and one bulk IN of @n bytes at buffer offset @offset;
+ * @reqs receives the requests the frontend sent for the two.
+ */
+static int large_pair(struct sim *w, struct loopctx *c, u32 n, u32 offset,
+		      u64 *reqs, char *why, size_t len)
+{
+	u64 r0 = w->front.requests;
+	int err;
+
+	err = loop_out(w, c, n, offset);
+	if (err)
+		return fail(why, len, "bulk OUT of %u bytes at %u: %d", n,
+			    offset, err);
+	err = loop_in(w, c, n, offset);
+	if (err)
+		return fail(why, len, "bulk IN of %u bytes at %u: %d", n,
+			    offset, err);
+	*reqs = w->front.requests - r0;
+	return 0;
+}
+
+/* 1 MiB each way in one request per URB, through the real ring code. */
+static int large_1mib(char *why, size_t len)
+{
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one_ind(vdev_loop_new(XENUSB_SPEED_HIGH), 2,
+				   XENUSB_MAX_INDIRECT_SEGS,
+				   XENUSB_MAX_INDIRECT_SEGS, why, len);
+	u64 reqs, ind, rej;
+	int ret = 0;
+
+	if (!w)
+		return -1;
+	rej = w->back.rejected;
+	ind = w->back.indirect;
+	if (large_pair(w, &c, MIB, 0, &reqs, why, len)) {
+		ret = -1;
+		goto out;
+	}
+	if (reqs != 2 || w->back.indirect - ind != 2) {
+		ret = fail(why, len, "1 MiB each way took %llu requests, %llu indirect (want 2, 2)",
+			   (unsigned long long)reqs,
+			   (unsigned long long)(w->back.indirect - ind));
+		goto out;
+	}
+	/* 257 pages at an odd offset: one full request and the rest. */
+	if (large_pair(w, &c, MIB, 3000, &reqs, why, len)) {
+		ret = -1;
+		goto out;
+	}
+	if (reqs != 4) {
+		ret = fail(why, len, "1 MiB at offset 3000 each way took %llu requests (want 4)",
+			   (unsigned long long)reqs);
+		goto out;
+	}
+	/* Small transfers stay direct: nothing for an old backend to see. */
+	ind = w->back.indirect;
+	if (large_pair(w, &c, 4096, 0, &reqs, why, len)) {
+		ret = -1;
+		goto out;
+	}
+	if (w->back.indirect != ind) {
+		ret = fail(why, len, "a 4 KiB transfer went indirect");
+		goto out;
+	}
+	if (w->back.rejected != rej) {
+		ret = fail(why, len, "backend rejected %llu request(s), last %d",
+			   (unsigned long long)(w->back.rejected - rej),
+			   w->back.last_reject);
+		goto out;
+	}
+	if (loop_verify(w, &c, why, len))
+		ret = -1;
+out:
+	return finish(w, ret, 0, why, len);
+}
+
+/* Each side alone, and a smaller offer: the agreed size is what flows. */
+static int large_negotiation(char *why, size_t len)
+{
+	static const struct { u16 offer, want, reqs, ind; } cases[] = {
+		{ XENUSB_MAX_INDIRECT_SEGS, 0, 34, 0 },	/* old frontend */
+		{ 0, XENUSB_MAX_INDIRECT_SEGS, 34, 0 },	/* old backend */
+		{ 64, XENUSB_MAX_INDIRECT_SEGS, 8, 8 },	/* 256 KiB each */
+		{ XENUSB_MAX_INDIRECT_SEGS, 128, 4, 4 },	/* 512 KiB each */
+	};
+	unsigned int k;
+
+	for (k = 0; k < SIM_ARRAY_SIZE(cases); k++) {
+		struct loopctx c = { .port = 1, .dev = 2 };
+		struct sim *w = up_one_ind(vdev_loop_new(XENUSB_SPEED_HIGH), 2,
+					   cases[k].offer, cases[k].want, why,
+					   len);
+		u64 reqs = 0, ind;
+		int ret = 0;
+
+		if (!w)
+			return -1;
+		ind = w->back.indirect;
+		if (large_pair(w, &c, MIB, 0, &reqs, why, len))
+			ret = -1;
+		else if (reqs < cases[k].reqs || (cases[k].ind &&
+			 reqs != cases[k].reqs) ||
+			 w->back.indirect - ind != cases[k].ind)
+			ret = fail(why, len, "offer %u want %u: %llu requests, %llu indirect (want %u, %u)",
+				   cases[k].offer, cases[k].want,
+				   (unsigned long long)reqs,
+				   (unsigned long long)(w->back.indirect - ind),
+				   cases[k].reqs, cases[k].ind);
+		else if (loop_verify(w, &c, why, len))
+			ret = -1;
+		if (finish(w, ret, 0, why, len))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A hand-made indirect bulk IN request of @n data pages of @data whose
+ * descriptors sit in @descs (granted read-only as @grefs[@n]).
+ */
+static void raw_indirect(struct sim *w, struct xenusb_urb_request *rq,
+			 u32 *grefs, u8 *data, u32 n,
+			 struct xenusb_request_segment *descs)
+{
+	struct xenusb_pipe p = { .port = 1, .devnum = 2, .ep = 1,
+				 .type = XENUSB_PIPE_TYPE_BULK, .in = true };
+	u32 i;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->pipe = xenusb_pipe_encode(&p);
+	rq->transfer_flags = XENUSB_INDIRECT;
+	for (i = 0; i < n; i++) {
+		grefs[i] = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK,
+					 data + i * SIM_PAGE, false);
+		descs[i].gref = grefs[i];
+		descs[i].offset = 0;
+		descs[i].length = SIM_PAGE;
+	}
+	grefs[n] = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, descs,
+				 true);
+	rq->nr_buffer_segs = 1;
+	rq->seg[0].gref = grefs[n];
+	rq->seg[0].offset = 0;
+	rq->seg[0].length = n * XENUSB_INDIRECT_DESC_SIZE;
+	xenusb_indirect_len_set(rq, n * SIM_PAGE);
+}
+
+/*
+ * The hostile frontend's attacks on the indirect fields: each is
+ * answered XENUSB_STATUS_INVAL and hurts nobody; a good indirect
+ * request still works afterwards.
+ */
+static int hostile_frontend_indirect(char *why, size_t len)
+{
+	enum { GOOD, BAD_GREF, PAST_PAGE, OVER_MAX, LEN_MISMATCH, DESC_EMPTY,
+	       NOT_NEGOTIATED, NR_ATTACKS };
+	static const char * const names[] = {
+		"good", "bad indirect gref", "segment past its page",
+		"count over the max", "length mismatch", "empty segment",
+		"not negotiated",
+	};
+	struct loopctx c = { .port = 1, .dev = 2 };
+	struct sim *w = up_one_ind(vdev_loop_new(XENUSB_SPEED_HIGH), 2, 8, 8,
+				   why, len);
+	u8 *data = sim_pages_alloc(9 * SIM_PAGE, 0);
+	struct xenusb_request_segment *descs = sim_pages_alloc(SIM_PAGE, 0);
+	struct xenusb_urb_request rq;
+	struct sfront_raw res;
+	u32 grefs[16], n, a;
+	s32 want;
+	int ret = 0, err;
+
+	if (!w)
+		goto out_free;
+	if (!data || !descs) {
+		ret = fail(why, len, "out of memory");
+		goto out;
+	}
+	for (a = 0; a < NR_ATTACKS; a++) {
+		n = a == OVER_MAX ? 9 : 8;
+		raw_indirect(w, &rq, grefs, data, n, descs);
+		switch (a) {
+		case BAD_GREF:
+			rq.seg[0].gref = 4000;	/* never granted */
+			break;
+		case PAST_PAGE:
+			descs[3].offset = 100;
+			break;
+		case LEN_MISMATCH:
+			xenusb_indirect_len_set(&rq, n * SIM_PAGE + 1);
+			break;
+		case DESC_EMPTY:
+			descs[7].length = 0;
+			xenusb_indirect_len_set(&rq, 7 * SIM_PAGE);
+			break;
+		case NOT_NEGOTIATED:
+			w->back.ring.max_indirect = 0;
+			break;
+		default:
+			break;
+		}
+		err = raw_wait(w, &rq, grefs, n + 1, n * SIM_PAGE, &res);
+		w->back.ring.max_indirect = 8;
+		want = a == GOOD ? XENUSB_STATUS_OK : XENUSB_STATUS_INVAL;
+		if (err || res.rsp.status != want ||
+		    (a == GOOD && (u32)res.rsp.actual_length != n * SIM_PAGE)) {
+			ret = fail(why, len, "%s: %d, status %d actual %d (want status %d)",
+				   names[a], err, res.rsp.status,
+				   res.rsp.actual_length, want);
+			goto out;
+		}
+		if (a == GOOD) {
+			for (n = 0; n < 8 * SIM_PAGE; n++)
+				if (data[n] != vdev_loop_pattern(c.in_pos + n))
+					break;
+			if (n != 8 * SIM_PAGE) {
+				ret = fail(why, len, "good: IN byte %u wrong", n);
+				goto out;
+			}
+			c.in_pos += 8 * SIM_PAGE;
+		}
+	}
+	/* The frontend's own path, after all that. */
+	if (loop_in(w, &c, 8 * SIM_PAGE, 0)) {
+		ret = fail(why, len, "indirect IN after the attacks failed");
+		goto out;
+	}
+	if (w->back.fatal) {
+		ret = fail(why, len, "the backend treated a bad request as fatal");
+		goto out;
+	}
+out:
+	ret = finish(w, ret, 0, why, len);
+out_free:
+	free(data);
+	free(descs);
+	return w ? ret : -1;
+}
+
 const struct sim_scenario sim_scenarios[] = {
 	{ "gnttab_selftest", gnttab_selftest },
 	{ "grant_discipline_negative", grant_discipline_negative },
@@ -2077,6 +2344,9 @@ const struct sim_scenario sim_scenarios[] = {
 	{ "fuzz_corpus_back", sim_fuzz_corpus_back },
 	{ "ports_31", ports_31 },
 	{ "wrap_64k", wrap_64k },
+	{ "large_1mib", large_1mib },
+	{ "large_negotiation", large_negotiation },
+	{ "hostile_frontend_indirect", hostile_frontend_indirect },
 	{ "hostile_frontend", hostile_frontend },
 	{ "hostile_frontend_overflow", hostile_frontend_overflow },
 	{ "hostile_frontend_dup_id", hostile_frontend_dup_id },
