@@ -2234,12 +2234,12 @@ static void raw_indirect(struct sim *w, struct xenusb_urb_request *rq,
  */
 static int hostile_frontend_indirect(char *why, size_t len)
 {
-	enum { GOOD, BAD_GREF, PAST_PAGE, OVER_MAX, LEN_MISMATCH, DESC_EMPTY,
-	       NOT_NEGOTIATED, NR_ATTACKS };
+	enum { GOOD, BAD_GREF, PAST_PAGE, OVER_MAX, LEN_OVER, LEN_UNDER,
+	       DESC_EMPTY, NOT_NEGOTIATED, NR_ATTACKS };
 	static const char * const names[] = {
 		"good", "bad indirect gref", "segment past its page",
-		"count over the max", "length mismatch", "empty segment",
-		"not negotiated",
+		"count over the max", "length above the segments",
+		"length below the segments", "empty segment", "not negotiated",
 	};
 	struct loopctx c = { .port = 1, .dev = 2 };
 	struct sim *w = up_one_ind(vdev_loop_new(XENUSB_SPEED_HIGH), 2, 8, 8,
@@ -2268,8 +2268,11 @@ static int hostile_frontend_indirect(char *why, size_t len)
 		case PAST_PAGE:
 			descs[3].offset = 100;
 			break;
-		case LEN_MISMATCH:
+		case LEN_OVER:
 			xenusb_indirect_len_set(&rq, n * SIM_PAGE + 1);
+			break;
+		case LEN_UNDER:
+			xenusb_indirect_len_set(&rq, n * SIM_PAGE - 1);
 			break;
 		case DESC_EMPTY:
 			descs[7].length = 0;
