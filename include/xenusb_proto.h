@@ -39,7 +39,8 @@ struct xenusb_iso_desc {
 #define XENUSB_ISO_DESC_SIZE	16u
 
 /*
- * Large transfers (negotiated: feature-max-indirect-segments, see
+ * Large transfers (negotiated: feature-max-indirect-segments in
+ * xenusb_features.h, see
  * Documentation/protocol.rst "Large transfers"). A bulk request with
  * XENUSB_INDIRECT in transfer_flags names in seg[0..nr_buffer_segs)
  * granted pages that hold its data segments: arrays of
@@ -48,9 +49,6 @@ struct xenusb_iso_desc {
  * buffer_length is 0.
  */
 #define XENUSB_INDIRECT			0x8000u
-/* Backend's offer (backend directory) and frontend's choice (its own). */
-#define XENUSB_KEY_MAX_INDIRECT_BACK	"feature-max-indirect-segments"
-#define XENUSB_KEY_MAX_INDIRECT_FRONT	"max-indirect-segments"
 /* Bytes of one data segment descriptor in an indirect page. */
 #define XENUSB_INDIRECT_DESC_SIZE	8u
 /* Descriptors one 4 KiB indirect page holds. */

@@ -356,6 +356,45 @@ void usbback_claim_set_config(struct usbback_slot *s, u8 value)
 	queue_work(system_long_wq, &s->cfg_work);
 }
 
+/**
+ * usbback_claim_reset_work() - reset a device for its guest's port reset
+ * @work: the reset_work of a slot holding a port reset request
+ *
+ * usb_reset_device() keeps the device on its port and bound to usbback
+ * (pre_reset kills the port's URBs, post_reset rebuilds the endpoint
+ * view); the guest then enumerates it again on the same port. A device
+ * that does not come back from the reset is logically disconnected by
+ * usb core, and its port empties as for an unplug.
+ */
+void usbback_claim_reset_work(struct work_struct *work)
+{
+	struct usbback_slot *s = container_of(work, struct usbback_slot,
+					      reset_work);
+	struct usb_device *udev = s->dev->udev;
+	int err;
+
+	err = usb_lock_device_for_reset(udev, NULL);
+	if (!err) {
+		err = usb_reset_device(udev);
+		usb_unlock_device(udev);
+	}
+	dev_info(&s->ctrlr->xdev->dev, "dom%d port %u: %s reset: %d\n",
+		 s->ctrlr->xdev->otherend_id, s->rq->port, s->dev->busid, err);
+	usbback_respond(s, xenusb_status_from_errno(err), 0, 0, 0);
+}
+
+/**
+ * usbback_claim_reset() - answer a port reset later
+ * @s: slot of the request, routed to s->dev (referenced)
+ *
+ * Called from the ring work with req_mutex held, which post_reset takes:
+ * the reset runs in its own work.
+ */
+void usbback_claim_reset(struct usbback_slot *s)
+{
+	queue_work(system_long_wq, &s->reset_work);
+}
+
 static int usbback_usb_probe(struct usb_interface *intf,
 			     const struct usb_device_id *id)
 {

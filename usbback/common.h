@@ -166,6 +166,8 @@ struct usbback_slot_map {
  * @ops: grant-copy operations of one batch (copy path, indirect pages)
  * @cfg_work: changes the device's configuration (claim.c), then answers
  * @cfg_value: the configuration it asked for
+ * @reset_work: resets the device for a port reset request (claim.c),
+ *	then answers
  */
 struct usbback_slot {
 	struct usbback_ctrlr *ctrlr;
@@ -187,6 +189,7 @@ struct usbback_slot {
 	struct gnttab_copy ops[USBBACK_MAX_COPY_OPS];
 	struct work_struct cfg_work;
 	u8 cfg_value;
+	struct work_struct reset_work;
 };
 
 /* Bits of ctrlr->flags. */
@@ -199,7 +202,6 @@ struct usbback_slot {
  * @devid: controller id (last component of the backend path)
  * @nports: root-hub ports, 1..31
  * @usb_ver: 1 (USB 1.1) or 2 (USB 2.0)
- * @ind_offered: feature-max-indirect-segments as written at probe
  * @port: ports, index 1..@nports
  * @port_watch: watch on the backend's port/ directory
  * @online_watch: watch on the backend's online key
@@ -218,6 +220,8 @@ struct usbback_slot {
  *	queue (usbback/core.h)
  * @slot: the module's side of each slot of @ring
  * @stats: counters per port (index 0: requests with no valid port)
+ * @feat_offered: the feature values written into our directory (state
+ *	mutex); the negotiated set lives in @ring (ring.feat)
  */
 struct usbback_ctrlr {
 	struct xenbus_device *xdev;
@@ -225,7 +229,6 @@ struct usbback_ctrlr {
 	unsigned int devid;
 	u8 nports;
 	u8 usb_ver;
-	unsigned int ind_offered;
 	struct usbback_port port[XENUSB_MAX_PORTNR + 1];
 	struct xenbus_watch port_watch;
 	struct xenbus_watch online_watch;
@@ -246,6 +249,7 @@ struct usbback_ctrlr {
 	struct usbback_slot slot[USBBACK_NR_SLOTS];
 
 	u64 stats[XENUSB_MAX_PORTNR + 1][USBBACK_NR_STATS];
+	struct xenusb_features feat_offered;
 };
 
 /* main.c */
@@ -254,7 +258,7 @@ extern unsigned int usbback_max_iso_packets;
 extern unsigned int usbback_retry_ms;
 extern int usbback_buffer_mode;
 extern bool usbback_respond_in_completion;
-extern unsigned int usbback_max_indirect_segs;
+extern bool usbback_feature_param[XENUSB_FEAT_NR];
 
 /* xenbus.c */
 int usbback_xenbus_init(void);
@@ -279,6 +283,8 @@ void usbback_claim_sync_ports(struct usbback_ctrlr *c);
 void usbback_dev_rebuild_view(struct usbback_dev *d);
 void usbback_claim_set_config(struct usbback_slot *s, u8 value);
 void usbback_claim_cfg_work(struct work_struct *work);
+void usbback_claim_reset_work(struct work_struct *work);
+void usbback_claim_reset(struct usbback_slot *s);
 void usbback_dev_queue_reset(struct usbback_dev *d);
 
 /* ring.c */
@@ -323,9 +329,5 @@ void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 			   s32 status, u32 bytes_in, u32 bytes_out,
 			   u32 iso_frames, bool mapped, bool indirect);
 
-/* indirect.c */
-int usbback_indirect_advertise(struct usbback_ctrlr *c);
-int usbback_indirect_connect(struct usbback_ctrlr *c);
-int usbback_indirect_read(struct usbback_slot *s);
 
 #endif /* USBBACK_COMMON_H */

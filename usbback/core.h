@@ -9,12 +9,13 @@
  * control classification, iso descriptors), xs_parse.c (xenstore values),
  * urb_ring.c (the urb ring: requests in, responses out, request slots,
  * unlinks) and conn_ring.c (the conn ring), the last two over the
- * implementer's struct usbback_ring_ops.
+ * implementer's struct usbback_ring_ops; feat.c (negotiated extensions).
  */
 #ifndef USBBACK_CORE_H
 #define USBBACK_CORE_H
 
 #include "xenusb_proto.h"
+#include "xenusb_features.h"
 
 /* ------------------------------------------------------------------ */
 /* addr_table.c: guest USB address -> root-hub port                    */
@@ -106,6 +107,10 @@ struct usbback_ep_view {
  * @interval: interrupt/isochronous interval from the guest (a hint only)
  * @start_frame: isochronous start frame from the guest
  * @short_not_ok: XENUSB_SHORT_NOT_OK was set (IN, non-iso only)
+ * @zero_packet: XENUSB_ZERO_PACKET was set (feature-zero-packet; OUT
+ *	bulk or interrupt only): the host URB gets URB_ZERO_PACKET
+ * @port_reset: XENUSB_PORT_RESET (feature-port-reset): reset the port's
+ *	device; no data, the device address is not used
  * @unlink_id: unlink only: id of the request to cancel
  * @setup: control only: the setup packet
  */
@@ -121,12 +126,17 @@ struct usbback_req {
 	u16 interval;
 	u16 start_frame;
 	bool short_not_ok;
+	bool zero_packet;
+	bool port_reset;
 	u16 unlink_id;
 	u8 setup[8];
 };
 
 int usbback_req_parse(const struct xenusb_urb_request *req, u8 nports,
-		      u16 max_indirect, struct usbback_req *out);
+		      struct usbback_req *out);
+int usbback_req_parse_feat(const struct xenusb_urb_request *req, u8 nports,
+			   const struct xenusb_features *feat,
+			   struct usbback_req *out);
 int usbback_req_check_indirect(const struct xenusb_request_segment *seg,
 			       const struct usbback_req *r);
 int usbback_req_check_ep(const struct usbback_req *r,
@@ -140,6 +150,7 @@ enum usbback_ctrl_kind {
 	USBBACK_CTRL_SET_CONFIGURATION,	/* usb_driver_set_configuration() */
 	USBBACK_CTRL_SET_INTERFACE,	/* usb_set_interface() */
 	USBBACK_CTRL_CLEAR_HALT,	/* usb_clear_halt() */
+	USBBACK_CTRL_PORT_RESET,	/* usb_reset_device() (a port reset) */
 };
 
 enum usbback_ctrl_kind usbback_ctrl_classify(const u8 setup[8]);
@@ -153,11 +164,17 @@ int usbback_iso_descs_check(const struct xenusb_iso_desc *descs,
 int usbback_parse_num_ports(const char *s, u8 *nports);
 int usbback_parse_usb_ver(const char *s, u8 *usb_ver);
 bool usbback_busid_valid(const char *busid);
-int usbback_parse_max_indirect(const char *s, unsigned int offered,
-			       unsigned int *max);
 
 /* Longest busid accepted ("b-p.p.p.p.p" with 3-digit fields, plus NUL). */
 #define USBBACK_BUSID_LEN	32
+
+/* ------------------------------------------------------------------ */
+/* feat.c: negotiated extensions                                        */
+
+int usbback_feat_accept(const struct xenusb_features *offered,
+			const char *const used[XENUSB_FEAT_NR],
+			struct xenusb_features *on,
+			enum xenusb_feat_verdict verdict[XENUSB_FEAT_NR]);
 
 /* ------------------------------------------------------------------ */
 /* urb_ring.c and conn_ring.c: the rings, over the implementer's ops    */
@@ -241,7 +258,8 @@ struct usbback_ring;
  *	NULL: no request is ever taken as indirect.
  * @control: consumer context: SET_CONFIGURATION (to a non-zero value),
  *	SET_INTERFACE or CLEAR_FEATURE(ENDPOINT_HALT), which need the
- *	device's stack.  Return an XENUSB_STATUS_* to have the core answer,
+ *	device's stack, or a port reset (USBBACK_CTRL_PORT_RESET, @value
+ *	and @index 0) of the device on the port.  Return an XENUSB_STATUS_* to have the core answer,
  *	or USBBACK_CTRL_PENDING after taking the request: the implementer
  *	answers it later with usbback_ring_respond().
  * @unlink_hold: under the ring lock: @victim (in use, dispatched, same id
@@ -291,11 +309,6 @@ struct usbback_ring_ops {
  * struct usbback_ring - the rings of one virtual host controller
  * @ops: the implementer's operations
  * @nports: ports of the controller, 1..31
- * @max_indirect: data segments an indirect request may have, as
- *	negotiated (feature-max-indirect-segments), at most
- *	XENUSB_MAX_INDIRECT_SEGS; 0: large transfers are off and
- *	XENUSB_INDIRECT is refused.  Set by the implementer in consumer
- *	context before usbback_ring_attach(); cleared by usbback_ring_init()
  * @mapped: the rings are attached: responses are pushed (ring lock)
  * @fatal: a ring protocol violation was latched (consumer context)
  * @slot_wait: a request waits for a free slot (ring lock)
@@ -305,12 +318,12 @@ struct usbback_ring_ops {
  * @conn: back end of the conn ring (ring lock)
  * @addr: guest-assigned USB addresses (consumer context)
  * @connq: hotplug events not yet on the conn ring (ring lock)
+ * @feat: the negotiated extensions (set before attach, consumer context)
  * @rq: request slots
  */
 struct usbback_ring {
 	const struct usbback_ring_ops *ops;
 	u8 nports;
-	u16 max_indirect;
 	bool mapped;
 	bool fatal;
 	bool slot_wait;
@@ -319,6 +332,7 @@ struct usbback_ring {
 	struct xenusb_conn_back_ring conn;
 	struct usbback_addr_table addr;
 	struct usbback_conn_queue connq;
+	struct xenusb_features feat;
 	struct usbback_rq rq[USBBACK_NR_SLOTS];
 };
 

@@ -8,7 +8,8 @@
  * (both stay in the guest); SET_CONFIGURATION, SET_INTERFACE and
  * CLEAR_FEATURE(ENDPOINT_HALT) are performed here through usb core, which
  * then updates its own endpoint state (toggles, bandwidth, altsettings)
- * along with the device's.  All of it runs in the ring work, process
+ * along with the device's; a port reset (feature-port-reset) is
+ * usb_reset_device() in claim.c's reset work.  All of it runs in the ring work, process
  * context, except a change of configuration: that takes the device lock
  * and binds the new interfaces, so the configuration work of claim.c
  * answers it.
@@ -132,14 +133,16 @@ void usbback_ctrl_fixup_in(struct usbback_slot *s, u32 actual)
  * usbback_ctrl() - perform a control request through usb core
  * @s: slot of a checked control request, routed to s->dev (referenced)
  * @kind: what usbback_ctrl_classify() made of it: SET_CONFIGURATION (to
- *	a non-zero value), SET_INTERFACE or CLEAR_HALT
+ *	a non-zero value), SET_INTERFACE or CLEAR_HALT; or PORT_RESET for
+ *	a port reset request (feature-port-reset)
  * @value: its wValue
  * @index: its wIndex
  *
  * Called with req_mutex held, in process context (ops->control).
  *
  * Return: an XENUSB_STATUS_* for the core to answer with, or
- * USBBACK_CTRL_PENDING when claim.c's configuration work answers later.
+ * USBBACK_CTRL_PENDING when claim.c's configuration or reset work
+ * answers later.
  */
 s32 usbback_ctrl(struct usbback_slot *s, enum usbback_ctrl_kind kind,
 		 u16 value, u16 index)
@@ -151,6 +154,12 @@ s32 usbback_ctrl(struct usbback_slot *s, enum usbback_ctrl_kind kind,
 		return usbback_set_interface(s, index, value);
 	case USBBACK_CTRL_CLEAR_HALT:
 		return usbback_clear_halt(s, index);
+	case USBBACK_CTRL_PORT_RESET:
+		dev_info(&s->ctrlr->xdev->dev,
+			 "dom%d port %u: port reset requested\n",
+			 s->ctrlr->xdev->otherend_id, s->rq->port);
+		usbback_claim_reset(s);
+		return USBBACK_CTRL_PENDING;
 	default:
 		return XENUSB_STATUS_INVAL;
 	}

@@ -105,36 +105,28 @@ MODULE_PARM_DESC(respond_in_completion,
 		 "Answer a copied request straight from its host URB's completion (default N: every response from the done work item)");
 
 /*
- * Data segments an indirect request may have (feature-max-indirect-
- * segments, written when a controller is created): 256 pages hold a
- * 1 MiB usb-storage command.  0 switches large transfers off, and the
- * frontend sees the base protocol only.
+ * One switch per negotiated extension (include/xenusb_features.h), read
+ * each time a controller offers its features: at probe and whenever a
+ * frontend comes back. N offers nothing: the frontend sees an old
+ * backend.
  */
-unsigned int usbback_max_indirect_segs = XENUSB_MAX_INDIRECT_SEGS;
-
-static int usbback_set_max_indirect(const char *val,
-				    const struct kernel_param *kp)
-{
-	unsigned int v;
-	int err = kstrtouint(val, 0, &v);
-
-	if (err)
-		return err;
-	if (v > XENUSB_MAX_INDIRECT_SEGS)
-		return -EINVAL;
-	WRITE_ONCE(usbback_max_indirect_segs, v);
-	return 0;
-}
-
-static const struct kernel_param_ops usbback_max_indirect_ops = {
-	.set = usbback_set_max_indirect,
-	.get = param_get_uint,
+bool usbback_feature_param[XENUSB_FEAT_NR] = {
+	[XENUSB_FEAT_ZERO_PACKET] = true,
+	[XENUSB_FEAT_PORT_RESET] = true,
+	[XENUSB_FEAT_MAX_INDIRECT] = true,
 };
-
-module_param_cb(max_indirect_segments, &usbback_max_indirect_ops,
-		&usbback_max_indirect_segs, 0644);
-MODULE_PARM_DESC(max_indirect_segments,
-		 "Data pages of one large (indirect) bulk request offered to new frontends, 0..256 (default 256 = 1 MiB; 0: large transfers off)");
+module_param_named(feature_zero_packet,
+		   usbback_feature_param[XENUSB_FEAT_ZERO_PACKET], bool, 0644);
+MODULE_PARM_DESC(feature_zero_packet,
+		 "Offer feature-zero-packet: URB_ZERO_PACKET carried as a request flag (default: Y)");
+module_param_named(feature_port_reset,
+		   usbback_feature_param[XENUSB_FEAT_PORT_RESET], bool, 0644);
+MODULE_PARM_DESC(feature_port_reset,
+		 "Offer feature-port-reset: a guest's port reset resets the host device (default: Y)");
+module_param_named(feature_max_indirect_segments,
+		   usbback_feature_param[XENUSB_FEAT_MAX_INDIRECT], bool, 0644);
+MODULE_PARM_DESC(feature_max_indirect_segments,
+		 "Offer feature-max-indirect-segments: bulk requests of up to 256 pages (1 MiB) in indirect pages (default: Y)");
 
 static int __init usbback_init(void)
 {

@@ -132,7 +132,7 @@ static int parse_isoc(const struct xenusb_urb_request *req,
  * copied in (usbback_req_check_indirect()).
  */
 static int parse_indirect(const struct xenusb_urb_request *req,
-			  u16 max_indirect, struct usbback_req *out)
+			  u32 max_indirect, struct usbback_req *out)
 {
 	u32 desc_bytes, count, len;
 	unsigned int i;
@@ -201,8 +201,6 @@ int usbback_req_check_indirect(const struct xenusb_request_segment *seg,
  * usbback_req_parse() - validate a request copied off the urb ring
  * @req: the backend's private copy of the request
  * @nports: number of ports of the controller, 1..XENUSB_MAX_PORTNR
- * @max_indirect: data segments an indirect request may have as
- *	negotiated; 0 when large transfers are off
  * @out: the checked request, filled in on success
  *
  * Checks every field the backend will act on:
@@ -213,11 +211,6 @@ int usbback_req_check_indirect(const struct xenusb_request_segment *seg,
  *    there, so those are ignored rather than required to be zero;
  *  - transfer_flags: only XENUSB_SHORT_NOT_OK, and only on an IN
  *    transfer that is not isochronous (for control: an IN data stage);
- *    XENUSB_INDIRECT only with @max_indirect and only on bulk: then
- *    1..16 wire segments of whole, aligned 8-byte descriptors, at most
- *    @max_indirect of them, buffer_length 0 and the u32 length in the
- *    union 1..4096 bytes per descriptor (the descriptors are checked by
- *    usbback_req_check_indirect() once copied in);
  *  - segments: at most XENUSB_MAX_SEGMENTS_PER_REQUEST data segments,
  *    and for isochronous data plus descriptor segments at most that;
  *    each segment 1..4096 bytes inside its 4 KiB page;
@@ -245,8 +238,59 @@ int usbback_req_check_indirect(const struct xenusb_request_segment *seg,
  * request, but @out->id and @out->pipe are set for the error response).
  */
 int usbback_req_parse(const struct xenusb_urb_request *req, u8 nports,
-		      u16 max_indirect, struct usbback_req *out)
+		      struct usbback_req *out)
 {
+	return usbback_req_parse_feat(req, nports, NULL, out);
+}
+
+/*
+ * A port reset (feature-port-reset): a control request to endpoint 0,
+ * OUT, with no data and no other flag; the device address and the setup
+ * packet are not used.
+ */
+static int parse_port_reset(const struct xenusb_urb_request *req,
+			    struct usbback_req *out)
+{
+	if (req->transfer_flags != XENUSB_PORT_RESET)
+		return -EINVAL;
+	if (out->pipe.type != XENUSB_PIPE_TYPE_CTRL || out->pipe.ep ||
+	    out->pipe.in)
+		return -EINVAL;
+	if (req->nr_buffer_segs || req->buffer_length)
+		return -EINVAL;
+	out->port_reset = true;
+	return 0;
+}
+
+/**
+ * usbback_req_parse_feat() - validate a request under negotiated features
+ * @req: the backend's private copy of the request
+ * @nports: number of ports of the controller, 1..XENUSB_MAX_PORTNR
+ * @feat: the extensions negotiated with the frontend; NULL for none
+ * @out: the checked request, filled in on success
+ *
+ * usbback_req_parse()'s rules, and the transfer flags of the negotiated
+ * extensions (include/xenusb_features.h), each refused like any unknown
+ * flag unless its feature is on:
+ *  - XENUSB_ZERO_PACKET (feature-zero-packet): only on an OUT bulk or
+ *    interrupt transfer, where usb core takes URB_ZERO_PACKET;
+ *  - XENUSB_PORT_RESET (feature-port-reset): alone, on a control request
+ *    to endpoint 0, OUT, with no segment and buffer_length 0. Only @id
+ *    and the port are used; the device address and setup packet are not
+ *    (the guest may no longer know the address of a device it resets);
+ *  - XENUSB_INDIRECT (feature-max-indirect-segments): only on bulk, then
+ *    1..16 wire segments of whole, aligned 8-byte descriptors, at most
+ *    the negotiated number of them, buffer_length 0 and the u32 length in
+ *    the union 1..4096 bytes per descriptor (the descriptors are checked
+ *    by usbback_req_check_indirect() once copied in).
+ *
+ * Return: as usbback_req_parse().
+ */
+int usbback_req_parse_feat(const struct xenusb_urb_request *req, u8 nports,
+			   const struct xenusb_features *feat,
+			   struct usbback_req *out)
+{
+	u32 max_indirect = feat ? feat->val[XENUSB_FEAT_MAX_INDIRECT] : 0;
 	u16 flags_ok = XENUSB_SHORT_NOT_OK;
 	u32 data_bytes;
 	int ret;
@@ -270,11 +314,22 @@ int usbback_req_parse(const struct xenusb_urb_request *req, u8 nports,
 		return 0;
 	}
 
+	if (feat && xenusb_feat_on(feat, XENUSB_FEAT_ZERO_PACKET))
+		flags_ok |= XENUSB_ZERO_PACKET;
+	if (feat && xenusb_feat_on(feat, XENUSB_FEAT_PORT_RESET))
+		flags_ok |= XENUSB_PORT_RESET;
 	if (max_indirect)
 		flags_ok |= XENUSB_INDIRECT;
 	if (req->transfer_flags & ~flags_ok)
 		return -EINVAL;
+	if (req->transfer_flags & XENUSB_PORT_RESET)
+		return parse_port_reset(req, out);
 	out->short_not_ok = req->transfer_flags & XENUSB_SHORT_NOT_OK;
+	out->zero_packet = req->transfer_flags & XENUSB_ZERO_PACKET;
+	if (out->zero_packet && (out->pipe.in ||
+				 (out->pipe.type != XENUSB_PIPE_TYPE_BULK &&
+				  out->pipe.type != XENUSB_PIPE_TYPE_INT)))
+		return -EINVAL;
 	if (req->transfer_flags & XENUSB_INDIRECT)
 		return parse_indirect(req, max_indirect, out);
 

@@ -89,9 +89,17 @@ static int usbback_op_submit(struct usbback_ring *r, struct usbback_rq *rq)
 	return err;
 }
 
+/*
+ * The descriptors of an indirect request, grant-copied once out of its
+ * indirect pages into the slot's private segment array: the core checks
+ * that copy, never the guest's pages.
+ */
 static int usbback_op_indirect(struct usbback_ring *r, struct usbback_rq *rq)
 {
-	return usbback_indirect_read(usbback_slot_of(r, rq));
+	return usbback_copy_segs(usbback_slot_of(r, rq), rq->ind,
+				 rq->req.nr_ind_segs, rq->seg,
+				 rq->req.nr_data_segs *
+				 XENUSB_INDIRECT_DESC_SIZE, false, false);
 }
 
 static s32 usbback_op_control(struct usbback_ring *r, struct usbback_rq *rq,
@@ -206,6 +214,7 @@ int usbback_ctrlr_init(struct usbback_ctrlr *c)
 		c->slot[i].rq = &c->ring.rq[i];
 		INIT_LIST_HEAD(&c->slot[i].node);
 		INIT_WORK(&c->slot[i].cfg_work, usbback_claim_cfg_work);
+		INIT_WORK(&c->slot[i].reset_work, usbback_claim_reset_work);
 	}
 	for (i = 0; i <= XENUSB_MAX_PORTNR; i++)
 		init_usb_anchor(&c->port[i].anchor);
@@ -383,9 +392,14 @@ void usbback_ring_disconnect(struct usbback_ctrlr *c)
 	for (i = 1; i <= c->nports; i++)
 		usbback_port_kill(c, i);
 	flush_work(&c->done_work);
-	/* A configuration change answers once the device is configured. */
-	for (i = 0; i < USBBACK_NR_SLOTS; i++)
+	/*
+	 * A configuration change answers once the device is configured, a
+	 * port reset once the device is back.
+	 */
+	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
 		flush_work(&c->slot[i].cfg_work);
+		flush_work(&c->slot[i].reset_work);
+	}
 
 	mutex_lock(&c->req_mutex);
 	urb_va = c->ring.urb.sring;

@@ -198,7 +198,7 @@ static ssize_t max_indirect_show(struct device *dev,
 
 	if (!c)
 		return -ENODEV;
-	return sysfs_emit(buf, "%u\n", READ_ONCE(c->ring.max_indirect));
+	return sysfs_emit(buf, "%u\n", READ_ONCE(c->ring.feat.val[XENUSB_FEAT_MAX_INDIRECT]));
 }
 static DEVICE_ATTR_RO(max_indirect);
 

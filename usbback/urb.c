@@ -477,6 +477,8 @@ int usbback_urb_submit(struct usbback_slot *s)
 	urb->context = s;
 	if (r->short_not_ok)
 		urb->transfer_flags |= URB_SHORT_NOT_OK;
+	if (r->zero_packet)
+		urb->transfer_flags |= URB_ZERO_PACKET;
 
 	switch (r->pipe.type) {
 	case XENUSB_PIPE_TYPE_CTRL:

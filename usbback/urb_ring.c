@@ -34,7 +34,6 @@ int usbback_ring_init(struct usbback_ring *r,
 		return err;
 	r->ops = ops;
 	r->nports = nports;
-	r->max_indirect = 0;
 	r->mapped = false;
 	r->fatal = false;
 	r->slot_wait = false;
@@ -336,6 +335,26 @@ static bool usbback_control(struct usbback_ring *r, struct usbback_rq *rq)
 }
 
 /*
+ * A port reset (feature-port-reset) of the device on the request's port:
+ * the guest re-addresses it afterwards, so its address goes now, as on a
+ * real port.
+ */
+static void usbback_port_reset(struct usbback_ring *r, struct usbback_rq *rq)
+{
+	s32 status;
+
+	if (!r->ops->device(r, rq->port)) {
+		usbback_refuse(r, rq, XENUSB_STATUS_NODEV, NULL);
+		return;
+	}
+	usbback_addr_clear_port(&r->addr, rq->port);
+	rq->dispatched = true;
+	status = r->ops->control(r, rq, USBBACK_CTRL_PORT_RESET, 0, 0);
+	if (status != USBBACK_CTRL_PENDING)
+		usbback_ring_respond(r, rq, status, 0, 0, 0);
+}
+
+/*
  * One request, copied off the ring into @raw.  Consumer context.
  * Return: 0, or -ENOMEM to retry the same request later (nothing has been
  * answered then).
@@ -344,11 +363,14 @@ static int usbback_handle(struct usbback_ring *r, struct usbback_rq *rq,
 			  const struct xenusb_urb_request *raw)
 {
 	const struct usbback_ep_view *view;
+	struct xenusb_features feat;
 	int err;
 
-	err = usbback_req_parse(raw, r->nports,
-				r->ops->indirect ? r->max_indirect : 0,
-				&rq->req);
+	/* No way to read indirect pages: large transfers stay off. */
+	feat = r->feat;
+	if (!r->ops->indirect)
+		feat.val[XENUSB_FEAT_MAX_INDIRECT] = 0;
+	err = usbback_req_parse_feat(raw, r->nports, &feat, &rq->req);
 	if (err) {
 		/* Keep what the response and the log line need. */
 		memset(&rq->req, 0, sizeof(rq->req));
@@ -377,6 +399,10 @@ static int usbback_handle(struct usbback_ring *r, struct usbback_rq *rq,
 
 	if (rq->req.pipe.unlink) {
 		usbback_unlink(r, rq);
+		return 0;
+	}
+	if (rq->req.port_reset) {
+		usbback_port_reset(r, rq);
 		return 0;
 	}
 	view = r->ops->device(r, rq->port);

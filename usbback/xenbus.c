@@ -54,8 +54,82 @@ static int usbback_read_config(struct usbback_ctrlr *c)
 	return 0;
 }
 
+/*
+ * Offer our features: write the value of each one switched on, remove
+ * the key of each one switched off (a key written for an earlier
+ * frontend). Before every switch to InitWait, with the state mutex held
+ * or before the device is visible.
+ */
+static int usbback_feat_offer(struct usbback_ctrlr *c)
+{
+	struct xenbus_device *xdev = c->xdev;
+	unsigned int f;
+	int err;
+
+	for (f = 0; f < XENUSB_FEAT_NR; f++) {
+		u32 v = READ_ONCE(usbback_feature_param[f]) ?
+			xenusb_feat_max(f) : 0;
+
+		if (v) {
+			err = xenbus_printf(XBT_NIL, xdev->nodename,
+					    xenusb_feat_key(f), "%u", v);
+			if (err) {
+				xenbus_dev_fatal(xdev, err, "writing %s",
+						 xenusb_feat_key(f));
+				return err;
+			}
+		} else if (c->feat_offered.val[f]) {
+			xenbus_rm(XBT_NIL, xdev->nodename, xenusb_feat_key(f));
+		}
+		c->feat_offered.val[f] = v;
+	}
+	return 0;
+}
+
+/*
+ * Read the frontend's choice of features. Return: 0, or -EINVAL when it
+ * uses more than we offered (already reported).
+ */
+static int usbback_feat_read(struct usbback_ctrlr *c,
+			     struct xenusb_features *on)
+{
+	enum xenusb_feat_verdict verdict[XENUSB_FEAT_NR];
+	struct xenbus_device *xdev = c->xdev;
+	char *used[XENUSB_FEAT_NR];
+	unsigned int f;
+	int err;
+
+	for (f = 0; f < XENUSB_FEAT_NR; f++) {
+		used[f] = xenbus_read(XBT_NIL, xdev->otherend,
+				      xenusb_feat_key(f), NULL);
+		if (IS_ERR(used[f]))
+			used[f] = NULL;
+	}
+	err = usbback_feat_accept(&c->feat_offered,
+				  (const char *const *)used, on, verdict);
+	for (f = 0; f < XENUSB_FEAT_NR; f++) {
+		if (verdict[f] != XENUSB_FEAT_OK &&
+		    verdict[f] != XENUSB_FEAT_ABSENT)
+			dev_warn(&xdev->dev, "frontend's %s \"%s\": %s\n",
+				 xenusb_feat_key(f), used[f],
+				 xenusb_feat_verdict_str(verdict[f]));
+		kfree(used[f]);
+	}
+	if (err) {
+		xenbus_dev_fatal(xdev, err,
+				 "frontend uses features beyond our offer");
+		return err;
+	}
+	dev_info(&xdev->dev, "features: zero-packet %s, port-reset %s, large transfers %u pages\n",
+		 xenusb_feat_on(on, XENUSB_FEAT_ZERO_PACKET) ? "on" : "off",
+		 xenusb_feat_on(on, XENUSB_FEAT_PORT_RESET) ? "on" : "off",
+		 on->val[XENUSB_FEAT_MAX_INDIRECT]);
+	return 0;
+}
+
 static int usbback_connect(struct usbback_ctrlr *c)
 {
+	struct xenusb_features on;
 	struct xenbus_device *xdev = c->xdev;
 	unsigned int urb_ref, conn_ref, evtchn;
 	int err;
@@ -70,9 +144,13 @@ static int usbback_connect(struct usbback_ctrlr *c)
 				 xdev->otherend);
 		return err;
 	}
-	err = usbback_indirect_connect(c);
+	err = usbback_feat_read(c, &on);
 	if (err)
 		return err;
+	/* The ring is detached: the consumer leaves it alone. */
+	mutex_lock(&c->req_mutex);
+	c->ring.feat = on;
+	mutex_unlock(&c->req_mutex);
 	/*
 	 * "protocol" needs no check: request and response layouts are the
 	 * same for the x86_32 and x86_64 ABIs (no 64-bit fields).
@@ -101,7 +179,8 @@ static void usbback_frontend_changed(struct xenbus_device *xdev,
 	switch (fe_state) {
 	case XenbusStateInitialising:
 		/* A frontend that closed and comes back: offer again. */
-		if (xdev->state == XenbusStateClosed)
+		if (xdev->state == XenbusStateClosed &&
+		    !usbback_feat_offer(c))
 			usbback_set_state(c, XenbusStateInitWait);
 		break;
 
@@ -223,7 +302,7 @@ static int usbback_probe(struct xenbus_device *xdev,
 	}
 	c->watches = true;
 
-	err = usbback_indirect_advertise(c);
+	err = usbback_feat_offer(c);
 	if (err)
 		goto err_watch;
 	err = xenbus_switch_state(xdev, XenbusStateInitWait);

@@ -58,34 +58,6 @@ int usbback_parse_num_ports(const char *s, u8 *nports)
 }
 
 /**
- * usbback_parse_max_indirect() - parse the frontend's max-indirect-segments
- * @s: the value as read from the frontend's directory (NUL-terminated)
- * @offered: what the backend offered (feature-max-indirect-segments)
- * @max: set to the frontend's choice on success, else untouched
- *
- * "0" (large transfers not used) or a canonical decimal number up to
- * @offered; a frontend asking for more than it was offered is broken.
- *
- * Return: 0, or -EINVAL.
- */
-int usbback_parse_max_indirect(const char *s, unsigned int offered,
-			       unsigned int *max)
-{
-	unsigned int v;
-
-	if (!s)
-		return -EINVAL;
-	if (s[0] == '0' && !s[1]) {
-		*max = 0;
-		return 0;
-	}
-	if (!offered || !parse_dec(&s, offered, &v) || *s)
-		return -EINVAL;
-	*max = v;
-	return 0;
-}
-
-/**
  * usbback_parse_usb_ver() - parse the backend's usb-ver value
  * @s: the value as read from xenstore (NUL-terminated)
  * @usb_ver: set to 1 (USB 1.1) or 2 (USB 2.0) on success, else untouched

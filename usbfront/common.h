@@ -30,7 +30,7 @@ extern bool usbfront_param_sg;
 extern bool usbfront_param_zlp;
 extern bool usbfront_param_reconnect;
 extern unsigned int usbfront_param_reclaim_ms;
-extern unsigned int usbfront_param_max_indirect;
+extern bool usbfront_feature_param[XENUSB_FEAT_NR];
 
 /**
  * enum usbfront_link - state of the rings
@@ -117,6 +117,8 @@ struct usbfront_stats {
 	u64 split_urbs;
 	u64 zlp_requests;
 	u64 indirect_requests;
+	u64 zlp_flags;
+	u64 port_resets;
 	u64 ring_full;
 	u64 unlinks;
 	u64 emsgsize;
@@ -146,7 +148,6 @@ struct usbfront_stats {
  * @conn_ring_ref: grant of the conn ring page
  * @evtchn: event channel shared by both rings
  * @irq: irq bound to @evtchn, 0 if none
- * @ind_offered: the backend's feature-max-indirect-segments (0: none)
  * @shadow: per-id state of requests on the ring
  * @pending: URBs waiting for a ring slot or for their endpoint
  * @unlinks: dequeued URBs whose unlink request waits for a ring slot
@@ -160,6 +161,8 @@ struct usbfront_stats {
  * @reclaim_work: retries ending grants the backend still held
  * @gen: connection generation, bumped at every teardown
  * @stats: counters
+ * @feat_written: the feature values in our xenstore directory (conn
+ *	mutex); the negotiated set lives in @ring (ring.feat)
  */
 struct usbfront_round;
 
@@ -179,7 +182,6 @@ struct usbfront_info {
 	grant_ref_t conn_ring_ref;
 	evtchn_port_t evtchn;
 	unsigned int irq;
-	unsigned int ind_offered;
 
 	struct usbfront_shadow shadow[USBFRONT_NR_IDS];
 	struct list_head pending;
@@ -193,6 +195,7 @@ struct usbfront_info {
 	struct delayed_work reclaim_work;
 	unsigned int gen;
 	struct usbfront_stats stats;
+	struct xenusb_features feat_written;
 };
 
 static inline struct usbfront_info *usbfront_hcd_info(struct usb_hcd *hcd)
@@ -204,6 +207,9 @@ static inline struct usbfront_info *usbfront_hcd_info(struct usb_hcd *hcd)
 struct usb_hcd *usbfront_hcd_create(struct xenbus_device *dev, u8 nports,
 				    u8 usb_ver);
 unsigned long usbfront_now_ms(void);
+
+/* ring.c (port reset) */
+void usbfront_send_port_reset(struct usbfront_info *info, u8 port);
 
 /* rh.c */
 void usbfront_rh_setup(struct usbfront_info *info);

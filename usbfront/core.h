@@ -10,12 +10,14 @@
  * and hub class requests), xfer_split.c (URB -> request segmentation and
  * what a split transfer does after each response), req_build.c (requests
  * onto the URB ring), rsp_ring.c (responses and conn events off the
- * rings, over the ops an implementer provides).
+ * rings, over the ops an implementer provides), feat.c (negotiated
+ * extensions).
  */
 #ifndef USBFRONT_CORE_H
 #define USBFRONT_CORE_H
 
 #include "xenusb_proto.h"
+#include "xenusb_features.h"
 
 /* ------------------------------------------------------------------ */
 /* id_table.c: shadow ids of requests on the ring                      */
@@ -54,6 +56,8 @@ bool usbfront_id_in_use(const struct usbfront_id_table *t, u16 id);
  * @unlink: the request was an unlink
  * @length: data bytes the request described
  * @nr_packets: isochronous only: frame descriptors sent
+ * @reset_port: a port reset request (feature-port-reset) of this port;
+ *	0 for every other request
  */
 struct usbfront_inflight {
 	u8 type;
@@ -61,6 +65,7 @@ struct usbfront_inflight {
 	bool unlink;
 	u32 length;
 	u16 nr_packets;
+	u8 reset_port;
 };
 
 /**
@@ -90,6 +95,14 @@ int usbfront_conn_check(const struct xenusb_conn_response *ev, u8 nports,
 			u8 usb_ver);
 
 /* ------------------------------------------------------------------ */
+/* feat.c: negotiated extensions                                        */
+
+unsigned int usbfront_feat_choose(const struct xenusb_features *local,
+				  const char *const offer[XENUSB_FEAT_NR],
+				  struct xenusb_features *use,
+				  enum xenusb_feat_verdict verdict[XENUSB_FEAT_NR]);
+
+/* ------------------------------------------------------------------ */
 /* rh_port.c: root-hub ports                                            */
 
 /* Hub class requests as usb core passes them to hub_control (hcd.h). */
@@ -110,12 +123,20 @@ int usbfront_conn_check(const struct xenusb_conn_response *ev, u8 nports,
  * @change: wPortChange bits (USB_PORT_STAT_C_*)
  * @speed: XENUSB_SPEED_* of the attached device, 0 if none
  * @reset_end_ms: when a reset in progress completes
+ * @reset_remote: the backend resets the device (feature-port-reset): the
+ *	reset completes only once it answered
+ * @reset_failed: the backend's reset failed: the reset completes without
+ *	enabling the port
+ * @was_enabled: the device has been enabled by a reset since it connected
  */
 struct usbfront_rh_port {
 	u16 status;
 	u16 change;
 	u8 speed;
 	unsigned long reset_end_ms;
+	bool reset_remote;
+	bool reset_failed;
+	bool was_enabled;
 };
 
 /**
@@ -136,6 +157,8 @@ int usbfront_rh_control(struct usbfront_rh *rh, u16 type_req, u16 value,
 			u16 index, u8 *buf, u16 length, unsigned long now_ms);
 int usbfront_rh_status_data(const struct usbfront_rh *rh, u8 *buf);
 void usbfront_rh_poll(struct usbfront_rh *rh, unsigned long now_ms);
+bool usbfront_rh_reset_remote(struct usbfront_rh *rh, u8 port);
+void usbfront_rh_reset_answer(struct usbfront_rh *rh, u8 port, bool ok);
 
 /* ------------------------------------------------------------------ */
 /* xfer_split.c: URB buffer -> base-protocol requests                   */
@@ -233,9 +256,7 @@ struct usbfront_ring_ops {
  * @rh: root hub the conn events go to
  * @ops: the implementer's callbacks
  * @ctx: their argument
- * @max_indirect: data segments of an indirect (large) bulk request as
- *	negotiated with the backend, at most XENUSB_MAX_INDIRECT_SEGS; 0:
- *	base protocol only.  Set by the implementer before it sends.
+ * @feat: the negotiated extensions of the current connection
  */
 struct usbfront_ring {
 	struct xenusb_urb_front_ring urb;
@@ -252,20 +273,22 @@ struct usbfront_ring {
 	struct usbfront_rh *rh;
 	const struct usbfront_ring_ops *ops;
 	void *ctx;
-	u16 max_indirect;
+	struct xenusb_features feat;
 };
 
 /**
  * struct usbfront_xfer - what a data request carries
  * @pipe: wire pipe (xenusb_pipe_encode()), without the unlink bit
  * @length: data bytes, at most 65535 (buffer_length is u16), or for an
- *	indirect bulk request r->max_indirect pages
+ *	indirect bulk request feat.val[XENUSB_FEAT_MAX_INDIRECT] pages
  * @nr_segs: data segments the request will have; above 16, or a length
  *	above 65535, makes it indirect (0: not known, direct)
  * @setup: control only: the setup packet
  * @interval: interrupt and isochronous only
  * @start_frame: isochronous only
  * @nr_packets: isochronous only: frame descriptors
+ * @zero_packet: bulk OUT only: the request carries XENUSB_ZERO_PACKET
+ *	(feature-zero-packet must be on)
  */
 struct usbfront_xfer {
 	u32 pipe;
@@ -275,6 +298,7 @@ struct usbfront_xfer {
 	u16 interval;
 	u16 start_frame;
 	u16 nr_packets;
+	bool zero_packet;
 };
 
 void usbfront_ring_init(struct usbfront_ring *r, struct usbfront_rh *rh,
@@ -289,6 +313,8 @@ int usbfront_ring_release(struct usbfront_ring *r, u16 id);
 int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 		       struct xenusb_urb_request *req);
 int usbfront_req_unlink(struct usbfront_ring *r, u16 victim, u32 pipe);
+int usbfront_req_port_reset(struct usbfront_ring *r, u8 port,
+			    struct xenusb_urb_request *req);
 void usbfront_req_abort(struct usbfront_ring *r, u16 id);
 int usbfront_req_queue(struct usbfront_ring *r,
 		       struct xenusb_urb_request *req, u8 nr_data,

@@ -26,21 +26,28 @@ bool usbfront_param_reconnect = true;
 module_param_named(reconnect, usbfront_param_reconnect, bool, 0644);
 MODULE_PARM_DESC(reconnect, "Reconnect when a backend that closed comes back (default: true)");
 
-static int usbfront_set_max_indirect(const char *val,
-				     const struct kernel_param *kp)
-{
-	return param_set_uint_minmax(val, kp, 0, XENUSB_MAX_INDIRECT_SEGS);
-}
-
-static const struct kernel_param_ops usbfront_max_indirect_ops = {
-	.set = usbfront_set_max_indirect,
-	.get = param_get_uint,
+/*
+ * One switch per negotiated extension (include/xenusb_features.h), read
+ * at every connection: N never uses the feature, and the frontend writes
+ * no key for it, whatever the backend offers.
+ */
+bool usbfront_feature_param[XENUSB_FEAT_NR] = {
+	[XENUSB_FEAT_ZERO_PACKET] = true,
+	[XENUSB_FEAT_PORT_RESET] = true,
+	[XENUSB_FEAT_MAX_INDIRECT] = true,
 };
-
-unsigned int usbfront_param_max_indirect = XENUSB_MAX_INDIRECT_SEGS;
-module_param_cb(max_indirect_segments, &usbfront_max_indirect_ops,
-		&usbfront_param_max_indirect, 0644);
-MODULE_PARM_DESC(max_indirect_segments, "Data pages of one large (indirect) bulk request, if the backend offers them, 0..256, read at each connect (default 256 = 1 MiB; 0: base protocol only)");
+module_param_named(feature_zero_packet,
+		   usbfront_feature_param[XENUSB_FEAT_ZERO_PACKET], bool, 0644);
+MODULE_PARM_DESC(feature_zero_packet,
+		 "Use feature-zero-packet where the backend offers it: URB_ZERO_PACKET as a request flag instead of an extra zero-length request (default: Y)");
+module_param_named(feature_port_reset,
+		   usbfront_feature_param[XENUSB_FEAT_PORT_RESET], bool, 0644);
+MODULE_PARM_DESC(feature_port_reset,
+		 "Use feature-port-reset where the backend offers it: a port reset resets the host device (default: Y)");
+module_param_named(feature_max_indirect_segments,
+		   usbfront_feature_param[XENUSB_FEAT_MAX_INDIRECT], bool, 0644);
+MODULE_PARM_DESC(feature_max_indirect_segments,
+		 "Use feature-max-indirect-segments where the backend offers it: one request of up to 256 pages (1 MiB) per bulk URB (default: Y)");
 
 /* 0 would retry held grants in a busy loop: refuse out-of-range values. */
 static int usbfront_set_reclaim_ms(const char *val,

@@ -39,7 +39,8 @@ static void usbfront_req_slot(struct usbfront_ring *r, u16 id)
  *
  * Return: the id, -EBUSY when no ring slot or id is free (the caller
  * queues the transfer until a response frees one), -EINVAL for a
- * description the wire cannot carry.
+ * description the wire cannot carry (also a zero-packet flag on anything
+ * but bulk OUT, or without feature-zero-packet).
  */
 int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 		       struct xenusb_urb_request *req)
@@ -52,12 +53,16 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 	if (x->length > USBFRONT_REQ_MAX_BYTES ||
 	    x->nr_segs > XENUSB_MAX_SEGMENTS_PER_REQUEST) {
 		if (type != XENUSB_PIPE_TYPE_BULK || !x->length ||
-		    x->nr_segs > r->max_indirect ||
-		    x->length > (u32)r->max_indirect * XENUSB_PAGE_SIZE)
+		    x->nr_segs > r->feat.val[XENUSB_FEAT_MAX_INDIRECT] ||
+		    x->length > (u32)r->feat.val[XENUSB_FEAT_MAX_INDIRECT] * XENUSB_PAGE_SIZE)
 			return -EINVAL;
 		indirect = true;
 	}
 	if (x->pipe & (XENUSB_PIPE_UNLINK | XENUSB_PIPE_RESERVED))
+		return -EINVAL;
+	if (x->zero_packet &&
+	    (!xenusb_feat_on(&r->feat, XENUSB_FEAT_ZERO_PACKET) ||
+	     type != XENUSB_PIPE_TYPE_BULK || (x->pipe & XENUSB_PIPE_DIR)))
 		return -EINVAL;
 	if (RING_FULL(&r->urb))
 		return -EBUSY;
@@ -73,10 +78,10 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 	 * transfer into -EREMOTEIO itself (usbfront_xfer_next()), also
 	 * across split requests.
 	 */
-	req->transfer_flags = 0;
+	req->transfer_flags = x->zero_packet ? XENUSB_ZERO_PACKET : 0;
 	req->buffer_length = x->length;
 	if (indirect) {
-		req->transfer_flags = XENUSB_INDIRECT;
+		req->transfer_flags |= XENUSB_INDIRECT;
 		req->buffer_length = 0;
 		xenusb_indirect_len_set(req, x->length);
 	}
@@ -102,6 +107,54 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 	inf->unlink = false;
 	inf->length = x->length;
 	inf->nr_packets = type == XENUSB_PIPE_TYPE_ISOC ? x->nr_packets : 0;
+	inf->reset_port = 0;
+	return id;
+}
+
+/**
+ * usbfront_req_port_reset() - queue a port reset (feature-port-reset)
+ * @r: rings
+ * @port: root-hub port whose device the backend is to reset, 1..31
+ * @req: filled with the request as queued (for traces)
+ *
+ * The request: XENUSB_PORT_RESET alone in transfer_flags, a control pipe
+ * to endpoint 0 of @port, OUT, device address 0, no segment. Its answer
+ * ends the port's reset (usbfront_rh_reset_answer()). Visible to the
+ * backend after usbfront_req_push().
+ *
+ * Return: the id, -EBUSY when no ring slot or id is free, -EINVAL when
+ * the feature is off or @port is not a port.
+ */
+int usbfront_req_port_reset(struct usbfront_ring *r, u8 port,
+			    struct xenusb_urb_request *req)
+{
+	struct xenusb_pipe p = {
+		.port = port,
+		.type = XENUSB_PIPE_TYPE_CTRL,
+	};
+	struct usbfront_inflight *inf;
+	int id;
+
+	if (!xenusb_feat_on(&r->feat, XENUSB_FEAT_PORT_RESET) ||
+	    port < 1 || port > XENUSB_MAX_PORTNR)
+		return -EINVAL;
+	if (RING_FULL(&r->urb))
+		return -EBUSY;
+	id = usbfront_id_alloc(&r->ids);
+	if (id < 0)
+		return -EBUSY;
+
+	memset(req, 0, sizeof(*req));
+	req->id = id;
+	req->pipe = xenusb_pipe_encode(&p);
+	req->transfer_flags = XENUSB_PORT_RESET;
+
+	inf = &r->inf[id];
+	memset(inf, 0, sizeof(*inf));
+	inf->type = XENUSB_PIPE_TYPE_CTRL;
+	inf->reset_port = port;
+	*RING_GET_REQUEST(&r->urb, r->urb.req_prod_pvt) = *req;
+	usbfront_req_slot(r, id);
 	return id;
 }
 
@@ -166,7 +219,7 @@ int usbfront_req_queue_indirect(struct usbfront_ring *r,
 				u32 ind_gref)
 {
 	if (!(req->transfer_flags & XENUSB_INDIRECT) || !nr_data ||
-	    nr_data > r->max_indirect ||
+	    nr_data > r->feat.val[XENUSB_FEAT_MAX_INDIRECT] ||
 	    nr_data > XENUSB_INDIRECT_PER_PAGE) {
 		usbfront_req_abort(r, req->id);
 		return -EINVAL;
@@ -192,9 +245,9 @@ int usbfront_req_queue_indirect(struct usbfront_ring *r,
 void usbfront_req_limits(const struct usbfront_ring *r, u8 type,
 			 u32 iso_pages, u32 *max_segs, u32 *max_bytes)
 {
-	if (type == XENUSB_PIPE_TYPE_BULK && r->max_indirect) {
-		*max_segs = r->max_indirect;
-		*max_bytes = (u32)r->max_indirect * XENUSB_PAGE_SIZE;
+	if (type == XENUSB_PIPE_TYPE_BULK && r->feat.val[XENUSB_FEAT_MAX_INDIRECT]) {
+		*max_segs = r->feat.val[XENUSB_FEAT_MAX_INDIRECT];
+		*max_bytes = (u32)r->feat.val[XENUSB_FEAT_MAX_INDIRECT] * XENUSB_PAGE_SIZE;
 		return;
 	}
 	*max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST - iso_pages;

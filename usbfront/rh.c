@@ -102,9 +102,11 @@ int usbfront_hub_control(struct usb_hcd *hcd, u16 type_req, u16 value,
 	ret = usbfront_rh_control(&info->rh, type_req, value, index, (u8 *)buf,
 				  length, usbfront_now_ms());
 	if (!ret && type_req == USBFRONT_RH_SET_PORT_FEATURE &&
-	    value == USB_PORT_FEAT_RESET)
+	    value == USB_PORT_FEAT_RESET) {
+		usbfront_send_port_reset(info, index & 0xff);
 		mod_timer(&info->rh_timer, jiffies +
 			  msecs_to_jiffies(USBFRONT_RH_RESET_MS) + 1);
+	}
 	changed = usbfront_rh_changed(info);
 	spin_unlock_irqrestore(&info->lock, flags);
 	if (changed)

@@ -81,20 +81,84 @@ static void usbfront_rh_show_device(struct usbfront_rh_port *p)
 static void usbfront_rh_reset_done(struct usbfront_rh_port *p,
 				   unsigned long now_ms)
 {
-	if (!(p->status & USB_PORT_STAT_RESET) ||
+	if (!(p->status & USB_PORT_STAT_RESET) || p->reset_remote ||
 	    !usbfront_rh_due(now_ms, p->reset_end_ms))
 		return;
 
 	p->status &= ~USB_PORT_STAT_RESET;
 	p->change |= USB_PORT_STAT_C_RESET;
-	/* The device may have left while the reset ran: stay disabled. */
-	if (!(p->status & USB_PORT_STAT_CONNECTION))
+	/*
+	 * The device may have left while the reset ran, or the backend
+	 * could not reset it: stay disabled.
+	 */
+	if (!(p->status & USB_PORT_STAT_CONNECTION) || p->reset_failed) {
+		p->reset_failed = false;
 		return;
+	}
 	p->status |= USB_PORT_STAT_ENABLE;
+	p->was_enabled = true;
 	if (p->speed == XENUSB_SPEED_LOW)
 		p->status |= USB_PORT_STAT_LOW_SPEED;
 	else if (p->speed == XENUSB_SPEED_HIGH)
 		p->status |= USB_PORT_STAT_HIGH_SPEED;
+}
+
+/**
+ * usbfront_rh_reset_remote() - the backend resets the port's device
+ * @rh: root hub
+ * @port: 1..nports, a port in reset (SetPortFeature(RESET) just now)
+ *
+ * With feature-port-reset the reset of a port holding a device becomes
+ * a request to the backend: the reset keeps running until its answer
+ * (usbfront_rh_reset_answer()), however long the host's reset takes.
+ * The first reset of a newly connected device stays local: the backend
+ * presents every device fresh (reset if it was used), so only a reset
+ * of a device the guest has already had enabled reaches the host.
+ *
+ * Return: true if the port is in reset and holds a device that was
+ * enabled since it connected: the caller
+ * sends the request, and must call usbfront_rh_reset_answer() with
+ * false if it cannot.
+ */
+bool usbfront_rh_reset_remote(struct usbfront_rh *rh, u8 port)
+{
+	struct usbfront_rh_port *p;
+
+	if (port < 1 || port > rh->nports)
+		return false;
+	p = usbfront_rh_port(rh, port);
+	/* A repeated reset waits for the answer already awaited. */
+	if (!(p->status & USB_PORT_STAT_RESET) ||
+	    !(p->status & USB_PORT_STAT_CONNECTION) || !p->was_enabled ||
+	    p->reset_remote)
+		return false;
+	p->reset_remote = true;
+	p->reset_failed = false;
+	return true;
+}
+
+/**
+ * usbfront_rh_reset_answer() - the backend answered a port reset
+ * @rh: root hub
+ * @port: the port the request named
+ * @ok: the device was reset; otherwise the reset completes without
+ *	enabling the port (the hub driver then gives up on the device)
+ *
+ * The reset completes at the next status read once its local
+ * signalling time is over too. An answer for a port not waiting for one
+ * (a stale answer after the device left) changes nothing.
+ */
+void usbfront_rh_reset_answer(struct usbfront_rh *rh, u8 port, bool ok)
+{
+	struct usbfront_rh_port *p;
+
+	if (port < 1 || port > rh->nports)
+		return;
+	p = usbfront_rh_port(rh, port);
+	if (!p->reset_remote)
+		return;
+	p->reset_remote = false;
+	p->reset_failed = !ok;
 }
 
 /**
@@ -146,6 +210,10 @@ void usbfront_rh_connect(struct usbfront_rh *rh, u8 port, u8 speed)
 		return;
 
 	p->speed = speed;
+	p->was_enabled = false;
+	/* No answer to a reset request is awaited for a device gone. */
+	if (speed == XENUSB_SPEED_NONE)
+		p->reset_remote = false;
 	if (!(p->status & USB_PORT_STAT_POWER))
 		return;
 	usbfront_rh_show_device(p);

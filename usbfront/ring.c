@@ -382,9 +382,19 @@ int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 	struct usbfront_frag desc[XENUSB_MAX_SEGMENTS_PER_REQUEST];
 	u32 len = 0, nd = 0;
 	u16 ndata;
-	bool zlp = false;
+	bool zlp = false, zero_flag;
 	int id, err;
 	u16 i;
+
+	/*
+	 * feature-zero-packet: URB_ZERO_PACKET travels as a flag on the
+	 * last request instead of an extra zero-length request.
+	 */
+	zero_flag = usb_pipebulk(urb->pipe) && !in &&
+		    (urb->transfer_flags & URB_ZERO_PACKET) &&
+		    xenusb_feat_on(&info->ring.feat, XENUSB_FEAT_ZERO_PACKET);
+	if (zero_flag)
+		urbp->prog.zlp = false;
 
 	x.pipe = usbfront_pipe(urb);
 	usbfront_req_limits(&info->ring, xenusb_pipetype(x.pipe),
@@ -402,6 +412,7 @@ int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 	}
 
 	x.length = len;
+	x.zero_packet = zero_flag && urbp->prog.done + len == urbp->prog.total;
 	switch (usb_pipetype(urb->pipe)) {
 	case PIPE_ISOCHRONOUS:
 		x.interval = urb->interval;
@@ -495,6 +506,8 @@ int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 		urbp->prog.zlp = false;
 		info->stats.zlp_requests++;
 	}
+	if (x.zero_packet)
+		info->stats.zlp_flags++;
 	if (!urbp->split && urbp->prog.done + len < urbp->prog.total)
 		info->stats.split_urbs++;
 	/* Hold the endpoint while more requests of this URB follow. */
@@ -673,6 +686,40 @@ void usbfront_kick(struct usbfront_info *info, struct list_head *done)
 		if (err)
 			usbfront_finish(info, urbp, err, done);
 	}
+}
+
+/**
+ * usbfront_send_port_reset() - have the backend reset a port's device
+ * @info: controller, lock held
+ * @port: port the hub driver just put into reset
+ *
+ * With feature-port-reset, the reset of a port holding a device is a
+ * request to the backend, which resets the host device; the port's
+ * reset ends with the answer. Without the feature, or when no ring slot
+ * is free, the reset stays local as in the base protocol.
+ */
+void usbfront_send_port_reset(struct usbfront_info *info, u8 port)
+{
+	struct xenusb_urb_request req;
+	int id;
+
+	if (info->link != USBFRONT_UP ||
+	    !xenusb_feat_on(&info->ring.feat, XENUSB_FEAT_PORT_RESET) ||
+	    !usbfront_rh_reset_remote(&info->rh, port))
+		return;
+	id = usbfront_req_port_reset(&info->ring, port, &req);
+	if (id < 0) {
+		usbfront_rh_reset_answer(&info->rh, port, true);
+		dev_warn_ratelimited(&info->xbdev->dev,
+				     "port %u: no ring slot for a port reset request (%d): reset locally\n",
+				     port, id);
+		return;
+	}
+	info->shadow[id].urbp = NULL;
+	info->shadow[id].ngrefs = 0;
+	usbfront_queued(info, &req);
+	info->stats.port_resets++;
+	usbfront_push(info);
 }
 
 /**

@@ -102,6 +102,9 @@ static void usbfront_op_complete(void *ctx, const struct usbfront_inflight *inf,
 		sh->urbp = NULL;
 		usbfront_complete(info, urbp, rsp, &rd->done);
 	}
+	/* The core ended the port's reset: let the hub driver see it. */
+	if (inf->reset_port)
+		rd->rh_changed = true;
 }
 
 static void usbfront_op_conn(void *ctx, u8 port, u8 speed)

@@ -103,7 +103,8 @@ static void usbfront_ring_hold(struct usbfront_ring *r, u16 id)
  * @more: set when responses arrived after the final check
  *
  * For each response: id check, ops->end_grants, usbfront_rsp_check(),
- * the id is released, then ops->complete (which may queue the next
+ * the id is released, the answer to a port reset ends the reset on the
+ * root hub (usbfront_rh_reset_answer()), then ops->complete (which may queue the next
  * request of a split transfer).
  *
  * Return: responses consumed, or -EPROTO after a protocol error.
@@ -148,6 +149,9 @@ int usbfront_ring_responses(struct usbfront_ring *r, bool *more)
 		usbfront_rsp_check(&raw, &inf, &rsp);
 		r->posted[raw.id] = false;
 		usbfront_id_release(&r->ids, raw.id);
+		if (inf.reset_port)
+			usbfront_rh_reset_answer(r->rh, inf.reset_port,
+						 !rsp.status);
 		r->ops->complete(r->ctx, &inf, &raw, &rsp);
 	}
 	RING_FINAL_CHECK_FOR_RESPONSES(ring, again);

@@ -27,6 +27,8 @@ static const struct {
 	USBFRONT_STAT_FIELD(split_urbs),
 	USBFRONT_STAT_FIELD(zlp_requests),
 	USBFRONT_STAT_FIELD(indirect_requests),
+	USBFRONT_STAT_FIELD(zlp_flags),
+	USBFRONT_STAT_FIELD(port_resets),
 	USBFRONT_STAT_FIELD(ring_full),
 	USBFRONT_STAT_FIELD(unlinks),
 	USBFRONT_STAT_FIELD(emsgsize),
@@ -69,6 +71,8 @@ USBFRONT_STAT(bytes_out);
 USBFRONT_STAT(split_urbs);
 USBFRONT_STAT(zlp_requests);
 USBFRONT_STAT(indirect_requests);
+USBFRONT_STAT(zlp_flags);
+USBFRONT_STAT(port_resets);
 USBFRONT_STAT(ring_full);
 USBFRONT_STAT(unlinks);
 USBFRONT_STAT(emsgsize);
@@ -133,6 +137,8 @@ static struct attribute *usbfront_stats_attrs[] = {
 	&usbfront_stat_split_urbs.attr,
 	&usbfront_stat_zlp_requests.attr,
 	&usbfront_stat_indirect_requests.attr,
+	&usbfront_stat_zlp_flags.attr,
+	&usbfront_stat_port_resets.attr,
 	&usbfront_stat_ring_full.attr,
 	&usbfront_stat_unlinks.attr,
 	&usbfront_stat_emsgsize.attr,

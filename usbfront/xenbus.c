@@ -68,8 +68,74 @@ static void usbfront_teardown(struct usbfront_info *info)
 		dev_info(&info->xbdev->dev, "disconnected from backend\n");
 }
 
-/* Write the three keys the backend needs in one transaction. */
-static int usbfront_publish(struct usbfront_info *info)
+/*
+ * What we use of the backend's offer (include/xenusb_features.h): read
+ * at every connection, so that a new backend (restart, restore) is
+ * negotiated with afresh.
+ */
+static void usbfront_feat_negotiate(struct usbfront_info *info,
+				    struct xenusb_features *use)
+{
+	enum xenusb_feat_verdict verdict[XENUSB_FEAT_NR];
+	struct xenbus_device *dev = info->xbdev;
+	struct xenusb_features local;
+	char *offer[XENUSB_FEAT_NR];
+	unsigned int f;
+
+	for (f = 0; f < XENUSB_FEAT_NR; f++) {
+		local.val[f] = READ_ONCE(usbfront_feature_param[f]) ?
+			       xenusb_feat_max(f) : 0;
+		offer[f] = xenbus_read(XBT_NIL, dev->otherend,
+				       xenusb_feat_key(f), NULL);
+		if (IS_ERR(offer[f]))
+			offer[f] = NULL;
+	}
+	usbfront_feat_choose(&local, (const char *const *)offer, use, verdict);
+	for (f = 0; f < XENUSB_FEAT_NR; f++) {
+		if (verdict[f] == XENUSB_FEAT_GARBAGE)
+			dev_warn(&dev->dev, "backend's %s \"%s\": %s\n",
+				 xenusb_feat_key(f), offer[f],
+				 xenusb_feat_verdict_str(verdict[f]));
+		kfree(offer[f]);
+	}
+}
+
+/*
+ * Write the features we use, remove those we wrote for an earlier
+ * backend and do not use now. Nothing at all is written for a backend
+ * that offered nothing.
+ */
+static int usbfront_feat_publish(struct usbfront_info *info,
+				 struct xenbus_transaction xbt,
+				 const struct xenusb_features *use,
+				 const char **what)
+{
+	struct xenbus_device *dev = info->xbdev;
+	unsigned int f;
+	int err;
+
+	for (f = 0; f < XENUSB_FEAT_NR; f++) {
+		*what = xenusb_feat_key(f);
+		if (use->val[f]) {
+			err = xenbus_printf(xbt, dev->nodename, *what, "%u",
+					    use->val[f]);
+			if (err)
+				return err;
+		} else if (info->feat_written.val[f]) {
+			err = xenbus_rm(xbt, dev->nodename, *what);
+			if (err && err != -ENOENT)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Write the keys the backend needs in one transaction: the features we
+ * use, then the rings and the event channel.
+ */
+static int usbfront_publish(struct usbfront_info *info,
+			    const struct xenusb_features *use)
 {
 	struct xenbus_device *dev = info->xbdev;
 	struct xenbus_transaction xbt;
@@ -82,6 +148,9 @@ again:
 		xenbus_dev_fatal(dev, err, "starting transaction");
 		return err;
 	}
+	err = usbfront_feat_publish(info, xbt, use, &what);
+	if (err)
+		goto abort;
 	what = "urb-ring-ref";
 	err = xenbus_printf(xbt, dev->nodename, what, "%u", info->urb_ring_ref);
 	if (err)
@@ -95,19 +164,13 @@ again:
 	err = xenbus_printf(xbt, dev->nodename, what, "%u", info->evtchn);
 	if (err)
 		goto abort;
-	/* Only a backend that offered large transfers sees the answer. */
-	if (info->ind_offered) {
-		what = XENUSB_KEY_MAX_INDIRECT_FRONT;
-		err = xenbus_printf(xbt, dev->nodename, what, "%u",
-				    info->ring.max_indirect);
-		if (err)
-			goto abort;
-	}
 	err = xenbus_transaction_end(xbt, 0);
 	if (err == -EAGAIN)
 		goto again;
 	if (err)
 		xenbus_dev_fatal(dev, err, "completing transaction");
+	else
+		info->feat_written = *use;
 	return err;
 
 abort:
@@ -117,29 +180,23 @@ abort:
 }
 
 /*
- * Large transfers: what the backend offers, capped by our parameter;
- * every id gets its indirect page the first time.  No page, no feature.
- * Return: the number of data segments to use, 0 for the base protocol.
+ * Large transfers (feature-max-indirect-segments): every id gets its
+ * indirect page the first time they are used.  No page, no feature: the
+ * choice is withdrawn before it is written.
  */
-static u16 usbfront_indirect_choose(struct usbfront_info *info)
+static void usbfront_indirect_pages(struct usbfront_info *info,
+				    struct xenusb_features *use)
 {
-	unsigned int want = min_t(unsigned int,
-				  READ_ONCE(usbfront_param_max_indirect),
-				  XENUSB_MAX_INDIRECT_SEGS);
 	unsigned int id;
 
-	info->ind_offered = xenbus_read_unsigned(info->xbdev->otherend,
-						 XENUSB_KEY_MAX_INDIRECT_BACK,
-						 0);
-	want = min(want, info->ind_offered);
-	for (id = 0; want && id < USBFRONT_NR_IDS; id++) {
+	for (id = 0; use->val[XENUSB_FEAT_MAX_INDIRECT] &&
+		     id < USBFRONT_NR_IDS; id++) {
 		if (info->shadow[id].ind)
 			continue;
 		info->shadow[id].ind = (void *)get_zeroed_page(GFP_NOIO);
 		if (!info->shadow[id].ind)
-			want = 0;
+			use->val[XENUSB_FEAT_MAX_INDIRECT] = 0;
 	}
-	return want;
 }
 
 /*
@@ -163,9 +220,9 @@ static int usbfront_connect(struct usbfront_info *info)
 	struct xenbus_device *dev = info->xbdev;
 	struct xenusb_conn_sring *conn_sring;
 	struct xenusb_urb_sring *urb_sring;
+	struct xenusb_features use;
 	unsigned long flags;
 	unsigned int nports, usb_ver;
-	u16 max_indirect;
 	int err;
 
 	lockdep_assert_held(&info->conn_mutex);
@@ -178,6 +235,9 @@ static int usbfront_connect(struct usbfront_info *info)
 				 nports, usb_ver, info->nports, info->usb_ver);
 		return -EINVAL;
 	}
+
+	usbfront_feat_negotiate(info, &use);
+	usbfront_indirect_pages(info, &use);
 
 	err = xenbus_setup_ring(dev, GFP_NOIO | __GFP_HIGH, (void **)&urb_sring,
 				1, &info->urb_ring_ref);
@@ -208,23 +268,25 @@ static int usbfront_connect(struct usbfront_info *info)
 	}
 	info->irq = err;
 
-	max_indirect = usbfront_indirect_choose(info);
 	spin_lock_irqsave(&info->lock, flags);
 	/* Fresh rings, every conn request posted under its slot index. */
 	usbfront_ring_attach(&info->ring, urb_sring, conn_sring);
-	info->ring.max_indirect = max_indirect;
+	info->ring.feat = use;
 	usbfront_link_set(info, USBFRONT_UP);
 	spin_unlock_irqrestore(&info->lock, flags);
 
-	err = usbfront_publish(info);
+	err = usbfront_publish(info, &use);
 	if (err)
 		goto fail;
 
 	info->failed = false;
 	info->stats.connects++;
-	dev_info(&dev->dev, "connected: %u ports, USB %s, backend domain %d, large transfers %u pages\n",
+	dev_info(&dev->dev, "connected: %u ports, USB %s, backend domain %d, zero-packet %s, port-reset %s, large transfers %u pages\n",
 		 info->nports, info->usb_ver == 1 ? "1.1" : "2.0",
-		 dev->otherend_id, max_indirect);
+		 dev->otherend_id,
+		 xenusb_feat_on(&use, XENUSB_FEAT_ZERO_PACKET) ? "on" : "off",
+		 xenusb_feat_on(&use, XENUSB_FEAT_PORT_RESET) ? "on" : "off",
+		 use.val[XENUSB_FEAT_MAX_INDIRECT]);
 	return 0;
 
 fail:

@@ -9,7 +9,7 @@
 # round trips.  Prints a table with each cell as a ratio to dom0-native;
 # usbback cells give one column per buffer_mode (usbback-copy/F,
 # usbback-map/F, and usbback-copy-noind/F: large transfers switched off
-# by usbback's max_indirect_segments=0, the "before" of the default),
+# by usbback's feature_max_indirect_segments=N, the "before" of the default),
 # measured in the same boot, alternating, averaged over the scenario's
 # rounds (BENCH_ROUNDS there, 3).
 # Each cell boots once per bed shape (BENCH_SMP, "1 2": QEMU_SMP=1, dom0

@@ -3,7 +3,7 @@
 #
 # Pack this run's initramfs images from the cached base trees (setup.sh):
 #
-#   $IMG/domU.cpio   base domU + domU-init + g.sh + testusb + every frontend
+#   $IMG/domU.cpio   base domU + domU-init + g.sh + testusb + usbfs-op + every frontend
 #                    available: xen-hcd.ko (peer) and our usbfront.ko if built
 #                    + udevd with our udev rule
 #   $IMG/dom0.cpio   base dom0 + dom0-init + lib.sh + scenarios + testusb +
@@ -57,6 +57,10 @@ install -m 755 "$G/domU-init" "$R/init"
 mkdir -p "$R/e2e"
 cp "$G/g.sh" "$G/alsa.sh" "$G/trace.sh" "$R/e2e/"
 install -m 755 "$PEERS/testusb" "$R/usr/bin/testusb"
+# usbfs-op: USBDEVFS_RESET and a zero-packet bulk OUT URB (scenario features)
+cp "$G/usbfs-op.c" "$W/"
+build_cmd "$W" gcc -O2 -static -o usbfs-op usbfs-op.c
+install -m 755 "$W/usbfs-op" "$R/usr/bin/usbfs-op"
 add_ko "$R" "$PEERS/xen-hcd/xen-hcd.ko"
 [ -f "$USBFRONT_KO" ] && add_ko "$R" "$USBFRONT_KO"
 add_test_kos "$R"

@@ -183,7 +183,7 @@ static void req_ctrl_in_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_ctrl_in(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.id, 7);
 	KUNIT_EXPECT_EQ(test, r.pipe.port, 2);
 	KUNIT_EXPECT_EQ(test, r.pipe.devnum, 0);
@@ -204,7 +204,7 @@ static void req_ctrl_out_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_ctrl_out(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.devnum, 4);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 	KUNIT_EXPECT_EQ(test, r.length, 100);
@@ -217,7 +217,7 @@ static void req_ctrl_nodata_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_ctrl_nodata(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 0);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
@@ -231,11 +231,11 @@ static void req_ctrl_nodata_on_in_pipe_is_out(struct kunit *test)
 	/* usb_rcvctrlpipe() with wLength 0: usb core only warns. */
 	mk_ctrl_nodata(&req);
 	req.pipe |= XENUSB_PIPE_DIR;
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 	/* Same with an IN setup packet: no data stage, OUT status stage. */
 	req.u.ctrl[0] = USB_DIR_IN;
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 }
 
@@ -246,7 +246,7 @@ static void req_ctrl_in_short_not_ok(struct kunit *test)
 
 	mk_ctrl_in(&req);
 	req.transfer_flags = XENUSB_SHORT_NOT_OK;
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_TRUE(test, r.short_not_ok);
 }
 
@@ -261,7 +261,7 @@ static void req_bulk_64k_wrap_accepted(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, req.buffer_length, 0);
 	KUNIT_ASSERT_EQ(test, req.nr_buffer_segs,
 			XENUSB_MAX_SEGMENTS_PER_REQUEST);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 65536);
 	KUNIT_EXPECT_EQ(test, r.length, XENUSB_MAX_XFER);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 16);
@@ -270,7 +270,7 @@ static void req_bulk_64k_wrap_accepted(struct kunit *test)
 
 	/* The same wrap on an OUT pipe. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, false, 2, 65536, 0, 0);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 65536);
 }
 
@@ -282,7 +282,7 @@ static void req_bulk_65535_unaligned(struct kunit *test)
 	/* The largest non-wrapping length, over all 16 pages. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, true, 1, 65535, 1, 0);
 	KUNIT_ASSERT_EQ(test, req.nr_buffer_segs, 16);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 65535);
 }
 
@@ -292,7 +292,7 @@ static void req_bulk_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_bulk_in(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.type, XENUSB_PIPE_TYPE_BULK);
 	KUNIT_EXPECT_EQ(test, r.pipe.ep, 1);
 	KUNIT_EXPECT_TRUE(test, r.pipe.in);
@@ -300,14 +300,14 @@ static void req_bulk_like_xenhcd(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, r.short_not_ok);
 
 	mk_bulk_out(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 	KUNIT_EXPECT_EQ(test, r.length, 31);
 	KUNIT_EXPECT_FALSE(test, r.short_not_ok);
 
 	/* A zero-length packet: no segment at all. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, false, 2, 0, 0, 0);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 0);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 0);
 }
@@ -318,18 +318,18 @@ static void req_int_like_xenhcd(struct kunit *test)
 	struct usbback_req r;
 
 	mk_int_in(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.type, XENUSB_PIPE_TYPE_INT);
 	KUNIT_EXPECT_EQ(test, r.interval, 8);
 	KUNIT_EXPECT_EQ(test, r.length, 8);
 
 	mk_int_out(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.interval, 1);
 
 	/* The largest interval usb core passes on (high speed). */
 	req.u.intr.interval = 8192;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 }
 
 static void req_iso_like_xenhcd(struct kunit *test)
@@ -340,7 +340,7 @@ static void req_iso_like_xenhcd(struct kunit *test)
 	mk_iso_in(&req);
 	KUNIT_ASSERT_EQ(test, req.nr_buffer_segs, 2);
 	KUNIT_ASSERT_EQ(test, req.u.isoc.nr_frame_desc_segs, 2);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.type, XENUSB_PIPE_TYPE_ISOC);
 	KUNIT_EXPECT_EQ(test, r.length, 576);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 2);
@@ -350,7 +350,7 @@ static void req_iso_like_xenhcd(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.start_frame, 0x1234);
 
 	mk_iso_out(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.pipe.in);
 	KUNIT_EXPECT_EQ(test, r.length, 8192);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, 2);
@@ -370,7 +370,7 @@ static void req_iso_segment_budget_exactly_full(struct kunit *test)
 	req.u.isoc.nr_frame_desc_segs =
 		map_like_xenhcd(&req.seg[15], 0, 60 * XENUSB_ISO_DESC_SIZE);
 	KUNIT_ASSERT_EQ(test, req.u.isoc.nr_frame_desc_segs, 1);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 }
 
 static void req_iso_17_segments(struct kunit *test)
@@ -398,7 +398,7 @@ static void req_iso_17_segments(struct kunit *test)
 	}
 	b.extra.offset = 0;
 	b.extra.length = XENUSB_ISO_DESC_SIZE;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&b.req, NPORTS, 0, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&b.req, NPORTS, &r), -EINVAL);
 }
 
 static void req_17_data_segments(struct kunit *test)
@@ -419,7 +419,7 @@ static void req_17_data_segments(struct kunit *test)
 	}
 	b.extra.offset = 0;
 	b.extra.length = 100;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&b.req, NPORTS, 0, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&b.req, NPORTS, &r), -EINVAL);
 }
 
 static void req_unlink_like_xenhcd(struct kunit *test)
@@ -431,7 +431,7 @@ static void req_unlink_like_xenhcd(struct kunit *test)
 	/* Stale length and flags of the slot's previous request: fine. */
 	KUNIT_ASSERT_NE(test, req.buffer_length, 0);
 	KUNIT_ASSERT_NE(test, req.transfer_flags, 0);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_TRUE(test, r.pipe.unlink);
 	KUNIT_EXPECT_EQ(test, r.id, 9);
 	KUNIT_EXPECT_EQ(test, r.unlink_id, 3);
@@ -444,7 +444,7 @@ static void req_unlink_like_xenhcd(struct kunit *test)
 	req.pipe = (req.pipe & ~((u32)XENUSB_PIPE_TYPE_MASK <<
 				 XENUSB_PIPE_TYPE_SHIFT)) |
 		   ((u32)XENUSB_PIPE_TYPE_ISOC << XENUSB_PIPE_TYPE_SHIFT);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.unlink_id, 0xffff);
 }
 
@@ -455,11 +455,11 @@ static void req_port_limits(struct kunit *test)
 
 	mk_bulk_out(&req);
 	req.pipe = (req.pipe & ~XENUSB_PIPE_PORT_MASK) | 1;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	req.pipe = (req.pipe & ~XENUSB_PIPE_PORT_MASK) | NPORTS;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	req.pipe = (req.pipe & ~XENUSB_PIPE_PORT_MASK) | 31;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 31, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 31, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.port, 31);
 }
 
@@ -471,10 +471,10 @@ static void req_bad_nports(struct kunit *test)
 	/* A controller of 0 or 32 ports cannot exist: refuse everything. */
 	mk_bulk_in(&req);
 	set_port(&req, 1);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, 1, 0, &r), 0);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 0, 0, &r), -EINVAL);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 32, 0, &r), -EINVAL);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 255, 0, &r), -EINVAL);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, 1, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 0, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 32, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 255, &r), -EINVAL);
 }
 
 static void req_devnum_and_ep_limits(struct kunit *test)
@@ -485,7 +485,7 @@ static void req_devnum_and_ep_limits(struct kunit *test)
 	mk_bulk_out(&req);
 	req.pipe |= (XENUSB_PIPE_DEV_MASK << XENUSB_PIPE_DEV_SHIFT) |
 		    (XENUSB_PIPE_EP_MASK << XENUSB_PIPE_EP_SHIFT);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.pipe.devnum, 127);
 	KUNIT_EXPECT_EQ(test, r.pipe.ep, 15);
 }
@@ -498,10 +498,10 @@ static void req_segment_edges(struct kunit *test)
 	/* One byte at the very end of a page. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, true, 1, 1, 4095, 0);
 	KUNIT_ASSERT_EQ(test, req.seg[0].offset, 4095);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	/* A whole page. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, true, 1, 4096, 0, 0);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	/* Not laid out like a virtual buffer: still a valid gather list. */
 	xenhcd_req(&req, XENUSB_PIPE_TYPE_BULK, true, 1, 300, 0, 0);
 	req.nr_buffer_segs = 3;
@@ -511,7 +511,7 @@ static void req_segment_edges(struct kunit *test)
 	req.seg[1].length = 100;
 	req.seg[2].offset = 0;
 	req.seg[2].length = 100;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.length, 300);
 }
 
@@ -843,10 +843,10 @@ static void req_rule_broken_alone(struct kunit *test)
 
 	/* The request is valid before the mutation... */
 	c->build(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, &r), 0);
 	/* ...and invalid after it. */
 	c->mutate(&req);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, &r), -EINVAL);
 	/* What the error response needs is still there. */
 	KUNIT_EXPECT_EQ(test, r.id, req.id);
 }
@@ -876,7 +876,7 @@ static void parse_ok(struct kunit *test, void (*build)(struct xenusb_urb_request
 	struct xenusb_urb_request req;
 
 	build(&req);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, 0, r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, r), 0);
 }
 
 static void ep_check(struct kunit *test)
@@ -1129,6 +1129,165 @@ static void iso_descs_no_packets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, usbback_iso_descs_check(d, 0, 576), -EINVAL);
 }
 
+/* ---------------------------------------------------------------- */
+/* Negotiated transfer flags (include/xenusb_features.h)             */
+
+/* A port reset as usbfront sends it. */
+static void mk_port_reset(struct xenusb_urb_request *req)
+{
+	struct xenusb_pipe p = { .port = 1, .type = XENUSB_PIPE_TYPE_CTRL };
+
+	memset(req, 0, sizeof(*req));
+	req->id = 4;
+	req->pipe = xenusb_pipe_encode(&p);
+	req->transfer_flags = XENUSB_PORT_RESET;
+}
+
+struct feat_case {
+	const char *name;
+	void (*mk)(struct xenusb_urb_request *req);
+	u16 flags;	/* added to what mk() set */
+	bool zero_packet, port_reset;	/* negotiated */
+	int ret;
+};
+
+static void mk_bulk_in_plain(struct xenusb_urb_request *req)
+{
+	mk_bulk_in(req);
+	req->transfer_flags = 0;
+}
+
+static void mk_port_reset_seg(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->nr_buffer_segs = 1;
+	req->buffer_length = 8;
+	req->seg[0].length = 8;
+}
+
+static void mk_port_reset_len(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->buffer_length = 8;
+}
+
+static void mk_port_reset_in(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->pipe |= XENUSB_PIPE_DIR;
+}
+
+static void mk_port_reset_ep1(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->pipe |= 1 << XENUSB_PIPE_EP_SHIFT;
+}
+
+static void mk_port_reset_bulk(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->pipe |= (u32)XENUSB_PIPE_TYPE_BULK << XENUSB_PIPE_TYPE_SHIFT;
+}
+
+/* Stale address and setup bytes are allowed: neither is used. */
+static void mk_port_reset_stale(struct xenusb_urb_request *req)
+{
+	mk_port_reset(req);
+	req->pipe |= 5 << XENUSB_PIPE_DEV_SHIFT;
+	memset(req->u.ctrl, 0xff, sizeof(req->u.ctrl));
+}
+
+static const struct feat_case feat_cases[] = {
+	{ "zlp bulk out, negotiated", mk_bulk_out, XENUSB_ZERO_PACKET,
+	  true, false, 0 },
+	{ "zlp bulk out, not negotiated", mk_bulk_out, XENUSB_ZERO_PACKET,
+	  false, true, -EINVAL },
+	{ "zlp int out, negotiated", mk_int_out, XENUSB_ZERO_PACKET,
+	  true, false, 0 },
+	{ "zlp bulk in", mk_bulk_in_plain, XENUSB_ZERO_PACKET,
+	  true, true, -EINVAL },
+	{ "zlp int in", mk_int_in, XENUSB_ZERO_PACKET, true, true, -EINVAL },
+	{ "zlp control", mk_ctrl_out, XENUSB_ZERO_PACKET,
+	  true, true, -EINVAL },
+	{ "zlp iso out", mk_iso_out, XENUSB_ZERO_PACKET, true, true, -EINVAL },
+	{ "reset, negotiated", mk_port_reset, 0, false, true, 0 },
+	{ "reset, not negotiated", mk_port_reset, 0, true, false, -EINVAL },
+	{ "reset, stale address and setup", mk_port_reset_stale, 0,
+	  false, true, 0 },
+	{ "reset with a segment", mk_port_reset_seg, 0, true, true, -EINVAL },
+	{ "reset with a length", mk_port_reset_len, 0, true, true, -EINVAL },
+	{ "reset on an IN pipe", mk_port_reset_in, 0, true, true, -EINVAL },
+	{ "reset to endpoint 1", mk_port_reset_ep1, 0, true, true, -EINVAL },
+	{ "reset on a bulk pipe", mk_port_reset_bulk, 0, true, true, -EINVAL },
+	{ "reset with zlp", mk_port_reset, XENUSB_ZERO_PACKET,
+	  true, true, -EINVAL },
+	{ "reset with short-not-ok", mk_port_reset, XENUSB_SHORT_NOT_OK,
+	  true, true, -EINVAL },
+	{ "flag 0x0008", mk_bulk_out, 0x0008, true, true, -EINVAL },
+};
+
+static void feat_case_desc(const struct feat_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(feat_req, feat_cases, feat_case_desc);
+
+static void req_feat_flags(struct kunit *test)
+{
+	const struct feat_case *c = test->param_value;
+	struct xenusb_features feat = {};
+	struct xenusb_urb_request req;
+	struct usbback_req out;
+	int ret;
+
+	feat.val[XENUSB_FEAT_ZERO_PACKET] = c->zero_packet;
+	feat.val[XENUSB_FEAT_PORT_RESET] = c->port_reset;
+	c->mk(&req);
+	req.transfer_flags |= c->flags;
+	ret = usbback_req_parse_feat(&req, 4, &feat, &out);
+	KUNIT_EXPECT_EQ(test, ret, c->ret);
+	if (!ret) {
+		KUNIT_EXPECT_EQ(test, out.zero_packet,
+				!!(req.transfer_flags & XENUSB_ZERO_PACKET));
+		KUNIT_EXPECT_EQ(test, out.port_reset,
+				!!(req.transfer_flags & XENUSB_PORT_RESET));
+		KUNIT_EXPECT_EQ(test, out.pipe.port,
+				xenusb_pipeportnum(req.pipe));
+		if (out.port_reset) {
+			KUNIT_EXPECT_EQ(test, out.length, 0u);
+			KUNIT_EXPECT_EQ(test, out.nr_data_segs, 0);
+			KUNIT_EXPECT_FALSE(test, out.short_not_ok);
+		}
+	}
+	/* The base protocol refuses every request carrying a new flag. */
+	if (req.transfer_flags & (XENUSB_ZERO_PACKET | XENUSB_PORT_RESET))
+		KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 4, &out),
+				-EINVAL);
+}
+
+/* With every feature on, the base requests parse as before. */
+static void req_feat_base_unchanged(struct kunit *test)
+{
+	void (*mk[])(struct xenusb_urb_request *req) = {
+		mk_ctrl_in, mk_ctrl_out, mk_ctrl_nodata, mk_bulk_in_64k,
+		mk_bulk_in, mk_bulk_out, mk_int_in, mk_int_out, mk_iso_in,
+		mk_iso_out, mk_unlink,
+	};
+	struct xenusb_features feat = { .val = { 1, 1 } };
+	struct usbback_req a, b;
+	struct xenusb_urb_request req;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mk); i++) {
+		mk[i](&req);
+		KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, 4, &a), 0);
+		KUNIT_EXPECT_EQ(test, usbback_req_parse_feat(&req, 4, &feat,
+							     &b), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(&a, &b, sizeof(a)), 0);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Large transfers: indirect bulk requests                              */
 
@@ -1157,6 +1316,16 @@ static void mk_indirect(struct xenusb_urb_request *req,
 	xenusb_indirect_len_set(req, count * XENUSB_PAGE_SIZE);
 }
 
+/* Parse with large transfers negotiated at @max data segments (0: off). */
+static int ind_parse(const struct xenusb_urb_request *req, u32 max,
+		     struct usbback_req *r)
+{
+	struct xenusb_features feat = { };
+
+	feat.val[XENUSB_FEAT_MAX_INDIRECT] = max;
+	return usbback_req_parse_feat(req, NPORTS, &feat, r);
+}
+
 static struct xenusb_request_segment *descs_alloc(struct kunit *test)
 {
 	struct xenusb_request_segment *d;
@@ -1173,7 +1342,7 @@ static void ind_one_mib(struct kunit *test)
 	struct usbback_req r;
 
 	mk_indirect(&req, d, MAXI);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
 	KUNIT_EXPECT_TRUE(test, r.indirect);
 	KUNIT_EXPECT_EQ(test, r.nr_ind_segs, 1);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, MAXI);
@@ -1186,7 +1355,7 @@ static void ind_one_mib(struct kunit *test)
 	req.seg[1].gref = 901;
 	req.seg[1].offset = 64;
 	req.seg[1].length = (MAXI - 100) * XENUSB_INDIRECT_DESC_SIZE;
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
 	KUNIT_EXPECT_EQ(test, r.nr_ind_segs, 2);
 	KUNIT_EXPECT_EQ(test, r.nr_data_segs, MAXI);
 
@@ -1196,7 +1365,7 @@ static void ind_one_mib(struct kunit *test)
 	d[0].length = XENUSB_PAGE_SIZE - 512;
 	d[2].length = 7;
 	xenusb_indirect_len_set(&req, XENUSB_PAGE_SIZE * 2 - 512 + 7);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
 	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), 0);
 }
 
@@ -1207,7 +1376,7 @@ static void ind_not_negotiated(struct kunit *test)
 	struct usbback_req r;
 
 	mk_indirect(&req, d, 16);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, 0, &r), -EINVAL);
 	KUNIT_EXPECT_FALSE(test, r.indirect);
 	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
 }
@@ -1220,12 +1389,12 @@ static void ind_count_over_max(struct kunit *test)
 
 	/* The frontend's choice is lower than what the backend offers. */
 	mk_indirect(&req, d, 129);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 128, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, 128, &r), -EINVAL);
 	mk_indirect(&req, d, 128);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 128, &r), 0);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, 128, &r), 0);
 	/* Never more than the backend's own limit, whatever was agreed. */
 	mk_indirect(&req, d, MAXI + 1);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI + 1, &r),
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, MAXI + 1, &r),
 			-EINVAL);
 }
 
@@ -1310,7 +1479,7 @@ static void ind_short_not_ok_out(struct xenusb_urb_request *req)
 
 static void ind_unknown_flag(struct xenusb_urb_request *req)
 {
-	req->transfer_flags |= 0x0002;
+	req->transfer_flags |= 0x0100;
 }
 
 static const struct ind_bad_case ind_bad_cases[] = {
@@ -1346,9 +1515,9 @@ static void ind_rule_broken_alone(struct kunit *test)
 	struct usbback_req r;
 
 	mk_indirect(&req, d, 16);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
 	c->mutate(&req);
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, MAXI, &r), -EINVAL);
 }
 
 /* The descriptors read from the pages obey the rules of direct ones. */
@@ -1359,7 +1528,7 @@ static void ind_descs_checked(struct kunit *test)
 	struct usbback_req r;
 
 	mk_indirect(&req, d, 16);
-	KUNIT_ASSERT_EQ(test, usbback_req_parse(&req, NPORTS, MAXI, &r), 0);
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
 	KUNIT_ASSERT_EQ(test, usbback_req_check_indirect(d, &r), 0);
 
 	d[5].offset = 100;	/* segment past its page */
@@ -1390,7 +1559,7 @@ static void ind_unlink_ignores_flag(struct kunit *test)
 	mk_indirect(&req, d, 16);
 	req.pipe |= XENUSB_PIPE_UNLINK;
 	req.nr_buffer_segs = 0;
-	KUNIT_EXPECT_EQ(test, usbback_req_parse(&req, NPORTS, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, 0, &r), 0);
 	KUNIT_EXPECT_FALSE(test, r.indirect);
 }
 
@@ -1423,6 +1592,8 @@ static struct kunit_case usbback_req_check_cases[] = {
 	KUNIT_CASE(iso_descs_fit),
 	KUNIT_CASE_PARAM(iso_descs_overrun, iso_bad_gen_params),
 	KUNIT_CASE(iso_descs_no_packets),
+	KUNIT_CASE_PARAM(req_feat_flags, feat_req_gen_params),
+	KUNIT_CASE(req_feat_base_unchanged),
 	KUNIT_CASE(ind_one_mib),
 	KUNIT_CASE(ind_not_negotiated),
 	KUNIT_CASE(ind_count_over_max),

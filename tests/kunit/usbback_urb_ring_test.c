@@ -329,6 +329,64 @@ static void ring_slot_wait_kicks_on_response(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->kicks, 1u);
 }
 
+/* A port reset as usbfront sends it (feature-port-reset). */
+static void fake_post_reset(struct fake *f, u16 id, u8 port)
+{
+	fake_post(f, id, port, 0, XENUSB_PIPE_TYPE_CTRL, false)
+		->transfer_flags = XENUSB_PORT_RESET;
+}
+
+static void ring_port_reset(struct kunit *test)
+{
+	struct fake *f = fake_new(test);
+
+	f->r.feat.val[XENUSB_FEAT_PORT_RESET] = 1;
+	fake_post_ctrl(f, 1, USB_DIR_OUT, USB_REQ_SET_ADDRESS, 5, 0);
+	fake_post_reset(f, 2, 1);
+	fake_post_reset(f, 3, 2);	/* no device on port 2 */
+	fake_push(f);
+	f->control_ret = USBBACK_CTRL_PENDING;
+	usbback_ring_consume(&f->r);
+	expect_rsp(test, f, 1, XENUSB_STATUS_OK);
+	expect_rsp(test, f, 3, XENUSB_STATUS_NODEV);
+	expect_no_rsp(test, f);
+	KUNIT_ASSERT_EQ(test, f->controls, 1u);
+	KUNIT_EXPECT_EQ(test, f->last_kind, USBBACK_CTRL_PORT_RESET);
+	KUNIT_EXPECT_EQ(test, f->last_rq->port, 1);
+	KUNIT_EXPECT_TRUE(test, f->last_rq->dispatched);
+	/* The guest addresses the device again after the reset. */
+	KUNIT_EXPECT_LT(test, usbback_addr_route(&f->r.addr, 1, 5), 0);
+	KUNIT_EXPECT_EQ(test, usbback_addr_route(&f->r.addr, 1, 0), 1);
+	usbback_ring_respond(&f->r, f->last_rq, XENUSB_STATUS_OK, 0, 0, 0);
+	expect_rsp(test, f, 2, XENUSB_STATUS_OK);
+	KUNIT_EXPECT_EQ(test, f->submits, 0u);
+}
+
+/* Not negotiated: refused as malformed, the device never sees it. */
+static void ring_new_flags_not_negotiated(struct kunit *test)
+{
+	struct fake *f = fake_new(test);
+
+	fake_post_reset(f, 1, 1);
+	one_seg(fake_post(f, 2, 1, 2, XENUSB_PIPE_TYPE_BULK, false), 512);
+	RING_GET_REQUEST(&f->urb, 1)->transfer_flags = XENUSB_ZERO_PACKET;
+	fake_push(f);
+	usbback_ring_consume(&f->r);
+	expect_rsp(test, f, 1, XENUSB_STATUS_INVAL);
+	expect_rsp(test, f, 2, XENUSB_STATUS_INVAL);
+	KUNIT_EXPECT_EQ(test, f->bads, 2u);
+	KUNIT_EXPECT_EQ(test, f->controls + f->submits + f->fatals, 0u);
+
+	/* The same ZLP request once negotiated reaches the device. */
+	f->r.feat.val[XENUSB_FEAT_ZERO_PACKET] = 1;
+	one_seg(fake_post(f, 3, 1, 2, XENUSB_PIPE_TYPE_BULK, false), 512);
+	RING_GET_REQUEST(&f->urb, 2)->transfer_flags = XENUSB_ZERO_PACKET;
+	fake_push(f);
+	usbback_ring_consume(&f->r);
+	KUNIT_ASSERT_EQ(test, f->submits, 1u);
+	KUNIT_EXPECT_TRUE(test, f->last_rq->req.zero_packet);
+}
+
 static struct kunit_case usbback_urb_ring_cases[] = {
 	KUNIT_CASE(ring_init_bad_nports),
 	KUNIT_CASE(ring_empty_consumes_nothing),
@@ -343,6 +401,8 @@ static struct kunit_case usbback_urb_ring_cases[] = {
 	KUNIT_CASE(ring_unlink_of_victim_without_transfer),
 	KUNIT_CASE(ring_set_address_local),
 	KUNIT_CASE(ring_set_configuration),
+	KUNIT_CASE(ring_port_reset),
+	KUNIT_CASE(ring_new_flags_not_negotiated),
 	KUNIT_CASE(ring_control_status_answered),
 	KUNIT_CASE(ring_control_pass_is_submitted),
 	KUNIT_CASE(ring_respond_detached_not_pushed),

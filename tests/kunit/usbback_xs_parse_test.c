@@ -168,40 +168,10 @@ static void xs_busid(struct kunit *test)
 		KUNIT_EXPECT_LT(test, strlen(c->s), (size_t)USBBACK_BUSID_LEN);
 }
 
-/* max-indirect-segments against an offer of 256, and of 0. */
-static void xs_max_indirect(struct kunit *test)
-{
-	static const char * const bad[] = {
-		"", "257", "1000", "-1", "+1", " 1", "1 ", "01", "1\n", "0x10",
-		"4294967297", "00",
-	};
-	unsigned int v = 77, i;
-
-	KUNIT_EXPECT_EQ(test, usbback_parse_max_indirect("256", 256, &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 256u);
-	KUNIT_EXPECT_EQ(test, usbback_parse_max_indirect("1", 256, &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 1u);
-	KUNIT_EXPECT_EQ(test, usbback_parse_max_indirect("0", 256, &v), 0);
-	KUNIT_EXPECT_EQ(test, v, 0u);
-	KUNIT_EXPECT_EQ(test, usbback_parse_max_indirect("0", 0, &v), 0);
-	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		v = 77;
-		KUNIT_EXPECT_EQ_MSG(test,
-				    usbback_parse_max_indirect(bad[i], 256, &v),
-				    -EINVAL, "value \"%s\"", bad[i]);
-		KUNIT_EXPECT_EQ(test, v, 77u);
-	}
-	/* Nothing offered: only "0" is a valid answer. */
-	KUNIT_EXPECT_EQ(test, usbback_parse_max_indirect("1", 0, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, usbback_parse_max_indirect(NULL, 256, &v),
-			-EINVAL);
-}
-
 static struct kunit_case usbback_xs_parse_cases[] = {
 	KUNIT_CASE_PARAM(xs_num_ports, num_ports_gen_params),
 	KUNIT_CASE_PARAM(xs_usb_ver, usb_ver_gen_params),
 	KUNIT_CASE_PARAM(xs_busid, busid_gen_params),
-	KUNIT_CASE(xs_max_indirect),
 	{}
 };
 

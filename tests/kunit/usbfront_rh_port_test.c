@@ -557,6 +557,106 @@ static void usbfront_rh_reset_clock_wrap(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ch & USB_PORT_STAT_C_RESET);
 }
 
+/* A device on port 1, enabled by a first (local) reset. */
+static void enabled_device(struct kunit *test, struct usbfront_rh *rh)
+{
+	u16 st, ch;
+
+	powered_hub(test, rh, 2, 2);
+	usbfront_rh_connect(rh, 1, XENUSB_SPEED_HIGH);
+	KUNIT_ASSERT_EQ(test, set_port(rh, 1, USB_PORT_FEAT_RESET, T0), 0);
+	/* The first reset of a new device stays local. */
+	KUNIT_EXPECT_FALSE(test, usbfront_rh_reset_remote(rh, 1));
+	port_status(test, rh, 1, T0 + USBFRONT_RH_RESET_MS, &st, &ch);
+	KUNIT_ASSERT_TRUE(test, st & USB_PORT_STAT_ENABLE);
+	clear_port(rh, 1, USB_PORT_FEAT_C_RESET);
+	clear_port(rh, 1, USB_PORT_FEAT_C_CONNECTION);
+}
+
+/* feature-port-reset: the reset lasts until the backend answers. */
+static void usbfront_rh_reset_remote_ok(struct kunit *test)
+{
+	static struct usbfront_rh rh;
+	unsigned long t = T0 + 100;
+	u16 st, ch;
+
+	enabled_device(test, &rh);
+	KUNIT_ASSERT_EQ(test, set_port(&rh, 1, USB_PORT_FEAT_RESET, t), 0);
+	KUNIT_EXPECT_TRUE(test, usbfront_rh_reset_remote(&rh, 1));
+	/* A repeated reset sends nothing more: the answer is awaited. */
+	KUNIT_ASSERT_EQ(test, set_port(&rh, 1, USB_PORT_FEAT_RESET, t), 0);
+	KUNIT_EXPECT_FALSE(test, usbfront_rh_reset_remote(&rh, 1));
+	/* Long past the local signalling time: still in reset. */
+	port_status(test, &rh, 1, t + 500, &st, &ch);
+	KUNIT_EXPECT_TRUE(test, st & USB_PORT_STAT_RESET);
+	KUNIT_EXPECT_FALSE(test, ch & USB_PORT_STAT_C_RESET);
+	usbfront_rh_reset_answer(&rh, 1, true);
+	port_status(test, &rh, 1, t + 501, &st, &ch);
+	KUNIT_EXPECT_FALSE(test, st & USB_PORT_STAT_RESET);
+	KUNIT_EXPECT_TRUE(test, st & USB_PORT_STAT_ENABLE);
+	KUNIT_EXPECT_TRUE(test, st & USB_PORT_STAT_HIGH_SPEED);
+	KUNIT_EXPECT_TRUE(test, ch & USB_PORT_STAT_C_RESET);
+	/* A second answer, or one for another port, changes nothing. */
+	usbfront_rh_reset_answer(&rh, 1, false);
+	usbfront_rh_reset_answer(&rh, 2, false);
+	usbfront_rh_reset_answer(&rh, 99, false);
+	port_status(test, &rh, 1, t + 502, &st, &ch);
+	KUNIT_EXPECT_TRUE(test, st & USB_PORT_STAT_ENABLE);
+}
+
+/* The backend could not reset the device: the port stays disabled. */
+static void usbfront_rh_reset_remote_failed(struct kunit *test)
+{
+	static struct usbfront_rh rh;
+	unsigned long t = T0 + 100;
+	u16 st, ch;
+
+	enabled_device(test, &rh);
+	KUNIT_ASSERT_EQ(test, set_port(&rh, 1, USB_PORT_FEAT_RESET, t), 0);
+	KUNIT_ASSERT_TRUE(test, usbfront_rh_reset_remote(&rh, 1));
+	usbfront_rh_reset_answer(&rh, 1, false);
+	port_status(test, &rh, 1, t + USBFRONT_RH_RESET_MS, &st, &ch);
+	KUNIT_EXPECT_FALSE(test, st & USB_PORT_STAT_RESET);
+	KUNIT_EXPECT_FALSE(test, st & USB_PORT_STAT_ENABLE);
+	KUNIT_EXPECT_TRUE(test, st & USB_PORT_STAT_CONNECTION);
+	KUNIT_EXPECT_TRUE(test, ch & USB_PORT_STAT_C_RESET);
+	/* The next reset is a fresh one. */
+	clear_port(&rh, 1, USB_PORT_FEAT_C_RESET);
+	KUNIT_ASSERT_EQ(test, set_port(&rh, 1, USB_PORT_FEAT_RESET, t + 50),
+			0);
+	KUNIT_ASSERT_TRUE(test, usbfront_rh_reset_remote(&rh, 1));
+	usbfront_rh_reset_answer(&rh, 1, true);
+	port_status(test, &rh, 1, t + 60, &st, &ch);
+	KUNIT_EXPECT_TRUE(test, st & USB_PORT_STAT_ENABLE);
+}
+
+/*
+ * The device leaves (or the backend goes) while the answer is awaited:
+ * the reset ends without enabling, and the next device starts local.
+ */
+static void usbfront_rh_reset_remote_unplug(struct kunit *test)
+{
+	static struct usbfront_rh rh;
+	unsigned long t = T0 + 100;
+	u16 st, ch;
+
+	enabled_device(test, &rh);
+	KUNIT_ASSERT_EQ(test, set_port(&rh, 1, USB_PORT_FEAT_RESET, t), 0);
+	KUNIT_ASSERT_TRUE(test, usbfront_rh_reset_remote(&rh, 1));
+	usbfront_rh_connect(&rh, 1, XENUSB_SPEED_NONE);
+	port_status(test, &rh, 1, t + USBFRONT_RH_RESET_MS, &st, &ch);
+	KUNIT_EXPECT_FALSE(test, st & USB_PORT_STAT_RESET);
+	KUNIT_EXPECT_FALSE(test, st & USB_PORT_STAT_ENABLE);
+	usbfront_rh_connect(&rh, 1, XENUSB_SPEED_FULL);
+	KUNIT_ASSERT_EQ(test, set_port(&rh, 1, USB_PORT_FEAT_RESET, t + 20),
+			0);
+	KUNIT_EXPECT_FALSE(test, usbfront_rh_reset_remote(&rh, 1));
+	/* Never for an empty port, a port not in reset, or no port. */
+	KUNIT_EXPECT_FALSE(test, usbfront_rh_reset_remote(&rh, 2));
+	KUNIT_EXPECT_FALSE(test, usbfront_rh_reset_remote(&rh, 0));
+	KUNIT_EXPECT_FALSE(test, usbfront_rh_reset_remote(&rh, 3));
+}
+
 static struct kunit_case usbfront_rh_port_cases[] = {
 	KUNIT_CASE(usbfront_rh_init_bounds),
 	KUNIT_CASE(usbfront_rh_hub_descriptor),
@@ -576,6 +676,9 @@ static struct kunit_case usbfront_rh_port_cases[] = {
 	KUNIT_CASE(usbfront_rh_status_bitmap_size),
 	KUNIT_CASE(usbfront_rh_poll_completes_reset),
 	KUNIT_CASE(usbfront_rh_reset_clock_wrap),
+	KUNIT_CASE(usbfront_rh_reset_remote_ok),
+	KUNIT_CASE(usbfront_rh_reset_remote_failed),
+	KUNIT_CASE(usbfront_rh_reset_remote_unplug),
 	{}
 };
 

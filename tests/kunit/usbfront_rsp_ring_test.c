@@ -14,6 +14,7 @@
 
 #include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/usb/ch11.h>
 
 #include "rsp_ring.c"
 #include "req_build.c"
@@ -305,7 +306,7 @@ static void usbfront_req_indirect_rules(struct kunit *test)
 	x.nr_segs = 17;
 	KUNIT_EXPECT_EQ(test, usbfront_req_start(&t->r, &x, &req), -EINVAL);
 
-	t->r.max_indirect = 256;
+	t->r.feat.val[XENUSB_FEAT_MAX_INDIRECT] = 256;
 	usbfront_req_limits(&t->r, XENUSB_PIPE_TYPE_BULK, 0, &segs, &bytes);
 	KUNIT_EXPECT_EQ(test, segs, 256u);
 	KUNIT_EXPECT_EQ(test, bytes, 1024u * 1024u);
@@ -424,6 +425,84 @@ static void usbfront_ring_conn_overflow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->conns, 0);
 }
 
+/* feature-zero-packet: the flag only on bulk OUT, only when on. */
+static void usbfront_req_zero_packet(struct kunit *test)
+{
+	struct ring_test *t = rt_new(test);
+	struct usbfront_xfer x = { .pipe = rt_pipe(XENUSB_PIPE_TYPE_BULK, false),
+				   .length = 512, .zero_packet = true };
+	struct xenusb_urb_request req;
+	int id;
+
+	KUNIT_EXPECT_EQ(test, usbfront_req_start(&t->r, &x, &req), -EINVAL);
+	t->r.feat.val[XENUSB_FEAT_ZERO_PACKET] = 1;
+	x.pipe = rt_pipe(XENUSB_PIPE_TYPE_BULK, true);
+	KUNIT_EXPECT_EQ(test, usbfront_req_start(&t->r, &x, &req), -EINVAL);
+	x.pipe = rt_pipe(XENUSB_PIPE_TYPE_INT, false);
+	KUNIT_EXPECT_EQ(test, usbfront_req_start(&t->r, &x, &req), -EINVAL);
+	x.pipe = rt_pipe(XENUSB_PIPE_TYPE_BULK, false);
+	id = usbfront_req_start(&t->r, &x, &req);
+	KUNIT_ASSERT_GE(test, id, 0);
+	KUNIT_EXPECT_EQ(test, req.transfer_flags, XENUSB_ZERO_PACKET);
+	x.zero_packet = false;
+	usbfront_req_abort(&t->r, id);
+	id = usbfront_req_start(&t->r, &x, &req);
+	KUNIT_ASSERT_GE(test, id, 0);
+	KUNIT_EXPECT_EQ(test, req.transfer_flags, 0);
+}
+
+/* feature-port-reset: the request, and its answer ending the reset. */
+static void usbfront_req_port_reset_round_trip(struct kunit *test)
+{
+	struct ring_test *t = rt_new(test);
+	struct xenusb_urb_request req, got;
+	u8 buf[4];
+	bool more;
+	int id;
+
+	KUNIT_EXPECT_EQ(test, usbfront_req_port_reset(&t->r, 1, &req),
+			-EINVAL);
+	t->r.feat.val[XENUSB_FEAT_PORT_RESET] = 1;
+	KUNIT_EXPECT_EQ(test, usbfront_req_port_reset(&t->r, 0, &req),
+			-EINVAL);
+
+	/* Port 1 holds an enabled device that the hub driver resets. */
+	usbfront_rh_control(&t->rh, USBFRONT_RH_SET_PORT_FEATURE,
+			    USB_PORT_FEAT_POWER, 1, NULL, 0, 0);
+	usbfront_rh_connect(&t->rh, 1, XENUSB_SPEED_HIGH);
+	usbfront_rh_control(&t->rh, USBFRONT_RH_SET_PORT_FEATURE,
+			    USB_PORT_FEAT_RESET, 1, NULL, 0, 0);
+	usbfront_rh_poll(&t->rh, 100);
+	usbfront_rh_control(&t->rh, USBFRONT_RH_SET_PORT_FEATURE,
+			    USB_PORT_FEAT_RESET, 1, NULL, 0, 200);
+	KUNIT_ASSERT_TRUE(test, usbfront_rh_reset_remote(&t->rh, 1));
+
+	id = usbfront_req_port_reset(&t->r, 1, &req);
+	KUNIT_ASSERT_GE(test, id, 0);
+	usbfront_req_push(&t->r);
+	RING_COPY_REQUEST(&t->bu, 0, &got);
+	t->bu.req_cons = 1;
+	KUNIT_EXPECT_EQ(test, got.id, id);
+	KUNIT_EXPECT_EQ(test, got.transfer_flags, XENUSB_PORT_RESET);
+	KUNIT_EXPECT_EQ(test, xenusb_pipeportnum(got.pipe), 1u);
+	KUNIT_EXPECT_EQ(test, xenusb_pipetype(got.pipe),
+			(u32)XENUSB_PIPE_TYPE_CTRL);
+	KUNIT_EXPECT_EQ(test, xenusb_pipeendpoint(got.pipe), 0u);
+	KUNIT_EXPECT_EQ(test, xenusb_pipedevice(got.pipe), 0u);
+	KUNIT_EXPECT_FALSE(test, xenusb_pipein(got.pipe));
+	KUNIT_EXPECT_EQ(test, got.nr_buffer_segs, 0);
+	KUNIT_EXPECT_EQ(test, got.buffer_length, 0);
+
+	rt_answer(t, id, XENUSB_STATUS_OK, 0);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_responses(&t->r, &more), 1);
+	KUNIT_EXPECT_EQ(test, t->last_inf.reset_port, 1);
+	KUNIT_EXPECT_EQ(test, t->fatals, 0);
+	usbfront_rh_control(&t->rh, USBFRONT_RH_GET_PORT_STATUS, 0, 1, buf,
+			    sizeof(buf), 300);
+	KUNIT_EXPECT_TRUE(test, buf[0] & USB_PORT_STAT_ENABLE);
+	KUNIT_EXPECT_FALSE(test, buf[0] & USB_PORT_STAT_RESET);
+}
+
 static struct kunit_case usbfront_rsp_ring_cases[] = {
 	KUNIT_CASE(usbfront_ring_round_trip),
 	KUNIT_CASE(usbfront_ring_unpublished),
@@ -433,6 +512,8 @@ static struct kunit_case usbfront_rsp_ring_cases[] = {
 	KUNIT_CASE(usbfront_req_build_rules),
 	KUNIT_CASE(usbfront_req_indirect_rules),
 	KUNIT_CASE(usbfront_req_unlink_rules),
+	KUNIT_CASE(usbfront_req_zero_packet),
+	KUNIT_CASE(usbfront_req_port_reset_round_trip),
 	KUNIT_CASE(usbfront_ring_conn_events),
 	KUNIT_CASE(usbfront_ring_conn_overflow),
 	{}

@@ -331,6 +331,7 @@ static int sback_submit(struct usbback_ring *r, struct usbback_rq *rq)
 	x->vx.len = req->length;
 	x->vx.nr_packets = req->nr_packets;
 	x->vx.iso = x->descs;
+	x->vx.zero_packet = req->zero_packet;
 	x->due = w->now;
 	if (req->pipe.type != XENUSB_PIPE_TYPE_CTRL && d->ops->due)
 		x->due = d->ops->due(d, &x->vx, w->now);
@@ -375,6 +376,13 @@ static s32 sback_control(struct usbback_ring *r, struct usbback_rq *rq,
 			return XENUSB_STATUS_STALL;
 		return xenusb_status_from_errno(vdev_clear_halt(d,
 								index & 0xff));
+	case USBBACK_CTRL_PORT_RESET:
+		/* usb_reset_device(): configuration and altsettings kept. */
+		d->resets++;
+		if (d->ops->reset)
+			d->ops->reset(d);
+		memset(d->halted, 0, sizeof(d->halted));
+		return XENUSB_STATUS_OK;
 	default:
 		return XENUSB_STATUS_INVAL;
 	}

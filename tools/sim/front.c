@@ -482,11 +482,17 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 	struct xenusb_request_segment *seg;
 	struct xenusb_urb_request rq;
 	struct sfront_shadow *sh;
-	bool zlp = false;
+	bool zlp = false, zero_flag;
 	int ind_ref = 0;
 	u16 ndata;
 	int id, err;
 
+	/* feature-zero-packet: a flag on the last request, as usbfront. */
+	zero_flag = u->type == XENUSB_PIPE_TYPE_BULK && !u->in &&
+		    u->zero_packet &&
+		    xenusb_feat_on(&f->ring.feat, XENUSB_FEAT_ZERO_PACKET);
+	if (zero_flag)
+		u->prog.zlp = false;
 	usbfront_req_limits(&f->ring, u->type, u->wire_pages, &max_segs,
 			    &max_bytes);
 	if (u->prog.done < u->prog.total) {
@@ -503,6 +509,7 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 
 	x.pipe = xenusb_pipe_encode(&p);
 	x.length = len;
+	x.zero_packet = zero_flag && u->prog.done + len == u->prog.total;
 	x.interval = u->interval;
 	x.nr_packets = u->nr_packets;
 	memcpy(x.setup, u->setup, sizeof(x.setup));
@@ -565,8 +572,12 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 	sfront_queued(f);
 	u->req_id = id;
 	u->prog.cur_len = len;
-	if (zlp)
+	if (zlp) {
 		u->prog.zlp = false;
+		f->zlp_requests++;
+	}
+	if (x.zero_packet)
+		f->zlp_flags++;
 	if (!u->holds_ep &&
 	    usbfront_xfer_hold(&u->prog, len, u->type == XENUSB_PIPE_TYPE_CTRL)) {
 		u->holds_ep = true;
@@ -578,6 +589,34 @@ fail:
 	sfront_ungrant(w, sh);
 	usbfront_req_abort(&f->ring, id);
 	return err == -ENOSPC ? -ENOMEM : err;
+}
+
+/**
+ * sfront_port_reset() - the hub driver just put @port into reset
+ * @w: world
+ * @port: port
+ *
+ * As usbfront_send_port_reset(): with feature-port-reset, the reset of a
+ * device that was enabled becomes a request, answered by the backend.
+ */
+void sfront_port_reset(struct sim *w, u8 port)
+{
+	struct sfront *f = &w->front;
+	struct xenusb_urb_request rq;
+	int id;
+
+	if (!f->connected || f->dead ||
+	    !xenusb_feat_on(&f->ring.feat, XENUSB_FEAT_PORT_RESET) ||
+	    !usbfront_rh_reset_remote(&f->rh, port))
+		return;
+	id = usbfront_req_port_reset(&f->ring, port, &rq);
+	if (id < 0) {
+		usbfront_rh_reset_answer(&f->rh, port, true);
+		return;
+	}
+	memset(&f->sh[id], 0, sizeof(f->sh[id]));
+	sfront_queued(f);
+	f->port_resets++;
 }
 
 /* Send the unlink of @u's request; 0 sent, -EBUSY no slot or id. */

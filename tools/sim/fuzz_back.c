@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness for the usbback core: a request as a hostile
- * frontend could write it goes through usbback_req_parse(); whatever
+ * frontend could write it goes through usbback_req_parse_feat() under a
+ * random set of negotiated extensions; whatever
  * is accepted must satisfy the promises the backend relies on (it maps
  * and copies on their strength). Also drives usbback_req_check_ep(),
  * usbback_ctrl_classify(), usbback_iso_descs_check() and random
@@ -22,15 +23,25 @@ static void check_parse(struct input *in)
 {
 	struct xenusb_urb_request req;
 	struct usbback_ep_view view;
+	struct xenusb_features feat = { { 0 } };
 	struct usbback_req r;
 	struct xenusb_request_segment ind[XENUSB_MAX_INDIRECT_SEGS];
 	uint8_t nports = take8(in) % 33;
-	uint16_t max_indirect = take8(in) & 1 ? XENUSB_MAX_INDIRECT_SEGS : 0;
+	uint8_t on = take8(in);
+	uint16_t flags_ok = XENUSB_SHORT_NOT_OK;
+	uint16_t max_indirect = on & 4 ? XENUSB_MAX_INDIRECT_SEGS : 0;
 	unsigned int i, segs;
 	uint32_t sum = 0, desc = 0;
 
+	feat.val[XENUSB_FEAT_ZERO_PACKET] = on & 1;
+	feat.val[XENUSB_FEAT_PORT_RESET] = !!(on & 2);
+	if (on & 1)
+		flags_ok |= XENUSB_ZERO_PACKET;
+	if (on & 2)
+		flags_ok |= XENUSB_PORT_RESET;
+	feat.val[XENUSB_FEAT_MAX_INDIRECT] = max_indirect;
 	take(in, &req, sizeof(req));
-	if (usbback_req_parse(&req, nports, max_indirect, &r)) {
+	if (usbback_req_parse_feat(&req, nports, &feat, &r)) {
 		ASSERT(r.id == req.id);
 		return;
 	}
@@ -78,8 +89,19 @@ static void check_parse(struct input *in)
 		ASSERT(sum == r.length && r.length <= XENUSB_MAX_XFER);
 		ASSERT(r.length == req.buffer_length ||
 		       (req.buffer_length == 0 && r.length == 65536));
-		ASSERT(!(req.transfer_flags & ~XENUSB_SHORT_NOT_OK));
+		ASSERT(!(req.transfer_flags & ~flags_ok));
+		ASSERT(!(req.transfer_flags & XENUSB_INDIRECT));
 		ASSERT(usbback_req_check_indirect(req.seg, &r) == -EINVAL);
+		if (r.zero_packet)
+			ASSERT(!r.pipe.in && (r.pipe.type == XENUSB_PIPE_TYPE_BULK ||
+					      r.pipe.type == XENUSB_PIPE_TYPE_INT));
+		if (r.port_reset)
+			ASSERT(req.transfer_flags == XENUSB_PORT_RESET &&
+			       r.pipe.type == XENUSB_PIPE_TYPE_CTRL &&
+			       !r.pipe.ep && !r.pipe.in && !r.length &&
+			       !r.nr_data_segs);
+		ASSERT(r.port_reset == !!(req.transfer_flags &
+					  XENUSB_PORT_RESET));
 		if (r.pipe.type == XENUSB_PIPE_TYPE_ISOC) {
 			ASSERT(r.nr_packets && desc == r.nr_packets *
 			       XENUSB_ISO_DESC_SIZE);

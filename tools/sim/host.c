@@ -161,7 +161,7 @@ out:
 }
 
 /**
- * host_xfer() - a synchronous bulk or interrupt transfer
+ * host_xfer_flags() - a synchronous bulk or interrupt transfer
  * @w: world
  * @port: root-hub port
  * @devnum: device address
@@ -172,11 +172,13 @@ out:
  * @len: bytes
  * @offset: where the URB buffer starts in its first page
  * @actual: bytes transferred, may be NULL
+ * @zero_packet: URB_ZERO_PACKET (bulk OUT)
  *
  * Return: as host_ctrl().
  */
-int host_xfer(struct sim *w, u8 port, u8 devnum, u8 type, u8 epaddr,
-	      u16 maxp, void *data, u32 len, u32 offset, u32 *actual)
+static int host_xfer_flags(struct sim *w, u8 port, u8 devnum, u8 type,
+			   u8 epaddr, u16 maxp, void *data, u32 len, u32 offset,
+			   u32 *actual, bool zero_packet)
 {
 	struct sfront_urb *u = calloc(1, sizeof(*u));
 	u8 *buf = sim_pages_alloc(len, offset);
@@ -194,6 +196,7 @@ int host_xfer(struct sim *w, u8 port, u8 devnum, u8 type, u8 epaddr,
 	u->interval = 1;
 	u->buf = buf;
 	u->len = len;
+	u->zero_packet = zero_packet;
 	if (!u->in)
 		memcpy(buf, data, len);
 	ret = host_run(w, u, &keep);
@@ -207,6 +210,38 @@ out:
 	else
 		sim_pages_free(buf, offset);
 	return ret;
+}
+
+/**
+ * host_xfer() - one bulk or interrupt URB, as usb_bulk_msg() waits for it
+ * (see host_xfer_flags() for the arguments)
+ *
+ * Return: as host_ctrl().
+ */
+int host_xfer(struct sim *w, u8 port, u8 devnum, u8 type, u8 epaddr,
+	      u16 maxp, void *data, u32 len, u32 offset, u32 *actual)
+{
+	return host_xfer_flags(w, port, devnum, type, epaddr, maxp, data, len,
+			       offset, actual, false);
+}
+
+/**
+ * host_xfer_zlp() - a bulk OUT URB with URB_ZERO_PACKET, page-aligned
+ * @w: world
+ * @port: port
+ * @devnum: device address
+ * @epaddr: OUT endpoint address
+ * @maxp: its wMaxPacketSize
+ * @data: @len bytes to send
+ * @len: bytes
+ *
+ * Return: as host_ctrl().
+ */
+int host_xfer_zlp(struct sim *w, u8 port, u8 devnum, u8 epaddr, u16 maxp,
+		  void *data, u32 len)
+{
+	return host_xfer_flags(w, port, devnum, XENUSB_PIPE_TYPE_BULK, epaddr,
+			       maxp, data, len, 0, NULL, true);
 }
 
 static int host_port_status(struct sim *w, u8 port, u16 *status, u16 *change)
@@ -275,6 +310,8 @@ int host_port_reset(struct sim *w, u8 port, u8 *speed)
 		host_port_feature(w, false, USB_PORT_FEAT_C_CONNECTION, port);
 	if (host_port_feature(w, true, USB_PORT_FEAT_RESET, port))
 		return -EPROTO;
+	/* usbfront_hub_control(): maybe a request to the backend. */
+	sfront_port_reset(w, port);
 	for (tries = 0; tries < 5; tries++) {
 		sim_advance(w, USBFRONT_RH_RESET_MS);
 		if (host_port_status(w, port, &status, &change))

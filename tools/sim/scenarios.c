@@ -16,6 +16,7 @@
 #include "sim.h"
 #include "scenarios.h"
 #include "fuzz_ring_back.h"
+#include "scen_features.h"
 
 /* Record why a scenario failed; the value is the failure code. */
 #define fail(why, len, ...)	(snprintf(why, len, __VA_ARGS__), -1)
@@ -2279,13 +2280,13 @@ static int hostile_frontend_indirect(char *why, size_t len)
 			xenusb_indirect_len_set(&rq, 7 * SIM_PAGE);
 			break;
 		case NOT_NEGOTIATED:
-			w->back.ring.max_indirect = 0;
+			w->back.ring.feat.val[XENUSB_FEAT_MAX_INDIRECT] = 0;
 			break;
 		default:
 			break;
 		}
 		err = raw_wait(w, &rq, grefs, n + 1, n * SIM_PAGE, &res);
-		w->back.ring.max_indirect = 8;
+		w->back.ring.feat.val[XENUSB_FEAT_MAX_INDIRECT] = 8;
 		want = a == GOOD ? XENUSB_STATUS_OK : XENUSB_STATUS_INVAL;
 		if (err || res.rsp.status != want ||
 		    (a == GOOD && (u32)res.rsp.actual_length != n * SIM_PAGE)) {
@@ -2345,6 +2346,9 @@ const struct sim_scenario sim_scenarios[] = {
 	{ "setconfig_local", setconfig_local },
 	{ "nomem_backpressure", nomem_backpressure },
 	{ "fuzz_corpus_back", sim_fuzz_corpus_back },
+	{ "features_negotiate", sim_features_negotiate },
+	{ "features_zlp", sim_features_zlp },
+	{ "features_port_reset", sim_features_port_reset },
 	{ "ports_31", ports_31 },
 	{ "wrap_64k", wrap_64k },
 	{ "large_1mib", large_1mib },

@@ -149,6 +149,7 @@ struct vdev_xfer {
 	u32 len;
 	u16 nr_packets;
 	struct xenusb_iso_desc *iso;
+	bool zero_packet;	/* URB_ZERO_PACKET on the host URB */
 	u32 actual;
 	u32 error_count;
 	int status;
@@ -180,6 +181,10 @@ struct vdev {
 	u8 alt[VDEV_MAX_INTF];
 	bool halted[2][XENUSB_NUM_EPS];
 	u64 ctrl_requests;
+	/* what the bus saw: ZLPs after OUT data, empty OUT transfers, resets */
+	u64 zlps;
+	u64 empty_outs;
+	u64 resets;
 	void *priv;
 };
 
@@ -317,6 +322,9 @@ struct sfront {
 	u64 requests;
 	u64 responses;
 	u64 conn_events;
+	u64 zlp_requests;	/* extra zero-length requests (base protocol) */
+	u64 zlp_flags;		/* requests with XENUSB_ZERO_PACKET */
+	u64 port_resets;	/* port reset requests (feature-port-reset) */
 	u32 port_events[XENUSB_MAX_PORTNR + 1];
 	u32 inflight;
 	u32 peak_inflight;
@@ -327,6 +335,7 @@ struct sfront {
 void sfront_init(struct sim *w, u8 nports, u8 usb_ver);
 int sfront_connect(struct sim *w);
 void sfront_disconnect(struct sim *w);
+void sfront_port_reset(struct sim *w, u8 port);
 unsigned int sfront_reclaim(struct sim *w);
 int sfront_submit(struct sim *w, struct sfront_urb *u);
 int sfront_unlink(struct sim *w, struct sfront_urb *u);
@@ -480,6 +489,8 @@ void sim_pages_free(void *buf, u32 offset);
 int host_wait(struct sim *w, struct sfront_urb *u, u64 timeout_ms);
 int host_ctrl(struct sim *w, u8 port, u8 devnum, u8 type, u8 request,
 	      u16 value, u16 index, void *data, u16 length, u32 *actual);
+int host_xfer_zlp(struct sim *w, u8 port, u8 devnum, u8 epaddr, u16 maxp,
+		  void *data, u32 len);
 int host_xfer(struct sim *w, u8 port, u8 devnum, u8 type, u8 epaddr,
 	      u16 maxp, void *data, u32 len, u32 offset, u32 *actual);
 int host_port_reset(struct sim *w, u8 port, u8 *speed);

@@ -255,6 +255,13 @@ void vdev_xfer(struct vdev *d, struct vdev_xfer *x)
 		return;
 	}
 	d->ops->xfer(d, x);
+	if (x->type != XENUSB_PIPE_TYPE_BULK || x->in || x->status)
+		return;
+	/* What a host controller puts on the bus after the data. */
+	if (!x->len)
+		d->empty_outs++;
+	else if (x->zero_packet && x->maxp && x->len % x->maxp == 0)
+		d->zlps++;
 }
 
 /**

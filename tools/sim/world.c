@@ -58,8 +58,8 @@ int sim_connect(struct sim *w)
 	if (err)
 		return err;
 	/* Both sides know the agreed maximum before any request flows. */
-	w->front.ring.max_indirect = ind;
-	w->back.ring.max_indirect = ind;
+	w->front.ring.feat.val[XENUSB_FEAT_MAX_INDIRECT] = ind;
+	w->back.ring.feat.val[XENUSB_FEAT_MAX_INDIRECT] = ind;
 	return sback_connect(w, w->front.urb_gref, w->front.conn_gref);
 }
 

@@ -34,6 +34,7 @@
 #include <xen/xenbus.h>
 
 #include "xenusb_proto.h"
+#include "xenusb_features.h"
 #include "xenusb_compat.h"
 
 /* Request ids this module uses; far more than can be in flight. */
@@ -901,6 +902,44 @@ fail:
 	hf_result(hf, "indirect", false, "%s: %s", what, why);
 }
 
+/*
+ * The transfer flags of the negotiated extensions, never negotiated: this
+ * frontend wrote no feature-zero-packet key and an invalid
+ * feature-port-reset ("yes"), so usbback must refuse both flags like any
+ * unknown flag, and the device must never see the requests (a ZLP bulk
+ * OUT to a mass-storage device would be taken as a bogus command block).
+ */
+static void hf_attack_unnegotiated(struct hf_info *hf, struct hf_target *t)
+{
+	struct xenusb_urb_request r;
+	char why[HF_WHY];
+
+	if (!t->bulk_out) {
+		hf_result(hf, "unnegotiated-flags", false,
+			  "the device has no bulk OUT endpoint");
+		return;
+	}
+	hf_bulk(hf, &r, t->port, t->bulk_out, false, 512, 3);
+	r.transfer_flags = XENUSB_ZERO_PACKET;
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	memset(&r, 0, sizeof(r));
+	r.pipe = hf_pipe(t->port, 0, 0, XENUSB_PIPE_TYPE_CTRL, false);
+	r.transfer_flags = XENUSB_PORT_RESET;
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	r.transfer_flags = XENUSB_PORT_RESET | XENUSB_ZERO_PACKET;
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	if (!hf_alive(hf, t->port, why, sizeof(why)))
+		goto fail;
+	hf_result(hf, "unnegotiated-flags", true,
+		  "zero-packet bulk OUT and port reset without negotiation: -EINVAL, device still served");
+	return;
+fail:
+	hf_result(hf, "unnegotiated-flags", false, "%s", why);
+}
+
 static void hf_attack_storm(struct hf_info *hf, struct hf_target *t)
 {
 	unsigned long t0 = jiffies;
@@ -1191,6 +1230,7 @@ static const struct {
 	{ "unlink-unknown", hf_attack_unlink },
 	{ "bad-flags", hf_attack_flags },
 	{ "indirect", hf_attack_indirect },
+	{ "unnegotiated-flags", hf_attack_unnegotiated },
 	{ "evtchn-storm", hf_attack_storm },
 	{ "malformed-flood", hf_attack_malformed_flood },
 	{ "ring-flood", hf_attack_ring_flood },
@@ -1359,13 +1399,17 @@ again:
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "event-channel", "%u",
 				    hf->evtchn);
+	/* Garbage for an offered feature: usbback must leave it off. */
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "feature-port-reset",
+				    "%s", "yes");
 	/* Large transfers, when offered: a small choice to exceed. */
 	hf->indirect = xenbus_read_unsigned(dev->otherend,
-					    XENUSB_KEY_MAX_INDIRECT_BACK,
+					    "feature-max-indirect-segments",
 					    0) >= HF_INDIRECT;
 	if (!err && hf->indirect)
 		err = xenbus_printf(xbt, dev->nodename,
-				    XENUSB_KEY_MAX_INDIRECT_FRONT, "%u",
+				    "feature-max-indirect-segments", "%u",
 				    HF_INDIRECT);
 	if (err) {
 		xenbus_transaction_end(xbt, 1);

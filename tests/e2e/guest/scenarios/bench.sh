@@ -24,7 +24,7 @@
 #              (usb-storage's own default; the disk workloads only)
 #   map        buffer_mode=map
 #   copy-noind as copy-wq with large transfers switched off (usbback's
-#              max_indirect_segments=0, g1 created again around it): the
+#              feature_max_indirect_segments=N, g1 created again around it): the
 #              base protocol's 64 KiB requests, the "before" of copy-wq
 # dom0-native runs before each round, and after a guest run again at the
 # guest's max_sectors when that differs from dom0's ("native-msN").
@@ -105,7 +105,7 @@ native_like() {
 # ---- through the cell, one guest run per variant (usbback cells)
 BUFMODE=/sys/module/usbback/parameters/buffer_mode
 RIC=/sys/module/usbback/parameters/respond_in_completion
-MAXIND=/sys/module/usbback/parameters/max_indirect_segments
+MAXIND=/sys/module/usbback/parameters/feature_max_indirect_segments
 g1_up() {
 	if [ -n "$GCFG" ]; then
 		guest_up g1 "$GCFG" "usbctrl = ['type=$CTRLTYPE,version=2,ports=4']"
@@ -113,13 +113,13 @@ g1_up() {
 		guest_up g1
 	fi
 }
-# g1_indirect N: g1 created again with usbback offering N indirect segments
-# (the offer is written when a controller is created)
+# g1_indirect Y|N: g1 created again with usbback offering large transfers
+# or not (the offer is written when a controller is created)
 g1_indirect() {
-	[ -f $MAXIND ] || { WHY="usbback has no max_indirect_segments"; return 1; }
+	[ -f $MAXIND ] || { WHY="usbback has no feature_max_indirect_segments"; return 1; }
 	[ "$(cat $MAXIND)" = "$1" ] && return 0
 	xlq destroy g1
-	echo "$1" > $MAXIND && [ "$(cat $MAXIND)" = "$1" ] || { WHY="cannot set max_indirect_segments=$1"; return 1; }
+	echo "$1" > $MAXIND && [ "$(cat $MAXIND)" = "$1" ] || { WHY="cannot set feature_max_indirect_segments=$1"; return 1; }
 	g1_up
 }
 g1_up || { fail bench "$WHY"; exit 0; }
@@ -177,7 +177,7 @@ if [ "$BACK" = usbback ]; then
 	def_ind=$(cat $MAXIND 2>/dev/null)
 	r=0
 	order="copy copy-wq copy-ms240 map"
-	[ -n "$def_ind" ] && [ "$def_ind" != 0 ] && order="$order copy-noind"
+	[ "$def_ind" = Y ] && order="$order copy-noind"
 	while [ $r -lt "$ROUNDS" ] && [ $ok = 1 ]; do
 		r=$((r + 1))
 		[ $r -gt 1 ] && native native
@@ -185,7 +185,7 @@ if [ "$BACK" = usbback ]; then
 			m=${v%%-*}
 			ric=Y; case $v in copy-wq | copy-noind) ric=N ;; esac
 			if [ $v = copy-noind ]; then
-				g1_indirect 0 || { ok=0; break; }
+				g1_indirect N || { ok=0; break; }
 			elif [ -n "$def_ind" ]; then
 				g1_indirect "$def_ind" || { ok=0; break; }
 			fi

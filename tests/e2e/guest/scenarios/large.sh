@@ -4,8 +4,8 @@
 #
 # large: large transfers (indirect segments, Documentation/protocol.rst),
 # only in usbback/usbfront, the one pair that speaks them.
-#   large-negotiated  feature-max-indirect-segments in the backend's
-#                     directory, max-indirect-segments in the frontend's,
+#   large-negotiated  feature-max-indirect-segments 256 in the backend's
+#                     directory and in the frontend's,
 #                     usbback's statistics/max_indirect agrees
 #   large-storage     the stick read with O_DIRECT 1 MiB reads at
 #                     max_sectors 2048: md5 right, usbback counted indirect
@@ -24,7 +24,7 @@ guest_up g1 || { fail large-negotiated "$WHY"; exit 0; }
 dom=$(domid_of g1)
 be=$(xenstore-list /local/domain/0/backend/vusb/$dom 2>/dev/null | head -n 1)
 offer=$(xenstore-read /local/domain/0/backend/vusb/$dom/$be/feature-max-indirect-segments 2>/dev/null)
-choice=$(xenstore-read /local/domain/$dom/device/vusb/$be/max-indirect-segments 2>/dev/null)
+choice=$(xenstore-read /local/domain/$dom/device/vusb/$be/feature-max-indirect-segments 2>/dev/null)
 used=$(ustat max_indirect)
 info "large: controller $be: offered '$offer', frontend chose '$choice', usbback uses '$used'"
 if [ "$offer" = 256 ] && [ "$choice" = 256 ] && [ "$used" = 256 ]; then
