@@ -12,8 +12,8 @@
 struct back_case {
 	const char *name;
 	u32 offered;		/* 0: switched off, no key written */
-	const char *used;	/* the frontend's value, NULL: no key;
-				 * "max+1": one above the feature's limit */
+	/* the frontend's value, NULL: no key; "max+1": above the limit */
+	const char *used;
 	int ret;
 	u32 on;
 	enum xenusb_feat_verdict verdict;

@@ -11,8 +11,8 @@
 struct front_case {
 	const char *name;
 	u32 local;		/* this side's module parameter */
-	const char *offer;	/* the backend's value, NULL: no key;
-				 * "max+1": one above the feature's limit */
+	/* the backend's value, NULL: no key; "max+1": above the limit */
+	const char *offer;
 	u32 use;		/* expected value used and written */
 	enum xenusb_feat_verdict verdict;
 };

@@ -2174,23 +2174,30 @@ static int large_negotiation(char *why, size_t len)
 					   cases[k].offer, cases[k].want, why,
 					   len);
 		u64 reqs = 0, ind;
+		bool bad;
 		int ret = 0;
 
 		if (!w)
 			return -1;
 		ind = w->back.indirect;
-		if (large_pair(w, &c, MIB, 0, &reqs, why, len))
+		if (large_pair(w, &c, MIB, 0, &reqs, why, len)) {
 			ret = -1;
-		else if (reqs < cases[k].reqs || (cases[k].ind &&
-			 reqs != cases[k].reqs) ||
-			 w->back.indirect - ind != cases[k].ind)
-			ret = fail(why, len, "offer %u want %u: %llu requests, %llu indirect (want %u, %u)",
+			goto next;
+		}
+		/* Base protocol: at least that many; indirect: exactly. */
+		bad = reqs < cases[k].reqs ||
+		      (cases[k].ind && reqs != cases[k].reqs) ||
+		      w->back.indirect - ind != cases[k].ind;
+		if (bad)
+			ret = fail(why, len,
+				   "offer %u want %u: %llu requests, %llu indirect (want %u, %u)",
 				   cases[k].offer, cases[k].want,
 				   (unsigned long long)reqs,
 				   (unsigned long long)(w->back.indirect - ind),
 				   cases[k].reqs, cases[k].ind);
 		else if (loop_verify(w, &c, why, len))
 			ret = -1;
+next:
 		if (finish(w, ret, 0, why, len))
 			return -1;
 	}
