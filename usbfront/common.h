@@ -206,12 +206,12 @@ static inline struct usbfront_info *usbfront_hcd_info(struct usb_hcd *hcd)
 /* hcd.c */
 struct usb_hcd *usbfront_hcd_create(struct xenbus_device *dev, u8 nports,
 				    u8 usb_ver);
-unsigned long usbfront_now_ms(void);
 
 /* ring.c (port reset) */
 void usbfront_send_port_reset(struct usbfront_info *info, u8 port);
 
 /* rh.c */
+unsigned long usbfront_now_ms(void);
 void usbfront_rh_setup(struct usbfront_info *info);
 int usbfront_hub_status_data(struct usb_hcd *hcd, char *buf);
 int usbfront_hub_control(struct usb_hcd *hcd, u16 type_req, u16 value,

@@ -26,6 +26,24 @@ static void usbfront_req_slot(struct usbfront_ring *r, u16 id)
 	r->urb.req_prod_pvt++;
 }
 
+/*
+ * A free ring slot and id for a request, remembering what it may be
+ * answered with (@want). Return: the id, or -EBUSY.
+ */
+static int usbfront_req_take(struct usbfront_ring *r,
+			     const struct usbfront_inflight *want)
+{
+	int id;
+
+	if (RING_FULL(&r->urb))
+		return -EBUSY;
+	id = usbfront_id_alloc(&r->ids);
+	if (id < 0)
+		return -EBUSY;
+	r->inf[id] = *want;
+	return id;
+}
+
 /**
  * usbfront_req_start() - take a slot and an id for a data request
  * @r: rings
@@ -45,8 +63,13 @@ static void usbfront_req_slot(struct usbfront_ring *r, u16 id)
 int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 		       struct xenusb_urb_request *req)
 {
-	struct usbfront_inflight *inf;
 	u8 type = xenusb_pipetype(x->pipe);
+	const struct usbfront_inflight want = {
+		.type = type,
+		.in = !!(x->pipe & XENUSB_PIPE_DIR),
+		.length = x->length,
+		.nr_packets = type == XENUSB_PIPE_TYPE_ISOC ? x->nr_packets : 0,
+	};
 	bool indirect = false;
 	int id;
 
@@ -64,11 +87,9 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 	    (!xenusb_feat_on(&r->feat, XENUSB_FEAT_ZERO_PACKET) ||
 	     type != XENUSB_PIPE_TYPE_BULK || (x->pipe & XENUSB_PIPE_DIR)))
 		return -EINVAL;
-	if (RING_FULL(&r->urb))
-		return -EBUSY;
-	id = usbfront_id_alloc(&r->ids);
+	id = usbfront_req_take(r, &want);
 	if (id < 0)
-		return -EBUSY;
+		return id;
 
 	memset(req, 0, sizeof(*req));
 	req->id = id;
@@ -100,14 +121,6 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 	default:
 		break;
 	}
-
-	inf = &r->inf[id];
-	inf->type = type;
-	inf->in = !!(x->pipe & XENUSB_PIPE_DIR);
-	inf->unlink = false;
-	inf->length = x->length;
-	inf->nr_packets = type == XENUSB_PIPE_TYPE_ISOC ? x->nr_packets : 0;
-	inf->reset_port = 0;
 	return id;
 }
 
@@ -132,27 +145,24 @@ int usbfront_req_port_reset(struct usbfront_ring *r, u8 port,
 		.port = port,
 		.type = XENUSB_PIPE_TYPE_CTRL,
 	};
-	struct usbfront_inflight *inf;
+	const struct usbfront_inflight want = {
+		.type = XENUSB_PIPE_TYPE_CTRL,
+		.reset_port = port,
+	};
 	int id;
 
 	if (!xenusb_feat_on(&r->feat, XENUSB_FEAT_PORT_RESET) ||
 	    port < 1 || port > XENUSB_MAX_PORTNR)
 		return -EINVAL;
-	if (RING_FULL(&r->urb))
-		return -EBUSY;
-	id = usbfront_id_alloc(&r->ids);
+	id = usbfront_req_take(r, &want);
 	if (id < 0)
-		return -EBUSY;
+		return id;
 
 	memset(req, 0, sizeof(*req));
 	req->id = id;
 	req->pipe = xenusb_pipe_encode(&p);
 	req->transfer_flags = XENUSB_PORT_RESET;
 
-	inf = &r->inf[id];
-	memset(inf, 0, sizeof(*inf));
-	inf->type = XENUSB_PIPE_TYPE_CTRL;
-	inf->reset_port = port;
 	*RING_GET_REQUEST(&r->urb, r->urb.req_prod_pvt) = *req;
 	usbfront_req_slot(r, id);
 	return id;
@@ -268,23 +278,18 @@ void usbfront_req_limits(const struct usbfront_ring *r, u8 type,
  */
 int usbfront_req_unlink(struct usbfront_ring *r, u16 victim, u32 pipe)
 {
+	const struct usbfront_inflight want = {
+		.type = xenusb_pipetype(pipe),
+		.unlink = true,
+	};
 	struct xenusb_urb_request *req;
-	struct usbfront_inflight *inf;
 	int id;
 
 	if (!usbfront_id_in_use(&r->ids, victim) || r->inf[victim].unlink)
 		return -EINVAL;
-	if (RING_FULL(&r->urb))
-		return -EBUSY;
-	id = usbfront_id_alloc(&r->ids);
+	id = usbfront_req_take(r, &want);
 	if (id < 0)
-		return -EBUSY;
-	inf = &r->inf[id];
-	inf->type = xenusb_pipetype(pipe);
-	inf->in = false;
-	inf->unlink = true;
-	inf->length = 0;
-	inf->nr_packets = 0;
+		return id;
 
 	req = RING_GET_REQUEST(&r->urb, r->urb.req_prod_pvt);
 	memset(req, 0, sizeof(*req));

@@ -44,7 +44,9 @@ for smp in ${BENCH_SMP:-1 2}; do
 		LOG=$RUN_DIR/${c//\//-}-smp$smp.log
 		log "bench: $c, QEMU_SMP=$smp"
 		args=(bash "$E2E_DIR/boot.sh" "$c" bench "$LOG")
-		[ -n "${E2E_LOCK:-}" ] && args=(flock "$E2E_LOCK" "${args[@]}")
+		# a benchmark runs alone: it holds every bed slot of run.sh's
+		# lanes (E2E_LOCK, E2E_LOCK.1), not only the first
+		[ -n "${E2E_LOCK:-}" ] && args=(flock "$E2E_LOCK" flock "$E2E_LOCK.1" "${args[@]}")
 		QEMU_SMP=$smp BOOT_TIMEOUT=${BOOT_TIMEOUT:-1500} "${args[@]}" || log "bench: $c: boot status $? (see $LOG)"
 		[ -f "$LOG" ] || continue	# never booted (lock wait cut short)
 		sed -nE 's/^ *[0-9.]+ (BENCH|BRK) (.*)/smp'"$smp"' \1 \2/p' "$LOG" |

@@ -12,17 +12,17 @@
 #
 # Environment:
 #   E2E_FLAVOURS="bookworm trixie"  the flavours to run, in this order
-#                       (default: bookworm only; trixie failed most of
-#                       usbback/xen-hcd in the 2026-12-05 clean-clone run
-#                       and stays out of make check until that is fixed);
-#                       E2E_FLAVOUR=trixie runs that one only
+#                       (default: both); E2E_FLAVOUR=trixie runs that one only
 #   SCENARIOS=a,b,c     what each boot runs (default per flavour: E2E_SCENARIOS
 #                       in lib.sh)
 #   CELLS="qusb/xen-hcd usbback/usbfront"  these cells only, enabled or not,
 #                       in every flavour run; "trixie/usbback/xen-hcd" names
 #                       a cell of one flavour
 #   E2E_SKIP_DEPS=1     do not run tools/deps.sh
-#   E2E_LOCK=FILE       hold flock FILE around each boot (shared 2-core box)
+#   E2E_LOCK=FILE       hold a bed slot around each boot (shared box): FILE
+#                       is slot 0, FILE.1 .. slot 1 ...
+#   E2E_JOBS=N          boots at once (default 2 on a box with 2 or more
+#                       cores, else 1); each takes one core
 #   BOOT_TIMEOUT=1800   per boot (all scenarios of one cell); also QEMU_* and lib.sh
 # Results: $XENUSB_BUILD/e2e-results/<run>/ (latest -> the newest run), and
 # per flavour in <run>/<flavour>/:
@@ -36,8 +36,15 @@ ONE_FLAVOUR=${E2E_FLAVOUR:-}
 KVER_OPTIONAL=1 . "$(dirname "$0")/lib.sh"
 
 # one boot runs every scenario of a cell: 10-15 min on an idle 2-core box
-# (see "Measured timings"), so the bound leaves room for a slower machine
+# (see Documentation/e2e-log.rst), so the bound leaves room for a slower machine
 export BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}
+# boots at once: one per core, at most two (each QEMU keeps one core busy)
+E2E_JOBS=${E2E_JOBS:-$(($(nproc) >= 2 ? 2 : 1))}
+case $E2E_JOBS in
+[1-9]) ;;
+*) die "E2E_JOBS=$E2E_JOBS: want a number of boots at once, 1..9" ;;
+esac
+export E2E_JOBS
 T0=$SECONDS
 
 timed() {  # timed NAME CMD...: run, log the duration into $RUN_DIR/timings.txt
@@ -56,6 +63,19 @@ totals() {
 	[ "$NP" -eq 0 ] && [ "$NF" -eq 0 ] && NF=1 && echo "FAIL e2e: nothing ran"
 	echo "$NP passed, $NF failed"
 }
+# matrix ROWS...: the table of the rows files, the XFAIL/SKIP and FAIL lines
+# of $R and the totals, into $RUN_DIR/matrix.txt and on the terminal
+matrix() {
+	{
+		printf '\n%s\n' "$HDR"
+		cat "$@" 2>/dev/null || true
+		echo
+		grep -E '^(XFAIL|SKIP) ' "$R" || true
+		grep -E '^FAIL ' "$R" || true
+		echo
+		totals
+	} | tee "$RUN_DIR/matrix.txt"
+}
 HDR=$(printf '%-30s %-8s %-8s %-7s %-6s %s' cell passed failed xfail boot note)
 
 if [ -z "${E2E_RUN_DIR:-}" ]; then
@@ -68,7 +88,7 @@ if [ -z "${E2E_RUN_DIR:-}" ]; then
 fi
 if [ -z "$ONE_FLAVOUR" ]; then
 	# ---- every flavour, one after the other, then the matrix of all
-	for f in ${E2E_FLAVOURS:-bookworm}; do
+	for f in ${E2E_FLAVOURS:-$E2E_FLAVOURS_ALL}; do
 		log "e2e: flavour $f"
 		t=$SECONDS
 		st=0
@@ -84,15 +104,7 @@ if [ -z "$ONE_FLAVOUR" ]; then
 	done
 	R=$RUN_DIR/results.txt
 	cat "$RUN_DIR"/*/results.txt > "$R" 2>/dev/null || : > "$R"
-	{
-		printf '\n%s\n' "$HDR"
-		cat "$RUN_DIR"/*/rows.txt 2>/dev/null || true
-		echo
-		grep -E '^(XFAIL|SKIP) ' "$R" || true
-		grep -E '^FAIL ' "$R" || true
-		echo
-		totals
-	} | tee "$RUN_DIR/matrix.txt"
+	matrix "$RUN_DIR"/*/rows.txt
 	[ "$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')" = 0 ]
 	exit
 fi
@@ -150,14 +162,34 @@ if [ -n "$need" ]; then
 fi
 timed images bash "$E2E_DIR/images.sh"
 
-# ---- boots
-: > "$RUN_DIR/results.txt"
-declare -A WALL
-for c in "${ORDER[@]}"; do
-	[ "${STATE[$c]}" = enabled ] || continue
-	name=${c//\//-}
+# ---- boots: up to E2E_JOBS at once, each in a free bed slot
+# One boot keeps one core busy (TCG, -smp 1), so a 2-core box runs two:
+# slot 0 is $E2E_LOCK itself (what every other user of the box takes),
+# slot k > 0 is $E2E_LOCK.k.
+bed_slot_run() {  # bed_slot_run CMD...: run CMD holding a free slot
+	local slot lock rc
+	if [ -z "${E2E_LOCK:-}" ]; then
+		"$@"
+		return
+	fi
+	while :; do
+		for ((slot = 0; slot < E2E_JOBS; slot++)); do
+			lock=$E2E_LOCK
+			[ "$slot" -gt 0 ] && lock=$E2E_LOCK.$slot
+			rc=0
+			flock -n -E 75 "$lock" "$@" || rc=$?
+			[ "$rc" = 75 ] || return "$rc"
+		done
+		sleep 5
+	done
+}
+# boot_cell CELL: one boot running every scenario of CELL; its result lines
+# go to $RUN_DIR/<name>.results, QEMU's wall time to <name>.wall
+boot_cell() {
+	local c=$1 name=${1//\//-} d ko missing='' LOG st=0 wall s why out
+	out=$RUN_DIR/$name.results
+	: > "$out"
 	log "e2e: cell $E2E_FLAVOUR $c: booting (scenarios $SCENARIOS)"
-	missing=
 	for d in $(ours "$c"); do
 		ko=$USBBACK_KO
 		[ "$d" = usbfront ] && ko=$USBFRONT_KO
@@ -165,27 +197,21 @@ for c in "${ORDER[@]}"; do
 	done
 	if [ -n "$missing" ]; then
 		for s in ${SCENARIOS//,/ }; do
-			echo "FAIL $E2E_FLAVOUR/$c $s: enabled but${missing} not built (see make-modules.log)" >> "$RUN_DIR/results.txt"
+			echo "FAIL $E2E_FLAVOUR/$c $s: enabled but${missing} not built (see make-modules.log)" >> "$out"
 		done
-		WALL[$c]=-
-		continue
+		echo - > "$RUN_DIR/$name.wall"
+		return
 	fi
 	LOG=$RUN_DIR/$name.log
-	# two TCG beds on 2 cores slow each other 10x or more, not 2x (Xen's
-	# vCPUs spin on descheduled ones): say so, the timings mean little then
-	pgrep -f '^qemu-system-x86_64 ' > /dev/null && [ -z "${E2E_LOCK:-}" ] &&
+	# two TCG beds with -smp 2 each on 2 cores slow each other 10x or more
+	# (Xen's vCPUs spin on descheduled ones): say so when a foreign one runs
+	[ "$E2E_JOBS" = 1 ] && [ -z "${E2E_LOCK:-}" ] && pgrep -f '^qemu-system-x86_64 ' > /dev/null &&
 		log "e2e: WARNING: another qemu-system-x86_64 is running; expect slow boots and timeouts (E2E_LOCK=)"
-	t=$SECONDS
-	st=0
-	if [ -n "${E2E_LOCK:-}" ]; then
-		flock "$E2E_LOCK" bash "$E2E_DIR/boot.sh" "$c" "$SCENARIOS" "$LOG" || st=$?
-	else
-		bash "$E2E_DIR/boot.sh" "$c" "$SCENARIOS" "$LOG" || st=$?
-	fi
-	# QEMU's own wall time (boot.sh appends it), without any E2E_LOCK wait
-	WALL[$c]=$(sed -nE 's/^qemu-exit [0-9]+ wall ([0-9]+)s$/\1/p' "$LOG")
-	WALL[$c]=${WALL[$c]:-$((SECONDS - t))}
-	echo "boot-$name ${WALL[$c]}s" >> "$RUN_DIR/timings.txt"
+	bed_slot_run bash "$E2E_DIR/boot.sh" "$c" "$SCENARIOS" "$LOG" || st=$?
+	# QEMU's own wall time (boot.sh appends it), without any lock wait
+	wall=$(sed -nE 's/^qemu-exit [0-9]+ wall ([0-9]+)s$/\1/p' "$LOG")
+	echo "${wall:--}" > "$RUN_DIR/$name.wall"
+	echo "boot-$name ${wall:-?}s" >> "$RUN_DIR/timings.txt"
 	# files dom0 dumped between E2E-FILE-BEGIN/END markers
 	mkdir -p "$RUN_DIR/$name"
 	awk -v dir="$RUN_DIR/$name" '
@@ -196,15 +222,35 @@ for c in "${ORDER[@]}"; do
 	# result lines (the cell named with its flavour), and a FAIL for every
 	# scenario the boot did not finish
 	sed -nE 's/^ *[0-9]+\.[0-9]+ ((PASS|FAIL|XFAIL|SKIP) .*)/\1/p' "$LOG" |
-		sed -E "s|^([A-Z]+) $c |\1 $E2E_FLAVOUR/$c |" >> "$RUN_DIR/results.txt"
+		sed -E "s|^([A-Z]+) $c |\1 $E2E_FLAVOUR/$c |" >> "$out"
 	for s in ${SCENARIOS//,/ }; do
 		grep -qE "^ *[0-9.]+ E2E-SCEN-END $s " "$LOG" && continue
 		why="boot ended before it finished"
 		[ $st = 2 ] && why="QEMU timed out or crashed before it finished"
-		echo "FAIL $E2E_FLAVOUR/$c $s: $why (see $LOG)" >> "$RUN_DIR/results.txt"
+		echo "FAIL $E2E_FLAVOUR/$c $s: $why (see $LOG)" >> "$out"
 	done
 	grep -qE '^ *[0-9.]+ E2E-SCEN-END' "$LOG" && sed -nE 's/^ *[0-9.]+ E2E-SCEN-END ([a-z-]+) ([0-9.]+)/'"$name"'-\1 \2s/p' "$LOG" >> "$RUN_DIR/timings.txt"
 	sed -nE 's/^ *([0-9.]+) E2E-MARK toolstack-up .*/'"$name"'-dom0-ready \1s/p' "$LOG" >> "$RUN_DIR/timings.txt"
+	log "e2e: cell $E2E_FLAVOUR $c: done in ${wall:-?}s ($(grep -c '^PASS ' "$out" || true) passed, $(grep -c '^FAIL ' "$out" || true) failed)"
+}
+: > "$RUN_DIR/results.txt"
+declare -A WALL
+# longest first, so that the lanes end together: the cells file lists the
+# old peers first, and our drivers' cells run the most scenarios
+for ((i = ${#ORDER[@]} - 1; i >= 0; i--)); do
+	c=${ORDER[i]}
+	[ "${STATE[$c]}" = enabled ] || continue
+	while [ "$(jobs -rp | wc -l)" -ge "$E2E_JOBS" ]; do
+		wait -n || true
+	done
+	boot_cell "$c" &
+done
+wait
+for c in "${ORDER[@]}"; do
+	[ "${STATE[$c]}" = enabled ] || continue
+	name=${c//\//-}
+	cat "$RUN_DIR/$name.results" >> "$RUN_DIR/results.txt"
+	WALL[$c]=$(cat "$RUN_DIR/$name.wall" 2>/dev/null || echo -)
 done
 
 # ---- the matrix of this flavour (rows.txt: its rows for the matrix of all)
@@ -222,18 +268,10 @@ for c in "${ORDER[@]}"; do
 	skipped)
 		row "$c" - - - - "not selected (CELLS=)" ;;
 	*)
-		row "$c" - - - - "not run: $(ours "$c" | sed 's/ /, /') not landed yet" ;;
+		row "$c" - - - - "not run: state '${STATE[$c]}' in tests/e2e/cells" ;;
 	esac
 done > "$RUN_DIR/rows.txt"
-{
-	printf '\n%s\n' "$HDR"
-	cat "$RUN_DIR/rows.txt"
-	echo
-	grep -E '^(XFAIL|SKIP) ' "$R" || true
-	grep -E '^FAIL ' "$R" || true
-	echo
-	totals
-} | tee "$RUN_DIR/matrix.txt"
+matrix "$RUN_DIR/rows.txt"
 NF=$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')
 rm -rf "$IMG"
 [ "$NF" = 0 ]

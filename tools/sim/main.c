@@ -24,22 +24,24 @@ static int wanted(int argc, char **argv, const char *name)
 
 int main(int argc, char **argv)
 {
-	const struct sim_scenario *s;
+	const struct sim_scenario *const *theme, *s;
 	unsigned int passed = 0, failed = 0;
 	char why[512];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (s = sim_scenarios; s->name; s++) {
-		if (!wanted(argc, argv, s->name))
-			continue;
-		why[0] = '\0';
-		if (s->run(why, sizeof(why)) == 0) {
-			printf("PASS %s\n", s->name);
-			passed++;
-		} else {
-			printf("FAIL %s: %s\n", s->name,
-			       why[0] ? why : "(no reason given)");
-			failed++;
+	for (theme = sim_scenario_themes; *theme; theme++) {
+		for (s = *theme; s->name; s++) {
+			if (!wanted(argc, argv, s->name))
+				continue;
+			why[0] = '\0';
+			if (s->run(why, sizeof(why)) == 0) {
+				printf("PASS %s\n", s->name);
+				passed++;
+			} else {
+				printf("FAIL %s: %s\n", s->name,
+				       why[0] ? why : "(no reason given)");
+				failed++;
+			}
 		}
 	}
 	printf("sim: %u passed, %u failed\n", passed, failed);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The simulator's scenario table (scenarios.c), run by main.c. */
+/*
+ * The simulator's scenarios, one table per theme (scenarios_<theme>.c),
+ * listed in scenarios.c and run by main.c.
+ */
 #ifndef XENUSB_SIM_SCENARIOS_H
 #define XENUSB_SIM_SCENARIOS_H
 
@@ -15,7 +18,15 @@ struct sim_scenario {
 	int (*run)(char *why, size_t len);
 };
 
-/* NULL-terminated. */
-extern const struct sim_scenario sim_scenarios[];
+/* Each NULL-terminated. */
+extern const struct sim_scenario sim_scenarios_checker[];	/* the checkers */
+extern const struct sim_scenario sim_scenarios_conn[];	/* connect, hotplug */
+extern const struct sim_scenario sim_scenarios_xfer[];	/* transfer types */
+extern const struct sim_scenario sim_scenarios_flow[];	/* unlink, unplug, back-pressure */
+extern const struct sim_scenario sim_scenarios_hostile[];	/* hostile peers */
+extern const struct sim_scenario sim_scenarios_large[];	/* large transfers */
+
+/* Every theme's table, NULL-terminated. */
+extern const struct sim_scenario *const sim_scenario_themes[];
 
 #endif /* XENUSB_SIM_SCENARIOS_H */

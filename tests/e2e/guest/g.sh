@@ -3,23 +3,14 @@
 #
 # domU helpers, sourced before every command the agent runs (see domU-init).
 
-now() { cut -d' ' -f1 /proc/uptime; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
-wait_for() {
-	_w=$(($1 * 5))
-	shift
-	while [ $_w -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		_w=$((_w - 1))
-	done
-	"$@"
-}
+# now, elapsed, wait_for
+# shellcheck source=tests/e2e/guest/common.sh
+. /e2e/common.sh
 
 # usbdev PRODUCT: sysfs dir of the USB device with that product string
 usbdev() {
-	for u in /sys/bus/usb/devices/*; do
-		[ -f "$u/product" ] && [ "$(cat "$u/product")" = "$1" ] && { echo "$u"; return 0; }
+	for _usbdev_u in /sys/bus/usb/devices/*; do
+		[ -f "$_usbdev_u/product" ] && [ "$(cat "$_usbdev_u/product")" = "$1" ] && { echo "$_usbdev_u"; return 0; }
 	done
 	return 1
 }
@@ -27,24 +18,36 @@ no_usbdev() { ! usbdev "$1" > /dev/null; }
 
 # disk PRODUCT: /dev/sdX of the usb-storage device with that product string
 disk() {
-	_u=$(usbdev "$1") || return 1
-	for b in "$_u"/*:1.0/host*/target*/*/block/*; do
-		[ -e "$b" ] && { echo "/dev/${b##*/}"; return 0; }
+	_disk_u=$(usbdev "$1") || return 1
+	for _disk_b in "$_disk_u"/*:1.0/host*/target*/*/block/*; do
+		[ -e "$_disk_b" ] && { echo "/dev/${_disk_b##*/}"; return 0; }
 	done
 	return 1
+}
+
+# max_sectors_is DEV N: DEV's SCSI device takes commands of N sectors
+max_sectors_is() { [ "$(cat "/sys/block/${1#/dev/}/device/max_sectors")" = "$2" ]; }
+# rule_raised DEV: the package's udev rule (60-xen-vusb-storage.rules) gave
+# DEV 2048-sector commands within 10 s of the disk's appearance
+rule_raised() {
+	wait_for 10 max_sectors_is "$1" 2048
+	_rule_raised_rc=$?
+	echo "max_sectors $(cat /sys/block/${1#/dev/}/device/max_sectors)"
+	[ $_rule_raised_rc -eq 0 ] || echo "max_sectors: the udev rule did not raise it to 2048"
+	return $_rule_raised_rc
 }
 
 # check_disk DEV MAGIC MD5 [MB]: magic line at offset 0, md5 of the whole
 # disk or of its first MB MiB
 check_disk() {
-	_got=$(head -c ${#2} "$1")
-	[ "$_got" = "$2" ] || { echo "magic: got '$_got', want '$2'"; return 1; }
-	_mb=${4:-$(($(cat /sys/block/${1#/dev/}/size) / 2048))}
-	_t=$(now)
-	_sum=$(dd if="$1" bs=1M count=$_mb 2>/dev/null | md5sum | cut -d' ' -f1)
-	_s=$(elapsed $_t)
-	echo "md5 $_sum of $_mb MiB in ${_s}s ($(awk -v m=$_mb -v s=$_s 'BEGIN {printf "%.2f", m / s}') MiB/s)"
-	[ "$_sum" = "$3" ] || { echo "md5 mismatch: want $3"; return 1; }
+	_check_disk_got=$(head -c ${#2} "$1")
+	[ "$_check_disk_got" = "$2" ] || { echo "magic: got '$_check_disk_got', want '$2'"; return 1; }
+	_check_disk_mb=${4:-$(($(cat /sys/block/${1#/dev/}/size) / 2048))}
+	_check_disk_t=$(now)
+	_check_disk_sum=$(dd if="$1" bs=1M count=$_check_disk_mb 2>/dev/null | md5sum | cut -d' ' -f1)
+	_check_disk_s=$(elapsed $_check_disk_t)
+	echo "md5 $_check_disk_sum of $_check_disk_mb MiB in ${_check_disk_s}s ($(awk -v m=$_check_disk_mb -v s=$_check_disk_s 'BEGIN {printf "%.2f", m / s}') MiB/s)"
+	[ "$_check_disk_sum" = "$3" ] || { echo "md5 mismatch: want $3"; return 1; }
 }
 
 # pattern TEXT: 1 MiB of TEXT repeated, in /tmp/pattern
@@ -53,50 +56,50 @@ pattern() { yes "$1" | head -c 1048576 > /tmp/pattern; }
 # write_pattern DEV TEXT: pattern into the last MiB of DEV (O_DIRECT), read back
 write_pattern() {
 	pattern "$2"
-	_mb=$(($(cat /sys/block/${1#/dev/}/size) / 2048))
-	dd if=/tmp/pattern of="$1" bs=1M seek=$((_mb - 1)) oflag=direct conv=fsync 2>&1 | tail -n 1 || return 1
-	_w=$(md5sum < /tmp/pattern | cut -d' ' -f1)
-	_r=$(dd if="$1" bs=1M skip=$((_mb - 1)) count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
-	echo "pattern md5 $_w, read back $_r"
-	[ "$_w" = "$_r" ]
+	_write_pattern_mb=$(($(cat /sys/block/${1#/dev/}/size) / 2048))
+	dd if=/tmp/pattern of="$1" bs=1M seek=$((_write_pattern_mb - 1)) oflag=direct conv=fsync 2>&1 | tail -n 1 || return 1
+	_write_pattern_w=$(md5sum < /tmp/pattern | cut -d' ' -f1)
+	_write_pattern_r=$(dd if="$1" bs=1M skip=$((_write_pattern_mb - 1)) count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+	echo "pattern md5 $_write_pattern_w, read back $_write_pattern_r"
+	[ "$_write_pattern_w" = "$_write_pattern_r" ]
 }
 
 # ids PRODUCT: descriptor summary of a device and its first interface
 ids() {
-	_u=$(usbdev "$1") || { echo "no device '$1'"; return 1; }
-	_i=$(ls -d "$_u"/*:1.0 | head -n 1)
-	echo "$(cat $_u/idVendor):$(cat $_u/idProduct) dev-class=$(cat $_u/bDeviceClass) if=$(cat $_i/bInterfaceClass)/$(cat $_i/bInterfaceSubClass)/$(cat $_i/bInterfaceProtocol) driver=$(basename "$(readlink $_i/driver)" 2>/dev/null)"
+	_ids_u=$(usbdev "$1") || { echo "no device '$1'"; return 1; }
+	_ids_i=$(ls -d "$_ids_u"/*:1.0 | head -n 1)
+	echo "$(cat $_ids_u/idVendor):$(cat $_ids_u/idProduct) dev-class=$(cat $_ids_u/bDeviceClass) if=$(cat $_ids_i/bInterfaceClass)/$(cat $_ids_i/bInterfaceSubClass)/$(cat $_ids_i/bInterfaceProtocol) driver=$(basename "$(readlink $_ids_i/driver)" 2>/dev/null)"
 }
 
 # devnode PRODUCT: /dev/bus/usb/BBB/DDD
 devnode() {
-	_u=$(usbdev "$1") || return 1
-	printf '/dev/bus/usb/%03d/%03d\n' "$(cat $_u/busnum)" "$(cat $_u/devnum)"
+	_devnode_u=$(usbdev "$1") || return 1
+	printf '/dev/bus/usb/%03d/%03d\n' "$(cat $_devnode_u/busnum)" "$(cat $_devnode_u/devnum)"
 }
 
 # hid_ready PRODUCT: the device is there and usbhid drives its interface
 hid_ready() {
-	_u=$(usbdev "$1") || return 1
-	[ "$(basename "$(readlink "$_u"/*:1.0/driver)" 2>/dev/null)" = usbhid ]
+	_hid_ready_u=$(usbdev "$1") || return 1
+	[ "$(basename "$(readlink "$_hid_ready_u"/*:1.0/driver)" 2>/dev/null)" = usbhid ]
 }
 # input_name PRODUCT: name of the input device the HID interface registered
 input_name() {
-	_u=$(usbdev "$1") || return 1
-	cat "$_u"/*:1.0/*/input/input*/name 2>/dev/null | head -n 1
+	_input_name_u=$(usbdev "$1") || return 1
+	cat "$_input_name_u"/*:1.0/*/input/input*/name 2>/dev/null | head -n 1
 }
 # usbtest_ready PRODUCT: usbtest drives the device's interface 0
 usbtest_ready() { usbtest_on "$1" 1.0; }
 # if_driver PRODUCT IF: driver of the device's interface IF ("2.0": config 2, if 0)
 if_driver() {
-	_u=$(usbdev "$1") || return 1
-	_l=$(readlink "$_u"/*:"$2"/driver) && echo "${_l##*/}"
+	_if_driver_u=$(usbdev "$1") || return 1
+	_if_driver_l=$(readlink "$_if_driver_u"/*:"$2"/driver) && echo "${_if_driver_l##*/}"
 }
 usbtest_on() { [ "$(if_driver "$1" "$2")" = usbtest ]; }
 # cfg_state PRODUCT: "devnum configuration driver-of-its-interface-0"
 cfg_state() {
-	_u=$(usbdev "$1") || return 1
-	_c=$(cat "$_u"/bConfigurationValue)
-	echo "$(cat "$_u"/devnum) $_c $(if_driver "$1" "$_c.0")"
+	_cfg_state_u=$(usbdev "$1") || return 1
+	_cfg_state_c=$(cat "$_cfg_state_u"/bConfigurationValue)
+	echo "$(cat "$_cfg_state_u"/devnum) $_cfg_state_c $(if_driver "$1" "$_cfg_state_c.0")"
 }
 # has_iso: some attached device has an isochronous endpoint in any altsetting
 has_iso() { grep -q 'Atr=01(Isoc)' /sys/kernel/debug/usb/devices; }
@@ -107,43 +110,235 @@ has_iso() { grep -q 'Atr=01(Isoc)' /sys/kernel/debug/usb/devices; }
 # snd_ready PRODUCT: snd-usb-audio drives the device and its playback PCM
 # device node exists; prints the card number
 snd_ready() {
-	_u=$(usbdev "$1") || return 1
-	[ "$(basename "$(readlink "$_u"/*:1.0/driver)" 2>/dev/null)" = snd-usb-audio ] || return 1
-	_n=$(snd_card "$_u"/*:1.0) || return 1
-	[ -c /dev/snd/pcmC${_n}D0p ] && echo "$_n"
+	_snd_ready_u=$(usbdev "$1") || return 1
+	[ "$(basename "$(readlink "$_snd_ready_u"/*:1.0/driver)" 2>/dev/null)" = snd-usb-audio ] || return 1
+	_snd_ready_n=$(snd_card "$_snd_ready_u"/*:1.0) || return 1
+	[ -c /dev/snd/pcmC${_snd_ready_n}D0p ] && echo "$_snd_ready_n"
 }
 
 # bg_read PRODUCT: read that stick's whole disk over and over in the
 # background (O_DIRECT, 64 KiB requests) until a read fails; then
 # /tmp/rd.done says how it ended.  /tmp/rd.n counts the full passes.
 bg_read() {
-	_d=$(disk "$1") || { echo "no disk for '$1'"; return 1; }
+	_bg_read_d=$(disk "$1") || { echo "no disk for '$1'"; return 1; }
 	rm -f /tmp/rd.done /tmp/rd.n /tmp/rd.err
 	(
-		_n=0
-		while dd if="$_d" of=/dev/null bs=64k iflag=direct 2> /tmp/rd.err; do
-			_n=$((_n + 1))
-			echo $_n > /tmp/rd.n
+		_bg_read_n=0
+		while dd if="$_bg_read_d" of=/dev/null bs=64k iflag=direct 2> /tmp/rd.err; do
+			_bg_read_n=$((_bg_read_n + 1))
+			echo $_bg_read_n > /tmp/rd.n
 		done
-		echo "dd of $_d failed after $_n full passes: $(grep -v records /tmp/rd.err | tail -n 1)" > /tmp/rd.done
+		echo "dd of $_bg_read_d failed after $_bg_read_n full passes: $(grep -v records /tmp/rd.err | tail -n 1)" > /tmp/rd.done
 	) < /dev/null > /dev/null 2>&1 &
-	echo "reading $_d in the background (pid $!)"
+	echo "reading $_bg_read_d in the background (pid $!)"
 }
 # reading DEV: reads of DEV complete while we watch (1 s)
 reading() {
-	_s=/sys/block/${1#/dev/}/stat
-	_a=$(awk '{print $1}' $_s)
+	_reading_s=/sys/block/${1#/dev/}/stat
+	_reading_a=$(awk '{print $1}' $_reading_s)
 	sleep 1
-	_b=$(awk '{print $1}' $_s)
-	echo "reads completed: $_a -> $_b in 1 s"
-	[ "$_b" -gt "$_a" ]
+	_reading_b=$(awk '{print $1}' $_reading_s)
+	echo "reads completed: $_reading_a -> $_reading_b in 1 s"
+	[ "$_reading_b" -gt "$_reading_a" ]
 }
 # rd_ended: the background reader of bg_read has ended
 rd_ended() { [ -f /tmp/rd.done ]; }
 # fe_stats: usbfront's leak-relevant counters of every controller
 fe_stats() {
-	for _v in /sys/bus/xen/devices/vusb-*; do
-		[ -d "$_v/stats" ] || continue
-		echo "${_v##*/} link=$(cat $_v/stats/link) inflight=$(cat $_v/stats/inflight) held=$(cat $_v/stats/held) connects=$(cat $_v/stats/connects) disconnects=$(cat $_v/stats/disconnects)"
+	for _fe_stats_v in /sys/bus/xen/devices/vusb-*; do
+		[ -d "$_fe_stats_v/stats" ] || continue
+		echo "${_fe_stats_v##*/} link=$(cat $_fe_stats_v/stats/link) inflight=$(cat $_fe_stats_v/stats/inflight) held=$(cat $_fe_stats_v/stats/held) connects=$(cat $_fe_stats_v/stats/connects) disconnects=$(cat $_fe_stats_v/stats/disconnects)"
 	done
+}
+
+# ---- named steps that dom0 runs through gexec (one function per step, so
+# that no guest code travels inside a string)
+
+# disk_wait SECS PRODUCT: wait up to SECS for the disk of PRODUCT; sets DISK
+# and prints "disk /dev/sdX after Ns"
+disk_wait() {
+	_disk_wait_t=$(now)
+	DISK=$(wait_for "$1" disk "$2") || { echo "no disk for '$2' after $1s"; return 1; }
+	echo "disk $DISK after $(elapsed $_disk_wait_t)s"
+}
+# disk_verify SECS PRODUCT MAGIC MD5 [MB]: disk_wait, then check_disk
+disk_verify() {
+	disk_wait "$1" "$2" || return 1
+	check_disk "$DISK" "$3" "$4" $5
+}
+# disk_verify_write SECS PRODUCT MAGIC MD5 MB TEXT: disk_wait, the udev
+# rule's max_sectors (rule_raised), check_disk, then write_pattern TEXT into
+# its last MiB
+disk_verify_write() {
+	disk_wait "$1" "$2" && rule_raised "$DISK" &&
+		check_disk "$DISK" "$3" "$4" $5 && write_pattern "$DISK" "$6"
+}
+# disk_magic SECS PRODUCT MAGIC: disk_wait, then the magic line at offset 0
+disk_magic() {
+	disk_wait "$1" "$2" || return 1
+	_disk_magic_m=$(head -c ${#3} "$DISK")
+	[ "$_disk_magic_m" = "$3" ] || { echo "magic '$_disk_magic_m'"; return 1; }
+}
+# verify_loop SECS PRODUCT MAGIC MD5 MB: disk_wait, then in the background
+# check_disk (page cache dropped each round) until /tmp/stop exists, at
+# least once; /tmp/bg.out tells the rounds, /tmp/bg.rc the status
+verify_loop() {
+	disk_wait "$1" "$2" || return 1
+	rm -f /tmp/stop /tmp/bg.rc
+	(
+		_verify_loop_n=0
+		while [ ! -e /tmp/stop ] || [ $_verify_loop_n = 0 ]; do
+			echo 3 > /proc/sys/vm/drop_caches
+			check_disk "$DISK" "$3" "$4" "$5" ||
+				{ echo "round $_verify_loop_n failed"; echo 1 > /tmp/bg.rc; exit 1; }
+			_verify_loop_n=$((_verify_loop_n + 1))
+		done
+		echo "$_verify_loop_n rounds"
+		echo 0 > /tmp/bg.rc
+	) > /tmp/bg.out 2>&1 &
+	echo "reading $DISK in the background"
+}
+# gone SECS PRODUCT...: wait up to SECS for each PRODUCT to disappear
+gone() {
+	_gone_s=$1
+	shift
+	for _gone_p in "$@"; do
+		wait_for "$_gone_s" no_usbdev "$_gone_p" || return 1
+	done
+}
+# set_config PRODUCT CFG: write bConfigurationValue, wait for usbtest on
+# interface CFG.0; prints cfg_state
+set_config() {
+	_set_config_u=$(usbdev "$1") || return 1
+	echo "$2" > "$_set_config_u/bConfigurationValue" || echo 'write refused'
+	wait_for 40 usbtest_on "$1" "$2.0"
+	cfg_state "$1"
+}
+# usbtest_node SECS PRODUCT: wait for usbtest on PRODUCT; prints its usbfs
+# node and "iso=yes|no"
+usbtest_node() {
+	wait_for "$1" usbtest_ready "$2" || { echo "usbtest not bound after $1s"; return 1; }
+	devnode "$2"
+	if has_iso; then echo iso=yes; else echo iso=no; fi
+}
+# testusb_on PRODUCT ARGS...: testusb -D <PRODUCT's node> ARGS...
+testusb_on() {
+	_testusb_on_n=$(devnode "$1") || { echo "no device '$1'"; return 1; }
+	shift
+	testusb -D "$_testusb_on_n" "$@"
+}
+# bg_testusb SECS PRODUCT CASE: wait for usbtest, then one 512-byte testusb
+# CASE in the background; /tmp/tu.out ends with "exit=STATUS"
+bg_testusb() {
+	rm -f /tmp/tu.out
+	wait_for "$1" usbtest_ready "$2" || { echo "usbtest not bound to the device after $1s"; return 1; }
+	_bg_testusb_n=$(devnode "$2")
+	(
+		testusb -D "$_bg_testusb_n" -t "$3" -c 1 -s 512 > /tmp/tu.out 2>&1
+		echo "exit=$?" >> /tmp/tu.out
+	) > /dev/null 2>&1 &
+}
+# tu_wait SECS: wait for the bg_testusb run to end; print its output
+tu_wait() {
+	wait_for "$1" grep -q '^exit=' /tmp/tu.out
+	cat /tmp/tu.out
+}
+# usbmon_count PRODUCT NODE: bulk OUT submissions and completions usbmon
+# sees for 20 testusb writes (case 1) to PRODUCT:
+# "usbmon SUBMITS COMPLETIONS ADDR"
+usbmon_count() {
+	_usbmon_count_u=$(usbdev "$1") || return 1
+	_usbmon_count_b=$(cat "$_usbmon_count_u/busnum")
+	_usbmon_count_a=Bo:$_usbmon_count_b:$(printf %03d "$(cat "$_usbmon_count_u/devnum")"):
+	cat /sys/kernel/debug/usb/usbmon/${_usbmon_count_b}u > /tmp/mon &
+	_usbmon_count_p=$!
+	sleep 0.5
+	testusb -D "$2" -t 1 -c 20 -s 512 > /dev/null
+	sleep 0.5
+	kill $_usbmon_count_p
+	echo "usbmon $(grep -c " S $_usbmon_count_a" /tmp/mon) $(grep -c " C $_usbmon_count_a" /tmp/mon) $_usbmon_count_a"
+}
+# ctrl_stats DEVID: every counter of usbfront's controller DEVID as NAME=VALUE
+ctrl_stats() {
+	for _ctrl_stats_f in /sys/bus/xen/devices/vusb-$1/stats/*; do
+		echo "${_ctrl_stats_f##*/}=$(cat "$_ctrl_stats_f")"
+	done
+}
+# snd_info SECS PRODUCT: wait for its playback PCM; "card N", ids and stream
+snd_info() {
+	_snd_info_c=$(wait_for "$1" snd_ready "$2") ||
+		{ echo "no snd-usb-audio playback PCM after $1s"; ids "$2"; return 1; }
+	echo "card $_snd_info_c"
+	ids "$2"
+	grep -E 'Format|Rates|Endpoint|Channels' /proc/asound/card$_snd_info_c/stream0 2>/dev/null | head -n 4
+}
+# reclaim_ms_check: usbfront's reclaim_ms refuses 0, 9 and 60001 at run
+# time without changing, takes 500; the old value is put back
+reclaim_ms_check() {
+	_reclaim_ms_check_f=/sys/module/usbfront/parameters/reclaim_ms
+	_reclaim_ms_check_o=$(cat $_reclaim_ms_check_f)
+	for _reclaim_ms_check_v in 0 9 60001; do
+		echo $_reclaim_ms_check_v > $_reclaim_ms_check_f 2>/dev/null &&
+			{ echo "took $_reclaim_ms_check_v"; return 1; }
+	done
+	[ "$(cat $_reclaim_ms_check_f)" = "$_reclaim_ms_check_o" ] ||
+		{ echo "changed to $(cat $_reclaim_ms_check_f)"; return 1; }
+	{ echo 500 > $_reclaim_ms_check_f && [ "$(cat $_reclaim_ms_check_f)" = 500 ]; } ||
+		{ echo "500 not taken"; return 1; }
+	echo "$_reclaim_ms_check_o" > $_reclaim_ms_check_f
+}
+# usbcore_debug on|off: usbcore's dynamic debug and usbfront's trace events
+usbcore_debug() {
+	if [ "$1" = on ]; then
+		echo 'module usbcore +p' > /sys/kernel/debug/dynamic_debug/control
+		echo 1 > /sys/kernel/debug/tracing/events/usbfront/enable
+		echo > /sys/kernel/debug/tracing/trace
+	else
+		echo 'module usbcore -p' > /sys/kernel/debug/dynamic_debug/control
+		echo 0 > /sys/kernel/debug/tracing/events/usbfront/enable
+	fi
+}
+# fe_diag: usbfront's counters, conn events, the last trace events other
+# than requests and the kernel log's tail (evidence for the console)
+fe_diag() {
+	fe_stats
+	cat /sys/bus/xen/devices/vusb-*/stats/conn_events
+	grep -v '^#' /sys/kernel/debug/tracing/trace | grep -v usbfront_request | tail -n 20
+	dmesg | tail -n 40
+}
+# rd_wait SECS: wait for bg_read's reader to end; print how it ended
+rd_wait() {
+	wait_for "$1" rd_ended
+	cat /tmp/rd.done 2>/dev/null && return 0
+	echo "read still running $1s later ($(cat /tmp/rd.n 2>/dev/null || echo 0) passes; $(fe_stats))"
+	return 1
+}
+# dd_stacks: the kernel log's tail and where each dd waits
+dd_stacks() {
+	dmesg | tail -n 30
+	for _dd_stacks_p in $(pidof dd); do
+		cat /proc/$_dd_stacks_p/stack
+		echo "dd $_dd_stacks_p: $(cat /proc/$_dd_stacks_p/wchan)"
+	done
+}
+# usb_list: every USB device as "USB BUSID VID:PID PRODUCT"
+usb_list() {
+	for _usb_list_u in /sys/bus/usb/devices/*; do
+		[ -f "$_usb_list_u/product" ] &&
+			echo "USB ${_usb_list_u##*/}: $(cat "$_usb_list_u/idVendor"):$(cat "$_usb_list_u/idProduct") $(cat "$_usb_list_u/product")"
+	done
+}
+# demo_read STICK TABLET: what the demo shows of the guest: its USB
+# devices, the tablet's input device, the stick's files and HELLO.TXT
+demo_read() {
+	wait_for 60 disk "$1" > /dev/null && wait_for 30 hid_ready "$2" || return 1
+	usb_list
+	echo "tablet input device: $(input_name "$2")"
+	_demo_read_d=$(disk "$1")
+	echo "stick is $_demo_read_d"
+	mkdir -p /mnt && mount -t vfat -o ro "$_demo_read_d" /mnt &&
+		echo "files: $(ls /mnt | tr '\n' ' ')" && echo "HELLO.TXT: $(cat /mnt/HELLO.TXT)"
+	_demo_read_r=$?
+	umount /mnt
+	return $_demo_read_r
 }

@@ -10,11 +10,11 @@ RESULTS_FILE=/tmp/e2e-results
 DOMU_KERNEL=/e2e/domU/vmlinuz
 DOMU_RAMDISK=/e2e/domU/initrd.cpio
 
-arg() { for w in $(cat /proc/cmdline); do case $w in "$1"=*) echo "${w#*=}" ;; esac; done; }
-now() { cut -d' ' -f1 /proc/uptime; }
+arg() { for _arg_w in $(cat /proc/cmdline); do case $_arg_w in "$1"=*) echo "${_arg_w#*=}" ;; esac; done; }
+# now, elapsed, wait_for
+# shellcheck source=tests/e2e/guest/common.sh
+. /e2e/common.sh
 mark() { echo "E2E-MARK $1 $(now)"; }
-# elapsed T0: seconds since T0 (a value of $(now)), 2 decimals
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}'; }
 # fgt A B: A > B for decimals
 fgt() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a > b)}'; }
 
@@ -35,47 +35,47 @@ fi
 
 # ---- result lines (the host counts PASS and FAIL; XFAIL/SKIP are listed)
 result() { echo "$*" >> $RESULTS_FILE; echo "$*"; }
-# (busybox sh has no "local": helpers use _-prefixed names only)
+# (no "local" in POSIX sh: a helper's variables carry its name, _fail_rn)
 pass() { result "PASS $CELL $1"; }
 fail() {
-	_rn=$1
+	_fail_rn=$1
 	shift
-	if _dc=$(dm_crash) && _xr=$(known_xfail dm-crash); then
-		result "XFAIL $CELL $_rn: $* [$_xr: $_dc]"
+	if _fail_dc=$(dm_crash) && _fail_xr=$(known_xfail dm-crash); then
+		result "XFAIL $CELL $_fail_rn: $* [$_fail_xr: $_fail_dc]"
 	else
-		result "FAIL $CELL $_rn: $*"
+		result "FAIL $CELL $_fail_rn: $*"
 	fi
 }
-xfail() { _rn=$1; shift; result "XFAIL $CELL $_rn: $*"; }
-skip() { _rn=$1; shift; result "SKIP $CELL $_rn: $*"; }
+xfail() { _xfail_rn=$1; shift; result "XFAIL $CELL $_xfail_rn: $*"; }
+skip() { _skip_rn=$1; shift; result "SKIP $CELL $_skip_rn: $*"; }
 info() { echo "INFO $*"; }
 # known_xfail NAME: the reason if tests/e2e/xfail lists NAME for this cell
 known_xfail() {
 	[ -f /e2e/xfail ] || return 1
-	_r=$(awk -v b="$BACK" -v f="$FRONT" -v n="$1" '
+	_known_xfail_r=$(awk -v b="$BACK" -v f="$FRONT" -v n="$1" '
 		/^#/ || NF < 4 {next}
 		($1 == b || $1 == "*") && ($2 == f || $2 == "*") && $3 == n {
 			$1 = $2 = $3 = ""; sub(/^ +/, ""); print; exit }' /e2e/xfail)
-	[ -n "$_r" ] && echo "$_r"
+	[ -n "$_known_xfail_r" ] && echo "$_known_xfail_r"
 }
 # step NAME FUNC: one result line from FUNC's status and last message
 # (INFO lines of FUNC are passed on); a NAME listed in tests/e2e/xfail for
 # this cell is printed as XFAIL and FUNC is not run
 step() {
-	if _x=$(known_xfail "$1"); then
-		xfail "$1" "$_x"
+	if _step_x=$(known_xfail "$1"); then
+		xfail "$1" "$_step_x"
 		return
 	fi
 	run_check $2
-	if [ $_r = 0 ]; then pass $1; else fail $1 "$_m"; fi
+	if [ $RUN_RC = 0 ]; then pass $1; else fail $1 "$RUN_MSG"; fi
 }
-# run_check FUNC: run FUNC, pass its INFO lines on; sets _r (its status)
-# and _m (its last other line: why it failed)
+# run_check FUNC: run FUNC, pass its INFO lines on; sets RUN_RC (its status)
+# and RUN_MSG (its last other line: why it failed)
 run_check() {
 	$1 > /tmp/why 2>&1
-	_r=$?
+	RUN_RC=$?
 	grep '^INFO' /tmp/why
-	_m=$(grep -v '^INFO' /tmp/why | tail -n 1)
+	RUN_MSG=$(grep -v '^INFO' /tmp/why | tail -n 1)
 }
 # step_xf NAME FUNC SIG: like step, for a check that tests/e2e/xfail lists
 # as a peer's limitation: FUNC still runs, so that the log holds the
@@ -84,14 +84,14 @@ run_check() {
 # appended; any other failure is FAIL, and so is a listed check that
 # passes (the listing is stale).
 step_xf() {
-	_x=$(known_xfail "$1") || { step "$1" "$2"; return; }
+	_step_xf_x=$(known_xfail "$1") || { step "$1" "$2"; return; }
 	run_check $2
-	if [ $_r = 0 ]; then
+	if [ $RUN_RC = 0 ]; then
 		fail $1 "passed, but tests/e2e/xfail lists it: remove the line"
-	elif echo "$_m" | grep -qF "$3"; then
-		xfail $1 "$_x [seen: $_m]"
+	elif echo "$RUN_MSG" | grep -qF "$3"; then
+		xfail $1 "$_step_xf_x [seen: $RUN_MSG]"
 	else
-		fail $1 "$_m"
+		fail $1 "$RUN_MSG"
 	fi
 }
 # kernel console lines that fail a run (dom0-init's kernel-log, saverestore)
@@ -114,30 +114,19 @@ dm_crash() {
 # dm_crash_recover SCENARIO: after a crash, destroy the guests, keep the
 # crashed log aside (dumped at the end) and give the devices back to dom0
 dm_crash_recover() {
-	for _d in $(xl list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0" {print $1}'); do
-		xlq destroy "$_d"
+	for _dm_crash_recover_d in $(xl list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0" {print $1}'); do
+		xlq destroy "$_dm_crash_recover_d"
 	done
-	for _f in /var/log/xen/qemu-dm-*.log; do
-		grep -qF "$DM_CRASH_SIG" "$_f" 2>/dev/null && mv "$_f" "/tmp/dm-crashed-$1-${_f##*/}"
+	for _dm_crash_recover_f in /var/log/xen/qemu-dm-*.log; do
+		grep -qF "$DM_CRASH_SIG" "$_dm_crash_recover_f" 2>/dev/null && mv "$_dm_crash_recover_f" "/tmp/dm-crashed-$1-${_dm_crash_recover_f##*/}"
 	done
 	# the dead QEMU held the interfaces through usbfs: probe drivers again
-	for _i in /sys/bus/usb/devices/*:*; do
-		[ -e "$_i/driver" ] || echo "${_i##*/}" > /sys/bus/usb/drivers_probe 2>/dev/null
+	for _dm_crash_recover_i in /sys/bus/usb/devices/*:*; do
+		[ -e "$_dm_crash_recover_i/driver" ] || echo "${_dm_crash_recover_i##*/}" > /sys/bus/usb/drivers_probe 2>/dev/null
 	done
 }
 result_count() { [ -f $RESULTS_FILE ] && wc -l < $RESULTS_FILE || echo 0; }
 
-# wait_for SECS CMD...: poll CMD every 0.2 s until it succeeds
-wait_for() {
-	_w=$(($1 * 5))
-	shift
-	while [ $_w -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.2
-		_w=$((_w - 1))
-	done
-	"$@"
-}
 
 # dump_file NAME PATH: a log file into the serial log; the host splits it out
 dump_file() {
@@ -153,8 +142,8 @@ dump_file() {
 # ---- dom0 USB devices (sysfs)
 # find_usb PRODUCT: busid of the first device whose product string is PRODUCT
 find_usb() {
-	for _u in /sys/bus/usb/devices/*; do
-		[ -f "$_u/product" ] && [ "$(cat "$_u/product")" = "$1" ] && { echo "${_u##*/}"; return 0; }
+	for _find_usb_u in /sys/bus/usb/devices/*; do
+		[ -f "$_find_usb_u/product" ] && [ "$(cat "$_find_usb_u/product")" = "$1" ] && { echo "${_find_usb_u##*/}"; return 0; }
 	done
 	return 1
 }
@@ -163,14 +152,14 @@ busaddr() { echo "$(cat /sys/bus/usb/devices/$1/busnum) $(cat /sys/bus/usb/devic
 # busnode BUSID -> /dev/bus/usb/BBB/DDD (usbfs node, what testusb -D wants)
 busnode() { printf '/dev/bus/usb/%03d/%03d\n' "$(cat /sys/bus/usb/devices/$1/busnum)" "$(cat /sys/bus/usb/devices/$1/devnum)"; }
 # drv IFACE: driver bound to a dom0 interface (e.g. 1-1:1.0), empty if none
-drv() { _l=$(readlink "/sys/bus/usb/devices/$1/driver" 2>/dev/null) && basename "$_l"; }
+drv() { _drv_l=$(readlink "/sys/bus/usb/devices/$1/driver" 2>/dev/null) && basename "$_drv_l"; }
 is_drv() { [ "$(drv "$1")" = "$2" ]; }
 
 usb_devices_table() {
-	for u in /sys/bus/usb/devices/*; do
-		[ -f "$u/idVendor" ] || continue
-		case ${u##*/} in usb*) continue ;; esac
-		echo "  ${u##*/} $(cat $u/idVendor):$(cat $u/idProduct) bus=$(cat $u/busnum) dev=$(cat $u/devnum) speed=$(cat $u/speed) '$(cat $u/product 2>/dev/null)' if0=$(drv ${u##*/}:1.0)"
+	for _usb_devices_table_u in /sys/bus/usb/devices/*; do
+		[ -f "$_usb_devices_table_u/idVendor" ] || continue
+		case ${_usb_devices_table_u##*/} in usb*) continue ;; esac
+		echo "  ${_usb_devices_table_u##*/} $(cat $_usb_devices_table_u/idVendor):$(cat $_usb_devices_table_u/idProduct) bus=$(cat $_usb_devices_table_u/busnum) dev=$(cat $_usb_devices_table_u/devnum) speed=$(cat $_usb_devices_table_u/speed) '$(cat $_usb_devices_table_u/product 2>/dev/null)' if0=$(drv ${_usb_devices_table_u##*/}:1.0)"
 	done
 }
 
@@ -226,8 +215,8 @@ gadgets_up() {
 
 # settle_usb: wait until every device of the bed is enumerated with its driver
 settle_usb() {
-	for p in "$P_STICK" "$P_TABLET" "$P_KBD" "$P_AUDIO" "$P_SS" "$P_MSG"; do
-		wait_for 30 find_usb "$p" > /dev/null || echo "E2E: device '$p' missing in dom0"
+	for _settle_usb_p in "$P_STICK" "$P_TABLET" "$P_KBD" "$P_AUDIO" "$P_SS" "$P_MSG"; do
+		wait_for 30 find_usb "$_settle_usb_p" > /dev/null || echo "E2E: device '$_settle_usb_p' missing in dom0"
 	done
 	wait_for 20 sh -c 'ls /sys/block | grep -q sd' || true
 }
@@ -236,13 +225,13 @@ settle_usb() {
 XL_LOG=/tmp/xl-${SCEN_NAME:-misc}.log
 # xlq ARGS...: run xl -vvv, time it into XL_T, return its status
 xlq() {
-	_t=$(now)
+	_xlq_t=$(now)
 	echo "## $(now) xl $*" >> $XL_LOG
 	xl -vvv "$@" < /dev/null >> $XL_LOG 2>&1
-	_rc=$?
-	XL_T=$(elapsed $_t)
-	echo "## exit $_rc after ${XL_T}s" >> $XL_LOG
-	return $_rc
+	_xlq_rc=$?
+	XL_T=$(elapsed $_xlq_t)
+	echo "## exit $_xlq_rc after ${XL_T}s" >> $XL_LOG
+	return $_xlq_rc
 }
 # xl_err: the last error lines xl logged (for FAIL reasons)
 xl_err() { grep -E 'error|fail' $XL_LOG | grep -v 'ev_time' | tail -n 2 | tr '\n' ' ' | cut -c1-240; }
@@ -251,21 +240,21 @@ domid_of() { xl domid "$1" 2>/dev/null; }
 # ustat NAME: usbback counter (statistics/NAME) of g1's controller(s),
 # summed; empty if none
 ustat() {
-	_sum=
-	for _f in /sys/bus/xen-backend/devices/vusb-$(domid_of g1)-*/statistics/$1; do
-		[ -f "$_f" ] && _sum=$((${_sum:-0} + $(cat "$_f")))
+	_ustat_sum=
+	for _ustat_f in /sys/bus/xen-backend/devices/vusb-$(domid_of g1)-*/statistics/$1; do
+		[ -f "$_ustat_f" ] && _ustat_sum=$((${_ustat_sum:-0} + $(cat "$_ustat_f")))
 	done
-	echo "$_sum"
+	echo "$_ustat_sum"
 }
 
 # guest_cfg NAME [XL-CFG-LINES...]: PV domU config with one controller of
 # this cell's type unless lines are given; GFRONT= names another frontend
 # module for the guest to load (the hostile-frontend scenario's)
 guest_cfg() {
-	_n=$1
+	_guest_cfg_n=$1
 	shift
 	{
-		echo "name = \"$_n\""
+		echo "name = \"$_guest_cfg_n\""
 		echo 'type = "pv"'
 		echo "kernel = \"$DOMU_KERNEL\""
 		echo "ramdisk = \"$DOMU_RAMDISK\""
@@ -276,75 +265,75 @@ guest_cfg() {
 		if [ $# -eq 0 ]; then
 			echo "usbctrl = ['type=$CTRLTYPE,version=2,ports=4']"
 		else
-			for l in "$@"; do echo "$l"; done
+			for _guest_cfg_l in "$@"; do echo "$_guest_cfg_l"; done
 		fi
-	} > /tmp/$_n.cfg
+	} > /tmp/$_guest_cfg_n.cfg
 }
 
 # guest_ready NAME: its agent is up (data/e2e/ready written by domU-init)
 guest_ready() {
-	_d=$(domid_of "$1") || return 1
-	[ -n "$(xenstore-read /local/domain/$_d/data/e2e/ready 2>/dev/null)" ]
+	_guest_ready_d=$(domid_of "$1") || return 1
+	[ -n "$(xenstore-read /local/domain/$_guest_ready_d/data/e2e/ready 2>/dev/null)" ]
 }
 
 # guest_up NAME [XL-CFG-LINES...]: create the domU unless it already runs,
 # wait for its agent; on failure sets WHY and returns 1
 guest_up() {
-	_n=$1
+	_guest_up_n=$1
 	WHY=
-	if domid_of "$_n" > /dev/null; then
-		guest_ready "$_n" && return 0
-		xlq destroy "$_n"
+	if domid_of "$_guest_up_n" > /dev/null; then
+		guest_ready "$_guest_up_n" && return 0
+		xlq destroy "$_guest_up_n"
 	fi
 	guest_cfg "$@"
-	_t=$(now)
-	if ! xlq create /tmp/$_n.cfg; then
-		WHY="xl create $_n failed after ${XL_T}s: $(xl_err)"
+	_guest_up_t=$(now)
+	if ! xlq create /tmp/$_guest_up_n.cfg; then
+		WHY="xl create $_guest_up_n failed after ${XL_T}s: $(xl_err)"
 		return 1
 	fi
-	info "$_n: xl create ${XL_T}s"
+	info "$_guest_up_n: xl create ${XL_T}s"
 	# the guest's console, live in the serial log as "[name] ..." lines
-	if [ ! -e /tmp/tail-$_n ]; then
-		: > /tmp/tail-$_n
-		tail -n +1 -F $CONSOLE_DIR/guest-$_n.log 2>/dev/null |
-			sed "s/\r$//; s/^/[$_n] /" > /dev/hvc0 2>&1 &
+	if [ ! -e /tmp/tail-$_guest_up_n ]; then
+		: > /tmp/tail-$_guest_up_n
+		tail -n +1 -F $CONSOLE_DIR/guest-$_guest_up_n.log 2>/dev/null |
+			sed "s/\r$//; s/^/[$_guest_up_n] /" > /dev/hvc0 2>&1 &
 	fi
-	if ! wait_for 90 guest_ready "$_n"; then
-		WHY="domU $_n agent not up 90s after create"
+	if ! wait_for 90 guest_ready "$_guest_up_n"; then
+		WHY="domU $_guest_up_n agent not up 90s after create"
 		return 1
 	fi
-	_r=$(xenstore-read /local/domain/$(domid_of "$_n")/data/e2e/ready)
-	info "$_n: up $(elapsed $_t)s after create start (domid $(domid_of "$_n"), frontend: $_r)"
-	case $_r in ok*) return 0 ;; esac
-	WHY="domU $_n frontend $FRONT: $_r"
+	_guest_up_r=$(xenstore-read /local/domain/$(domid_of "$_guest_up_n")/data/e2e/ready)
+	info "$_guest_up_n: up $(elapsed $_guest_up_t)s after create start (domid $(domid_of "$_guest_up_n"), frontend: $_guest_up_r)"
+	case $_guest_up_r in ok*) return 0 ;; esac
+	WHY="domU $_guest_up_n frontend $FRONT: $_guest_up_r"
 	return 1
 }
 
 # gexec NAME TIMEOUT CMD: run CMD (sh) in the domU through its xenstore
 # agent; prints the output tail, returns CMD's status (124: no answer)
 gexec() {
-	_d=$(domid_of "$1") || { echo "gexec: no domain $1"; return 125; }
-	_b=/local/domain/$_d/data/e2e
-	_seq=$(($(cat /tmp/gexec.seq 2>/dev/null || echo 0) + 1))
-	echo $_seq > /tmp/gexec.seq
-	xenstore-write -R $_b/cmd "$_seq $3"
+	_gexec_d=$(domid_of "$1") || { echo "gexec: no domain $1"; return 125; }
+	_gexec_b=/local/domain/$_gexec_d/data/e2e
+	_gexec_seq=$(($(cat /tmp/gexec.seq 2>/dev/null || echo 0) + 1))
+	echo $_gexec_seq > /tmp/gexec.seq
+	xenstore-write -R $_gexec_b/cmd "$_gexec_seq $3"
 	# Wait on a xenstore watch rather than polling: under TCG every process
 	# dom0 spawns costs real time that the USB data path then lacks.  The
 	# watch fires once when set up, then on a change; the 2 s bound covers a
 	# change that lands between our read and the watch being set up.
-	_end=$(($(cut -d. -f1 /proc/uptime) + $2))
+	_gexec_end=$(($(cut -d. -f1 /proc/uptime) + $2))
 	while :; do
-		_rc=$(xenstore-read $_b/rc 2>/dev/null)
-		[ "${_rc%% *}" = "$_seq" ] && break
-		[ "$(cut -d. -f1 /proc/uptime)" -lt $_end ] || break
-		timeout 2 xenstore-watch -n 2 $_b/rc > /dev/null 2>&1
+		_gexec_rc=$(xenstore-read $_gexec_b/rc 2>/dev/null)
+		[ "${_gexec_rc%% *}" = "$_gexec_seq" ] && break
+		[ "$(cut -d. -f1 /proc/uptime)" -lt $_gexec_end ] || break
+		timeout 2 xenstore-watch -n 2 $_gexec_b/rc > /dev/null 2>&1
 	done
-	if [ "${_rc%% *}" != "$_seq" ]; then
+	if [ "${_gexec_rc%% *}" != "$_gexec_seq" ]; then
 		echo "gexec $1: no answer after $2s to: $3"
 		return 124
 	fi
-	xenstore-read -R $_b/out 2>/dev/null
-	return "${_rc#* }"
+	xenstore-read -R $_gexec_b/out 2>/dev/null
+	return "${_gexec_rc#* }"
 }
 
 # conn_events DOM: how many conn-ring events usbfront in DOM has received
@@ -356,8 +345,8 @@ conn_events() {
 
 # usb_port DOM BUSID -> "ctrl port" of the device in `xl usb-list DOM`
 usb_port() {
-	_ba=$(busaddr "$2")
-	xl usb-list "$1" 2>/dev/null | awk -v bus="${_ba% *}" -v dev="${_ba#* }" '
+	_usb_port_ba=$(busaddr "$2")
+	xl usb-list "$1" 2>/dev/null | awk -v bus="${_usb_port_ba% *}" -v dev="${_usb_port_ba#* }" '
 		/^[0-9]/ {ctrl = $1}
 		/Port [0-9]+:.*Bus/ {
 			p = $2; sub(":", "", p)
@@ -368,19 +357,19 @@ usb_port() {
 
 # attach DOM BUSID [xl options]: xl usbdev-attach by hostbus/hostaddr
 attach() {
-	_dom=$1 _bid=$2
+	_attach_dom=$1 _attach_bid=$2
 	shift 2
-	set -- $(busaddr "$_bid") "$@"
-	_bus=$1 _dev=$2
+	set -- $(busaddr "$_attach_bid") "$@"
+	_attach_bus=$1 _attach_dev=$2
 	shift 2
-	xlq usbdev-attach "$_dom" hostbus=$_bus hostaddr=$_dev "$@"
+	xlq usbdev-attach "$_attach_dom" hostbus=$_attach_bus hostaddr=$_attach_dev "$@"
 }
 # detach DOM BUSID: xl usbdev-detach of wherever usb-list shows the device
 detach() {
-	_cp=$(usb_port "$1" "$2")
-	[ -n "$_cp" ] || { echo "detach: $2 not in xl usb-list $1" >> $XL_LOG; return 1; }
+	_detach_cp=$(usb_port "$1" "$2")
+	[ -n "$_detach_cp" ] || { echo "detach: $2 not in xl usb-list $1" >> $XL_LOG; return 1; }
 	# shellcheck disable=SC2086
-	xlq usbdev-detach "$1" $_cp
+	xlq usbdev-detach "$1" $_detach_cp
 }
 
 # fe_stats_g1: g1's usbfront counters on one line (empty for xen-hcd)
@@ -408,17 +397,17 @@ back_in_dom0() {
 
 # dom0_disk BUSID: /dev/sdX of a usb-storage device in dom0
 dom0_disk() {
-	for _b in /sys/bus/usb/devices/$1:1.0/host*/target*/*/block/*; do
-		[ -e "$_b" ] && { echo "/dev/${_b##*/}"; return 0; }
+	for _dom0_disk_b in /sys/bus/usb/devices/$1:1.0/host*/target*/*/block/*; do
+		[ -e "$_dom0_disk_b" ] && { echo "/dev/${_dom0_disk_b##*/}"; return 0; }
 	done
 	return 1
 }
 
 # xs_stale DOMID: xenstore nodes still naming this domain, empty if clean
 xs_stale() {
-	for _p in /local/domain/0/backend/vusb/$1 /local/domain/0/backend/qusb/$1 \
+	for _xs_stale_p in /local/domain/0/backend/vusb/$1 /local/domain/0/backend/qusb/$1 \
 		/local/domain/$1 /libxl/$1 /local/domain/0/device-model/$1; do
-		xenstore-exists "$_p" 2>/dev/null && echo "$_p"
+		xenstore-exists "$_xs_stale_p" 2>/dev/null && echo "$_xs_stale_p"
 	done
 }
 no_stale() { [ -z "$(xs_stale $1)" ]; }

@@ -22,7 +22,7 @@ trace_start() {
 	echo 0 > $TR/tracing_on
 	echo 0 > $TR/events/enable
 	: > $TR/trace
-	for _e in "$@"; do echo 1 > "$TR/events/$_e/enable"; done
+	for _trace_start_e in "$@"; do echo 1 > "$TR/events/$_trace_start_e/enable"; done
 	echo 1 > $TR/tracing_on
 }
 trace_stop() {
@@ -95,9 +95,9 @@ irqs() {
 # of the frontend (usbfront's stats/requests; 0 for xen-hcd, which has none),
 # events it received, reads DEV completed (one usb-storage command each)
 fe_counters() {
-	_r=0
-	for _f in /sys/bus/xen/devices/vusb-*/stats/requests; do
-		[ -f "$_f" ] && _r=$((_r + $(cat "$_f")))
+	_fe_counters_r=0
+	for _fe_counters_f in /sys/bus/xen/devices/vusb-*/stats/requests; do
+		[ -f "$_fe_counters_f" ] && _fe_counters_r=$((_fe_counters_r + $(cat "$_fe_counters_f")))
 	done
-	echo "$_r $(irqs 'usbfront|xenhcd') $(awk '{print $1}' /sys/block/${1#/dev/}/stat)"
+	echo "$_fe_counters_r $(irqs 'usbfront|xenhcd') $(awk '{print $1}' /sys/block/${1#/dev/}/stat)"
 }

@@ -56,22 +56,22 @@ HAND_FE=/local/domain/0/device/vusb
 # last (xenbus probes a backend that is in Initialising); KEY=- leaves the
 # key out.  Defaults: num-ports 4, usb-ver 2.
 hand_ctrl() {
-	_hd=$1
+	_hand_ctrl_hd=$1
 	shift
-	_np=4 _uv=2
-	for _kv in "$@"; do
-		case $_kv in
-		num-ports=*) _np=${_kv#*=} ;;
-		usb-ver=*) _uv=${_kv#*=} ;;
+	_hand_ctrl_np=4 _hand_ctrl_uv=2
+	for _hand_ctrl_kv in "$@"; do
+		case $_hand_ctrl_kv in
+		num-ports=*) _hand_ctrl_np=${_hand_ctrl_kv#*=} ;;
+		usb-ver=*) _hand_ctrl_uv=${_hand_ctrl_kv#*=} ;;
 		esac
 	done
-	xenstore-write $HAND_FE/$_hd/backend $HAND_BE/$_hd $HAND_FE/$_hd/backend-id 0 \
-		$HAND_FE/$_hd/state 1 || return 1
-	set -- $HAND_BE/$_hd/frontend $HAND_FE/$_hd $HAND_BE/$_hd/frontend-id 0 \
-		$HAND_BE/$_hd/online 1 $HAND_BE/$_hd/type pv
-	[ "$_np" = - ] || set -- "$@" $HAND_BE/$_hd/num-ports "$_np"
-	[ "$_uv" = - ] || set -- "$@" $HAND_BE/$_hd/usb-ver "$_uv"
-	xenstore-write "$@" $HAND_BE/$_hd/state 1
+	xenstore-write $HAND_FE/$_hand_ctrl_hd/backend $HAND_BE/$_hand_ctrl_hd $HAND_FE/$_hand_ctrl_hd/backend-id 0 \
+		$HAND_FE/$_hand_ctrl_hd/state 1 || return 1
+	set -- $HAND_BE/$_hand_ctrl_hd/frontend $HAND_FE/$_hand_ctrl_hd $HAND_BE/$_hand_ctrl_hd/frontend-id 0 \
+		$HAND_BE/$_hand_ctrl_hd/online 1 $HAND_BE/$_hand_ctrl_hd/type pv
+	[ "$_hand_ctrl_np" = - ] || set -- "$@" $HAND_BE/$_hand_ctrl_hd/num-ports "$_hand_ctrl_np"
+	[ "$_hand_ctrl_uv" = - ] || set -- "$@" $HAND_BE/$_hand_ctrl_hd/usb-ver "$_hand_ctrl_uv"
+	xenstore-write "$@" $HAND_BE/$_hand_ctrl_hd/state 1
 }
 # hand_gone DEVID: its xenbus device left the backend bus
 hand_gone() { [ ! -e /sys/bus/xen-backend/devices/vusb-0-$1 ]; }
@@ -92,35 +92,35 @@ log_has() { dmesg | tail -n +$(($1 + 1)) | grep -F "$2" | grep -qF "${3:-$2}"; }
 # WHAT logged for it (after the errno: 22 for a bad value, 2 for none), has
 # no counters, and goes away cleanly
 refused_ctrl() {
-	_rl=$(dmesg_lines)
-	_rt=$(now)
+	_refused_ctrl_rl=$(dmesg_lines)
+	_refused_ctrl_rt=$(now)
 	hand_ctrl $1 "$3" || { echo "$3: cannot write the controller"; return 1; }
 	wait_for 10 is_be_state 0 $1 5 ||
 		{ echo "$3: backend state $(be_state 0 $1), want 5 (Closing)"; hand_rm $1; return 1; }
-	wait_for 5 log_has $_rl "vusb-0-$1: " "$2" ||
+	wait_for 5 log_has $_refused_ctrl_rl "vusb-0-$1: " "$2" ||
 		{ echo "$3: no '$2' for vusb-0-$1 in dom0's log"; hand_rm $1; return 1; }
 	[ ! -e /sys/bus/xen-backend/devices/vusb-0-$1/statistics ] ||
 		{ echo "$3: counters exist for a refused controller"; hand_rm $1; return 1; }
 	hand_rm $1 || { echo "$3: vusb-0-$1 still on the backend bus after its nodes went"; return 1; }
-	info "admin: $3 refused ($(elapsed $_rt)s)"
+	info "admin: $3 refused ($(elapsed $_refused_ctrl_rt)s)"
 }
 
 ######## admin-num-ports
 num_ports() {
-	_dv=90
-	for _v in 0 32 abc '' 4x 0x4 ' 4' 4294967300 -; do
-		refused_ctrl $_dv "reading num-ports (1..31)" "num-ports=$_v" || return 1
-		_dv=$((_dv + 1))
+	_num_ports_dv=90
+	for _num_ports_v in 0 32 abc '' 4x 0x4 ' 4' 4294967300 -; do
+		refused_ctrl $_num_ports_dv "reading num-ports (1..31)" "num-ports=$_num_ports_v" || return 1
+		_num_ports_dv=$((_num_ports_dv + 1))
 	done
 }
 step admin-num-ports num_ports
 
 ######## admin-usb-ver
 usb_ver() {
-	_dv=90
-	for _v in 0 3 x '' -; do
-		refused_ctrl $_dv "reading usb-ver (1 or 2)" "usb-ver=$_v" || return 1
-		_dv=$((_dv + 1))
+	_usb_ver_dv=90
+	for _usb_ver_v in 0 3 x '' -; do
+		refused_ctrl $_usb_ver_dv "reading usb-ver (1 or 2)" "usb-ver=$_usb_ver_v" || return 1
+		_usb_ver_dv=$((_usb_ver_dv + 1))
 	done
 }
 step admin-usb-ver usb_ver
@@ -136,17 +136,17 @@ step admin-good-ctrl good_ctrl
 ######## admin-port-busid
 port_busid() {
 	is_be_state 0 99 2 || { echo "no hand-made controller (admin-good-ctrl failed)"; return 1; }
-	_before=$(drv $STICK_BID:1.0)
-	for _v in garbage usb1 "$STICK_BID:1.0" 1-0 1-1.1.1.1.1.1.1 \
+	_port_busid_before=$(drv $STICK_BID:1.0)
+	for _port_busid_v in garbage usb1 "$STICK_BID:1.0" 1-0 1-1.1.1.1.1.1.1 \
 		1234567890123456789012345678901234567890; do
-		_rl=$(dmesg_lines)
-		xenstore-write $HAND_BE/99/port/1 "$_v"
-		wait_for 5 log_has $_rl "vusb-0-99: port/1: bad busid" ||
-			{ echo "port/1=$_v: no 'port/1: bad busid' in dom0's log"; return 1; }
+		_port_busid_rl=$(dmesg_lines)
+		xenstore-write $HAND_BE/99/port/1 "$_port_busid_v"
+		wait_for 5 log_has $_port_busid_rl "vusb-0-99: port/1: bad busid" ||
+			{ echo "port/1=$_port_busid_v: no 'port/1: bad busid' in dom0's log"; return 1; }
 	done
 	xenstore-write $HAND_BE/99/port/1 ""
-	[ "$(drv $STICK_BID:1.0)" = "$_before" ] ||
-		{ echo "the stick's driver changed from $_before to $(drv $STICK_BID:1.0)"; return 1; }
+	[ "$(drv $STICK_BID:1.0)" = "$_port_busid_before" ] ||
+		{ echo "the stick's driver changed from $_port_busid_before to $(drv $STICK_BID:1.0)"; return 1; }
 }
 step admin-port-busid port_busid
 
@@ -155,70 +155,70 @@ step admin-port-busid port_busid
 g1_stick_count() { gexec g1 20 "grep -lxF '$P_STICK' /sys/bus/usb/devices/*/product | wc -l"; }
 port_twice() {
 	attach g1 $STICK_BID || { echo "usbdev-attach: $(xl_err)"; return 1; }
-	_cp=$(usb_port g1 $STICK_BID)
-	[ -n "$_cp" ] || { echo "the stick is not in xl usb-list g1"; return 1; }
-	_ctl=${_cp% *} _prt=${_cp#* }
+	_port_twice_cp=$(usb_port g1 $STICK_BID)
+	[ -n "$_port_twice_cp" ] || { echo "the stick is not in xl usb-list g1"; return 1; }
+	_port_twice_ctl=${_port_twice_cp% *} _port_twice_prt=${_port_twice_cp#* }
 	gexec g1 60 "wait_for 45 usbdev '$P_STICK'" > /dev/null || { echo "g1 does not see the stick"; return 1; }
-	_other=1
-	[ "$_prt" = 1 ] && _other=2
-	_rl=$(dmesg_lines)
-	xenstore-write /local/domain/0/backend/vusb/$D1/$_ctl/port/$_other "$STICK_BID"
-	wait_for 5 log_has $_rl "port/$_other: $STICK_BID is already on dom$D1 port $_prt" ||
-		{ echo "no 'already on' line for port/$_other of g1's controller"; return 1; }
-	_rl=$(dmesg_lines)
+	_port_twice_other=1
+	[ "$_port_twice_prt" = 1 ] && _port_twice_other=2
+	_port_twice_rl=$(dmesg_lines)
+	xenstore-write /local/domain/0/backend/vusb/$D1/$_port_twice_ctl/port/$_port_twice_other "$STICK_BID"
+	wait_for 5 log_has $_port_twice_rl "port/$_port_twice_other: $STICK_BID is already on dom$D1 port $_port_twice_prt" ||
+		{ echo "no 'already on' line for port/$_port_twice_other of g1's controller"; return 1; }
+	_port_twice_rl=$(dmesg_lines)
 	xenstore-write $HAND_BE/99/port/1 "$STICK_BID"
-	wait_for 5 log_has $_rl "vusb-0-99: port/1: $STICK_BID is already on dom$D1 port $_prt" ||
+	wait_for 5 log_has $_port_twice_rl "vusb-0-99: port/1: $STICK_BID is already on dom$D1 port $_port_twice_prt" ||
 		{ echo "no 'already on' line for the hand-made controller"; return 1; }
 	sleep 2
-	_n=$(g1_stick_count)
-	[ "$_n" = 1 ] || { echo "g1 sees the stick $_n times, want 1"; return 1; }
-	[ "$(usb_port g1 $STICK_BID)" = "$_cp" ] || { echo "the stick moved from $_cp to $(usb_port g1 $STICK_BID)"; return 1; }
-	xenstore-write /local/domain/0/backend/vusb/$D1/$_ctl/port/$_other ""
+	_port_twice_n=$(g1_stick_count)
+	[ "$_port_twice_n" = 1 ] || { echo "g1 sees the stick $_port_twice_n times, want 1"; return 1; }
+	[ "$(usb_port g1 $STICK_BID)" = "$_port_twice_cp" ] || { echo "the stick moved from $_port_twice_cp to $(usb_port g1 $STICK_BID)"; return 1; }
+	xenstore-write /local/domain/0/backend/vusb/$D1/$_port_twice_ctl/port/$_port_twice_other ""
 	xenstore-write $HAND_BE/99/port/1 ""
 }
 step admin-port-twice port_twice
 
 ######## admin-xl-twice
 xl_twice() {
-	_cp=$(usb_port g1 $STICK_BID)
-	[ -n "$_cp" ] || { echo "the stick is not on g1 (admin-port-twice failed)"; return 1; }
+	_xl_twice_cp=$(usb_port g1 $STICK_BID)
+	[ -n "$_xl_twice_cp" ] || { echo "the stick is not on g1 (admin-port-twice failed)"; return 1; }
 	if attach g1 $STICK_BID; then
 		info "admin: xl usbdev-attach of an attached device succeeded"
 	else
 		info "admin: xl usbdev-attach of an attached device: $(xl_err)"
 	fi
-	[ "$(usb_port g1 $STICK_BID)" = "$_cp" ] || { echo "the stick moved from $_cp to '$(usb_port g1 $STICK_BID)'"; return 1; }
-	_n=$(xl usb-list g1 | grep -c "Port [0-9]*: *Bus")
-	[ "$_n" = 1 ] || { echo "xl usb-list g1 shows $_n devices, want 1"; return 1; }
+	[ "$(usb_port g1 $STICK_BID)" = "$_xl_twice_cp" ] || { echo "the stick moved from $_xl_twice_cp to '$(usb_port g1 $STICK_BID)'"; return 1; }
+	_xl_twice_n=$(xl usb-list g1 | grep -c "Port [0-9]*: *Bus")
+	[ "$_xl_twice_n" = 1 ] || { echo "xl usb-list g1 shows $_xl_twice_n devices, want 1"; return 1; }
 	# the root hub of the stick's bus: address 1
-	_bus=$(cat /sys/bus/usb/devices/$STICK_BID/busnum)
-	if xlq usbdev-attach g1 hostbus=$_bus hostaddr=1; then
-		echo "xl usbdev-attach of root hub usb$_bus succeeded"
+	_xl_twice_bus=$(cat /sys/bus/usb/devices/$STICK_BID/busnum)
+	if xlq usbdev-attach g1 hostbus=$_xl_twice_bus hostaddr=1; then
+		echo "xl usbdev-attach of root hub usb$_xl_twice_bus succeeded"
 		return 1
 	fi
 	info "admin: xl usbdev-attach of a root hub: $(xl_err)"
-	_n=$(xl usb-list g1 | grep -c "Port [0-9]*: *Bus")
-	[ "$_n" = 1 ] || { echo "after the root hub: xl usb-list g1 shows $_n devices"; return 1; }
+	_xl_twice_n=$(xl usb-list g1 | grep -c "Port [0-9]*: *Bus")
+	[ "$_xl_twice_n" = 1 ] || { echo "after the root hub: xl usb-list g1 shows $_xl_twice_n devices"; return 1; }
 }
 step admin-xl-twice xl_twice
 
 ######## admin-sysfs-bind
 sysfs_bind() {
-	_b=/sys/bus/usb/drivers/usbback/bind
-	echo "no-such-interface" > $_b 2>/dev/null && { echo "bind of 'no-such-interface' succeeded"; return 1; }
-	_i=$TAB_BID:1.0
-	_was=$(drv $_i)
-	[ -n "$_was" ] && echo "$_i" > /sys/bus/usb/drivers/$_was/unbind
-	if echo "$_i" > $_b 2>/dev/null; then
-		echo "usbback took $_i, which no port names"
-		echo "$_i" > /sys/bus/usb/drivers/usbback/unbind
-		_r=1
+	_sysfs_bind_b=/sys/bus/usb/drivers/usbback/bind
+	echo "no-such-interface" > $_sysfs_bind_b 2>/dev/null && { echo "bind of 'no-such-interface' succeeded"; return 1; }
+	_sysfs_bind_i=$TAB_BID:1.0
+	_sysfs_bind_was=$(drv $_sysfs_bind_i)
+	[ -n "$_sysfs_bind_was" ] && echo "$_sysfs_bind_i" > /sys/bus/usb/drivers/$_sysfs_bind_was/unbind
+	if echo "$_sysfs_bind_i" > $_sysfs_bind_b 2>/dev/null; then
+		echo "usbback took $_sysfs_bind_i, which no port names"
+		echo "$_sysfs_bind_i" > /sys/bus/usb/drivers/usbback/unbind
+		_sysfs_bind_r=1
 	else
-		_r=0
+		_sysfs_bind_r=0
 	fi
-	[ -n "$_was" ] && echo "$_i" > /sys/bus/usb/drivers/$_was/bind
-	[ -z "$_was" ] || wait_for 10 is_drv $_i "$_was" || { echo "$_i not back on $_was"; return 1; }
-	return $_r
+	[ -n "$_sysfs_bind_was" ] && echo "$_sysfs_bind_i" > /sys/bus/usb/drivers/$_sysfs_bind_was/bind
+	[ -z "$_sysfs_bind_was" ] || wait_for 10 is_drv $_sysfs_bind_i "$_sysfs_bind_was" || { echo "$_sysfs_bind_i not back on $_sysfs_bind_was"; return 1; }
+	return $_sysfs_bind_r
 }
 step admin-sysfs-bind sysfs_bind
 
@@ -226,14 +226,14 @@ step admin-sysfs-bind sysfs_bind
 unchanged() {
 	hand_rm 99 || { echo "vusb-0-99 still on the backend bus"; return 1; }
 	fe_connected $D1 0 || { echo "g1's controller 0 is $(fe_state $D1 0)/$(be_state $D1 0), want 4/4"; return 1; }
-	_md=$(gexec g1 120 "d=\$(wait_for 60 disk '$P_STICK') && check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB") ||
-		{ echo "g1 reading the stick: $(echo "$_md" | tail -n 1)"; return 1; }
-	info "admin: g1 $(echo "$_md" | grep '^md5')"
-	for _dv in 90 91 92 93 94 95 96 97 98 99; do
-		xenstore-exists $HAND_BE/$_dv 2>/dev/null && { echo "$HAND_BE/$_dv left"; return 1; }
+	_unchanged_md=$(gexec g1 120 "disk_verify 60 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB") ||
+		{ echo "g1 reading the stick: $(echo "$_unchanged_md" | tail -n 1)"; return 1; }
+	info "admin: g1 $(echo "$_unchanged_md" | grep '^md5')"
+	for _unchanged_dv in 90 91 92 93 94 95 96 97 98 99; do
+		xenstore-exists $HAND_BE/$_unchanged_dv 2>/dev/null && { echo "$HAND_BE/$_unchanged_dv left"; return 1; }
 	done
-	_bad=$(dmesg_bad $DM0)
-	[ -z "$_bad" ] || { echo "dom0: $_bad"; return 1; }
+	_unchanged_bad=$(dmesg_bad $DM0)
+	[ -z "$_unchanged_bad" ] || { echo "dom0: $_unchanged_bad"; return 1; }
 }
 step admin-unchanged unchanged
 [ -n "$(usb_port g1 $STICK_BID)" ] && detach g1 $STICK_BID

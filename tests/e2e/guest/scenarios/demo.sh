@@ -63,11 +63,7 @@ else
 fi
 
 say "Inside the guest:"
-out=$(gexec demo 120 "wait_for 60 disk '$P_STICK' > /dev/null && wait_for 30 hid_ready '$P_TABLET' || exit 1
-	for u in /sys/bus/usb/devices/*; do [ -f \$u/product ] && echo \"USB \${u##*/}: \$(cat \$u/idVendor):\$(cat \$u/idProduct) \$(cat \$u/product)\"; done
-	echo \"tablet input device: \$(input_name '$P_TABLET')\"
-	d=\$(disk '$P_STICK'); echo \"stick is \$d\"
-	mkdir -p /mnt && mount -t vfat -o ro \$d /mnt && echo \"files: \$(ls /mnt | tr '\n' ' ')\" && echo \"HELLO.TXT: \$(cat /mnt/HELLO.TXT)\"; r=\$?; umount /mnt; exit \$r")
+out=$(gexec demo 120 "demo_read '$P_STICK' '$P_TABLET'")
 rc=$?
 echo "$out" | show
 [ $rc = 0 ] || stop "The guest could not read the stick (status $rc)."
@@ -79,7 +75,7 @@ set -- $(usb_port demo $stick)
 run xl usbdev-detach demo $1 $2
 set -- $(usb_port demo $tab)
 run xl usbdev-detach demo $1 $2
-gexec demo 30 "wait_for 20 no_usbdev '$P_STICK' && wait_for 20 no_usbdev '$P_TABLET'" > /dev/null &&
+gexec demo 30 "gone 20 '$P_STICK' '$P_TABLET'" > /dev/null &&
 	say "The guest saw both devices go away."
 back_in_dom0 $stick usb-storage 30 || stop "The stick did not come back to dom0's usb-storage."
 back_in_dom0 $tab usbhid 30 || stop "The tablet did not come back to dom0's usbhid."

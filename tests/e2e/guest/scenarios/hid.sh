@@ -60,6 +60,6 @@ for p in "$P_TABLET" "$P_KBD"; do
 	bid=$(find_usb "$p") || continue
 	back_in_dom0 $bid usbhid 30 || why="$why $bid on '$(drv $bid:1.0)' not usbhid 30s after detach;"
 done
-gexec g1 30 "wait_for 20 no_usbdev '$P_TABLET' && wait_for 20 no_usbdev '$P_KBD'" > /dev/null ||
+gexec g1 30 "gone 20 '$P_TABLET' '$P_KBD'" > /dev/null ||
 	why="$why guest still sees a HID device after detach;"
 if [ -z "$why" ]; then pass hid-detach; else fail hid-detach "$why"; fi

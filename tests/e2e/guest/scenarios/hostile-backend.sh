@@ -73,20 +73,19 @@ tu_want() {
 stat() { sed -n "s/^$1=//p" /tmp/hb-stats; }
 # guest_stats: usbfront's counters of controller $C into /tmp/hb-stats
 guest_stats() {
-	gexec $G 20 "cd /sys/bus/xen/devices/vusb-$C/stats && for f in *; do echo \"\$f=\$(cat \$f)\"; done" > /tmp/hb-stats
+	gexec $G 20 "ctrl_stats $C" > /tmp/hb-stats
 }
 # tu_start [CASE]: one 512-byte bulk read in the background: testusb case
 # 2 (a plain read), or 11 (a read that usbtest unlinks after a few ms)
 tu_start() {
-	gexec $G 60 "rm -f /tmp/tu.out; wait_for 40 usbtest_ready '$P_HOSTILE' || { echo 'usbtest not bound to the fake device after 40s'; exit 1; }
-		( testusb -D \$(devnode '$P_HOSTILE') -t ${1:-2} -c 1 -s 512 > /tmp/tu.out 2>&1; echo \"exit=\$?\" >> /tmp/tu.out ) > /dev/null 2>&1 &"
+	gexec $G 60 "bg_testusb 40 '$P_HOSTILE' ${1:-2}"
 }
 # tu_case ATTACK: dup-id needs two requests in flight for a duplicate that
 # is not also a producer overflow: the read and its unlink (case 11)
 tu_case() { case $1 in dup-id) echo 11 ;; *) echo 2 ;; esac; }
 # tu_verdict SECS: "ok", the errno testusb reported, or "none"
 tu_verdict() {
-	gexec $G $(($1 + 10)) "wait_for $1 grep -q '^exit=' /tmp/tu.out; cat /tmp/tu.out" > /tmp/hb-tu
+	gexec $G $(($1 + 10)) "tu_wait $1" > /tmp/hb-tu
 	if grep -q -- '-->' /tmp/hb-tu; then
 		sed -n 's/.*--> \([0-9-]*\).*/\1/p' /tmp/hb-tu | head -n 1
 	elif grep -q 'test 2,' /tmp/hb-tu; then
@@ -133,17 +132,17 @@ attack() {
 	[ -n "$C" ] || { echo "no vusb controller in xenstore after usbctrl-attach"; return 1; }
 	info "hostile-$A: usbctrl-attach ${XL_T}s, controller $C"
 	if [ $A = storm ]; then
-		_t=$(now)
+		_attack_t=$(now)
 		gexec $G 30 'echo alive' > /dev/null
-		base=$(elapsed $_t)
+		base=$(elapsed $_attack_t)
 	fi
-	_o=$(tu_start $(tu_case $A)) || { echo "guest: $(echo "$_o" | tail -n 1)"; return 1; }
+	_attack_o=$(tu_start $(tu_case $A)) || { echo "guest: $(echo "$_attack_o" | tail -n 1)"; return 1; }
 	wait_for 20 launched || { echo "the attack was not launched within 20s of the read"; return 1; }
 	if [ $A = storm ]; then
 		# the guest must answer while the storm is on
-		_t=$(now)
+		_attack_t=$(now)
 		gexec $G 30 'echo alive' > /dev/null || { echo "guest did not answer during the storm"; return 1; }
-		info "hostile-storm: guest answered in $(elapsed $_t)s during the storm (${base}s before it)"
+		info "hostile-storm: guest answered in $(elapsed $_attack_t)s during the storm (${base}s before it)"
 	fi
 	v=$(tu_verdict 30)
 	want=$(tu_want $A)
@@ -155,8 +154,8 @@ attack() {
 	if [ -n "$want_what" ]; then
 		wait_for 15 is_fe_state $d $C 6 ||
 			{ echo "frontend state $(fe_state $d $C) 15s after the attack, want 6 (Closed)"; return 1; }
-		_e=$(xenstore-read /local/domain/$d/error/device/vusb/$C/error 2>/dev/null)
-		case $_e in *"$want_what"*) ;; *) echo "xenstore error node '$_e', want '$want_what'"; return 1 ;; esac
+		_attack_e=$(xenstore-read /local/domain/$d/error/device/vusb/$C/error 2>/dev/null)
+		case $_attack_e in *"$want_what"*) ;; *) echo "xenstore error node '$_attack_e', want '$want_what'"; return 1 ;; esac
 	fi
 	if [ $A = hold-grant ]; then
 		dmesg | grep -q "held grant released at disconnect" ||
@@ -186,19 +185,19 @@ attack() {
 				{ echo "guest log has no 'out of range ... clamped' line"; return 1; }
 			;;
 		storm)
-			_n=$(dmesg | sed -n 's/.*storm over: \([0-9]*\) events.*/\1/p' | tail -n 1)
+			_attack_n=$(dmesg | sed -n 's/.*storm over: \([0-9]*\) events.*/\1/p' | tail -n 1)
 			irq1=$(gexec $G 20 "grep usbfront /proc/interrupts | tr -s ' ' | cut -d' ' -f3")
-			info "hostile-storm: ${_n:-?} events sent, usbfront's irq ran ${irq1:-?} times"
-			[ "${_n:-0}" -ge 100 ] || { echo "only ${_n:-0} storm events were sent"; return 1; }
+			info "hostile-storm: ${_attack_n:-?} events sent, usbfront's irq ran ${irq1:-?} times"
+			[ "${_attack_n:-0}" -ge 100 ] || { echo "only ${_attack_n:-0} storm events were sent"; return 1; }
 			;;
 		esac
 		# the controller still works: a second read succeeds
-		_o=$(tu_start) || { echo "second read: $(echo "$_o" | tail -n 1)"; return 1; }
+		_attack_o=$(tu_start) || { echo "second read: $(echo "$_attack_o" | tail -n 1)"; return 1; }
 		v=$(tu_verdict 30)
 		[ "$v" = ok ] || { echo "second read after the attack ended '$v', want ok"; return 1; }
 	fi
-	_k=$(gexec $G 20 "dmesg | grep -E '$KPAT_G' | head -n 2")
-	[ -z "$_k" ] || { echo "guest kernel: $(echo "$_k" | tr '\n' ' ')"; return 1; }
+	_attack_k=$(gexec $G 20 "dmesg | grep -E '$KPAT_G' | head -n 2")
+	[ -z "$_attack_k" ] || { echo "guest kernel: $(echo "$_attack_k" | tr '\n' ' ')"; return 1; }
 	gexec $G 20 'echo alive' > /dev/null || { echo "guest does not answer after the attack"; return 1; }
 	xlq usbctrl-detach $G $C || { echo "usbctrl-detach: $(xl_err)"; return 1; }
 	info "hostile-$A: usbctrl-detach ${XL_T}s"
@@ -233,8 +232,7 @@ restored() {
 	back_in_dom0 $bid usb-storage 30 || { echo "stick on '$(drv $bid:1.0)', want usb-storage"; return 1; }
 	guest_up g1 || { echo "$WHY"; return 1; }
 	attach g1 $bid || { echo "usbdev-attach: $(xl_err)"; return 1; }
-	out=$(gexec g1 120 "d=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk after 60s'; exit 1; }
-		check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB")
+	out=$(gexec g1 120 "disk_verify 60 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB")
 	rc=$?
 	info "hostile-restore: guest: $(echo "$out" | grep '^md5' | tr '\n' ' ')"
 	detach g1 $bid || { echo "usbdev-detach: $(xl_err)"; return 1; }

@@ -38,7 +38,7 @@ SYSH=/sys/bus/xen/devices/vusb-0/hostile
 T0=$(now)
 
 cleanup() {
-	for _g in g1 g2; do domid_of $_g > /dev/null && xlq destroy $_g; done
+	for _cleanup_g in g1 g2; do domid_of $_cleanup_g > /dev/null && xlq destroy $_cleanup_g; done
 }
 # guests of earlier scenarios run the cell's frontend: start afresh
 cleanup
@@ -71,14 +71,7 @@ other0=$(ctr errors_other)
 shut0=$(ctr errors_shutdown)
 
 # g2: read the stick until told to stop, dropping the page cache each round
-gexec g2 90 "d=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk for the stick'; exit 1; }
-	rm -f /tmp/stop /tmp/bg.rc
-	( n=0; while [ ! -e /tmp/stop ] || [ \$n = 0 ]; do
-		echo 3 > /proc/sys/vm/drop_caches
-		check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB || { echo \"round \$n failed\"; echo 1 > /tmp/bg.rc; exit 1; }
-		n=\$((n + 1))
-	  done; echo \"\$n rounds\"; echo 0 > /tmp/bg.rc ) > /tmp/bg.out 2>&1 &
-	echo \"reading \$d in the background\"" > /tmp/hf.out ||
+gexec g2 90 "verify_loop 60 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/hf.out ||
 	{ fail $N "g2 background reader: $(tail -n 1 /tmp/hf.out)"; cleanup; exit 0; }
 
 # ---- the attacks, one step per RPC so that the log shows the progress
@@ -103,59 +96,59 @@ info "$N: attacks took ${RUN_T}s; module $sum"
 during() {
 	gexec g2 10 "touch /tmp/stop" > /dev/null
 	gexec g2 200 "wait_for 180 test -e /tmp/bg.rc; cat /tmp/bg.out; exit \$(cat /tmp/bg.rc)" > /tmp/hf.out
-	_r=$?
+	_during_r=$?
 	info "g2 during the attacks: $(grep -E 'rounds|md5 [0-9a-f]' /tmp/hf.out | tail -n 2 | tr '\n' ' ')"
-	[ $_r = 0 ] || { echo "g2 stick reader: $(tail -n 1 /tmp/hf.out)"; return 1; }
+	[ $_during_r = 0 ] || { echo "g2 stick reader: $(tail -n 1 /tmp/hf.out)"; return 1; }
 }
 step hostile-g2-during during
 
 # ---- usbback's counters and log
 counters() {
-	_i=$(($(ctr errors_inval) - inval0))
-	_n=$(($(ctr errors_nodev) - nodev0))
-	_o=$(($(ctr errors_other) - other0))
-	info "usbback counters of g1: errors_inval +$_i, errors_nodev +$_n, errors_other +$_o, unlinks $(ctr unlinks), requests $(ctr requests)"
+	_counters_i=$(($(ctr errors_inval) - inval0))
+	_counters_n=$(($(ctr errors_nodev) - nodev0))
+	_counters_o=$(($(ctr errors_other) - other0))
+	info "usbback counters of g1: errors_inval +$_counters_i, errors_nodev +$_counters_n, errors_other +$_counters_o, unlinks $(ctr unlinks), requests $(ctr requests)"
 	[ -n "$bad" ] || { echo "no summary from the module"; return 1; }
 	# every malformed request but one -ENODEV and one -ENOENT is -EINVAL,
 	# malformed unlinks included
-	[ $_i -ge $((bad - 2)) ] || { echo "errors_inval +$_i for $bad malformed requests"; return 1; }
-	[ $_n -ge 1 ] || { echo "errors_nodev did not grow"; return 1; }
-	[ $_o -ge 1 ] || { echo "errors_other did not count the -ENOENT unlink"; return 1; }
+	[ $_counters_i -ge $((bad - 2)) ] || { echo "errors_inval +$_counters_i for $bad malformed requests"; return 1; }
+	[ $_counters_n -ge 1 ] || { echo "errors_nodev did not grow"; return 1; }
+	[ $_counters_o -ge 1 ] || { echo "errors_other did not count the -ENOENT unlink"; return 1; }
 }
 step hostile-counters counters
 
 ratelimit() {
-	_l=$(since | grep -c "dom$d1: ")
-	_s=$(since | grep -c 'callbacks suppressed')
+	_ratelimit_l=$(since | grep -c "dom$d1: ")
+	_ratelimit_s=$(since | grep -c 'callbacks suppressed')
 	# 10 lines per 5 s per call site (printk's default ratelimit); four
 	# warning sites can fire (malformed, bad grant in, bad grant out,
 	# producer overflow), plus xenbus_dev_fatal's own line
-	_max=$(awk -v t="$RUN_T" 'BEGIN {printf "%d", 4 * 10 * (int(t / 5) + 2) + 2}')
-	info "usbback log lines naming dom$d1: $_l for $bad malformed requests in ${RUN_T}s (bound $_max), $_s 'callbacks suppressed'"
+	_ratelimit_max=$(awk -v t="$RUN_T" 'BEGIN {printf "%d", 4 * 10 * (int(t / 5) + 2) + 2}')
+	info "usbback log lines naming dom$d1: $_ratelimit_l for $bad malformed requests in ${RUN_T}s (bound $_ratelimit_max), $_ratelimit_s 'callbacks suppressed'"
 	[ -n "$bad" ] && [ "$bad" -gt 0 ] || { echo "no malformed request count"; return 1; }
-	[ $_l -ge 1 ] || { echo "no log line at all for dom$d1"; return 1; }
-	[ $_l -le $_max ] || { echo "$_l log lines, bound $_max"; return 1; }
-	[ $((_l * 4)) -lt "$bad" ] || { echo "$_l log lines for $bad bad requests: not rate-limited"; return 1; }
+	[ $_ratelimit_l -ge 1 ] || { echo "no log line at all for dom$d1"; return 1; }
+	[ $_ratelimit_l -le $_ratelimit_max ] || { echo "$_ratelimit_l log lines, bound $_ratelimit_max"; return 1; }
+	[ $((_ratelimit_l * 4)) -lt "$bad" ] || { echo "$_ratelimit_l log lines for $bad bad requests: not rate-limited"; return 1; }
 }
 step hostile-ratelimit ratelimit
 
 closed() {
-	_st=$(xenstore-read $BEXS/state 2>/dev/null)
-	_e=$(xenstore-read /local/domain/0/error/backend/vusb/$d1/0/error 2>/dev/null)
-	info "backend state $_st, error node: $_e"
-	[ "$_st" = 6 ] || { echo "backend state '$_st', want 6 (Closed)"; return 1; }
-	case $_e in
+	_closed_st=$(xenstore-read $BEXS/state 2>/dev/null)
+	_closed_e=$(xenstore-read /local/domain/0/error/backend/vusb/$d1/0/error 2>/dev/null)
+	info "backend state $_closed_st, error node: $_closed_e"
+	[ "$_closed_st" = 6 ] || { echo "backend state '$_closed_st', want 6 (Closed)"; return 1; }
+	case $_closed_e in
 	*"producer overflow"*) ;;
-	*) echo "error node '$_e' does not name the producer overflow"; return 1 ;;
+	*) echo "error node '$_closed_e' does not name the producer overflow"; return 1 ;;
 	esac
 	since | grep -q "dom$d1 controller 0 disconnected" ||
 		{ echo "usbback did not log the disconnect"; return 1; }
 	# no URB leaked: the unlinked bulk IN and those still in flight at
 	# the violation were all answered -ESHUTDOWN (killed at disconnect)
-	_sd=$(($(ctr errors_shutdown) - shut0))
-	info "errors_shutdown +$_sd: 1 unlinked + ${INFLIGHT:-?} in flight at the violation"
+	_closed_sd=$(($(ctr errors_shutdown) - shut0))
+	info "errors_shutdown +$_closed_sd: 1 unlinked + ${INFLIGHT:-?} in flight at the violation"
 	[ -n "$INFLIGHT" ] || { echo "the module did not say how many requests were in flight"; return 1; }
-	[ $_sd -ge $((1 + INFLIGHT)) ] || { echo "errors_shutdown +$_sd, want $((1 + INFLIGHT)): an in-flight request was not answered"; return 1; }
+	[ $_closed_sd -ge $((1 + INFLIGHT)) ] || { echo "errors_shutdown +$_closed_sd, want $((1 + INFLIGHT)): an in-flight request was not answered"; return 1; }
 }
 step hostile-closed closed
 
@@ -175,25 +168,24 @@ reattach() {
 	attach g2 $gadget || { echo "attach gadget to g2: $(xl_err)"; return 1; }
 	# the backing file as it is now: storage-gadget, if it ran, wrote
 	# its pattern at the end (GADGET_MD5 is from before)
-	_m=$(md5sum < $GADGET_IMG | cut -d' ' -f1)
-	gexec g2 150 "d=\$(wait_for 60 disk '$P_MSG') || { echo 'no disk for the gadget'; exit 1; }
-		check_disk \$d '$STICK_MAGIC-GADGET' $_m" > /tmp/hf.out ||
+	_reattach_m=$(md5sum < $GADGET_IMG | cut -d' ' -f1)
+	gexec g2 150 "disk_verify 60 '$P_MSG' '$STICK_MAGIC-GADGET' $_reattach_m" > /tmp/hf.out ||
 		{ echo "g2 gadget: $(tail -n 1 /tmp/hf.out)"; return 1; }
 	info "g2 gadget: $(grep '^md5' /tmp/hf.out)"
 }
 step hostile-reattach reattach
 
 after() {
-	gexec g2 150 "echo 3 > /proc/sys/vm/drop_caches; d=\$(disk '$P_STICK') && check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/hf.out ||
+	gexec g2 150 "echo 3 > /proc/sys/vm/drop_caches; disk_verify 0 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/hf.out ||
 		{ echo "g2 stick: $(tail -n 1 /tmp/hf.out)"; return 1; }
 	info "g2 stick after: $(grep '^md5' /tmp/hf.out)"
 }
 step hostile-g2-after after
 
 klog() {
-	_b=$(since | grep -E "$KPAT" | head -n 2)
-	_b="$_b$(console_bad g1 $C1)$(console_bad g2 $C2)"
-	[ -z "$_b" ] || { echo "$(echo "$_b" | tr -d '\r' | tr '\n' ' ' | cut -c1-240)"; return 1; }
+	_klog_b=$(since | grep -E "$KPAT" | head -n 2)
+	_klog_b="$_klog_b$(console_bad g1 $C1)$(console_bad g2 $C2)"
+	[ -z "$_klog_b" ] || { echo "$(echo "$_klog_b" | tr -d '\r' | tr '\n' ' ' | cut -c1-240)"; return 1; }
 }
 step hostile-kernel-log klog
 

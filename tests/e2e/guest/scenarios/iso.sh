@@ -43,16 +43,15 @@ ERRS="errors_nodev errors_inval errors_stall errors_ioerror errors_babble errors
 # snapshot: "iso_frames bytes_out errors" of the usbback controller
 snapshot() {
 	[ -n "$(ustat iso_frames)" ] || return 0
-	_e=0
-	for _n in $ERRS; do _e=$((_e + $(ustat $_n))); done
-	echo "$(ustat iso_frames) $(ustat bytes_out) $_e"
+	_snapshot_e=0
+	for _snapshot_n in $ERRS; do _snapshot_e=$((_snapshot_e + $(ustat $_snapshot_n))); done
+	echo "$(ustat iso_frames) $(ustat bytes_out) $_snapshot_e"
 }
 
 attach g1 $bid || { fail iso-attach "usbdev-attach: $(xl_err)"; exit 0; }
 info "iso: usbdev-attach $bid ${XL_T}s; dom0 if0 driver now '$(drv $bid:1.0)'"
 t0=$(now)
-out=$(gexec g1 60 "c=\$(wait_for 40 snd_ready '$P_AUDIO') || { echo 'no snd-usb-audio playback PCM after 40s'; ids '$P_AUDIO'; exit 1; }
-	echo \"card \$c\"; ids '$P_AUDIO'; cat /proc/asound/card\$c/stream0 2>/dev/null | grep -E 'Format|Rates|Endpoint|Channels' | head -n 4")
+out=$(gexec g1 60 "snd_info 40 '$P_AUDIO'")
 rc=$?
 echo "$out" | sed 's/^/  [g1] /'
 card=$(echo "$out" | sed -n 's/^card //p')

@@ -38,10 +38,10 @@ ctrl_ports() {
 	[ "$(xenstore-read $be/num-ports 2>/dev/null)" = 8 ] || { echo "$be/num-ports is not 8"; return 1; }
 	# no libxl deadline here (usbctrl-attach returns before the frontend
 	# connects); 30 s is room for a slow host, the time taken is logged
-	_t=$(now)
+	_ctrl_ports_t=$(now)
 	wait_for 30 is_fe_state $d1 $C 4 ||
 		{ echo "frontend of controller $C not Connected (4) within 30s"; return 1; }
-	info "lifecycle: controller $C frontend Connected $(elapsed $_t)s after usbctrl-attach returned"
+	info "lifecycle: controller $C frontend Connected $(elapsed $_ctrl_ports_t)s after usbctrl-attach returned"
 	attach g1 $tab controller=0 port=3 || { echo "attach tablet to 0/3: $(xl_err)"; return 1; }
 	attach g1 $kbd controller=$C port=8 || { echo "attach keyboard to $C/8: $(xl_err)"; return 1; }
 	[ "$(usb_port g1 $tab)" = "0 3" ] || { echo "usb-list: tablet at '$(usb_port g1 $tab)', want '0 3'"; return 1; }
@@ -74,7 +74,7 @@ two_guests() {
 	guest_up g2 || { echo "$WHY"; return 1; }
 	[ "$(xl list | awk 'NR > 1' | wc -l)" = 3 ] || { echo "xl list does not show dom0 + 2 guests"; return 1; }
 	attach g2 $stick || { echo "attach stick to g2: $(xl_err)"; return 1; }
-	gexec g2 90 "d=\$(wait_for 60 disk '$P_STICK') && check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/g2.out ||
+	gexec g2 90 "disk_verify 60 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/g2.out ||
 		{ echo "g2: $(tail -n 1 /tmp/g2.out)"; return 1; }
 	info "lifecycle: g2 $(grep md5 /tmp/g2.out)"
 	gexec g1 30 "hid_ready '$P_TABLET'" > /dev/null || { echo "g1 lost its tablet"; return 1; }

@@ -41,7 +41,7 @@ stick=$(find_usb "$P_STICK") || { fail reconnect-inflight "stick not in dom0"; e
 
 # bound_ctrlrs: the vusb xenbus devices bound to usbback now
 bound_ctrlrs() {
-	for _v in $VUSB_DRV/vusb-*; do [ -e "$_v" ] && printf '%s ' "${_v##*/}"; done
+	for _bound_ctrlrs_v in $VUSB_DRV/vusb-*; do [ -e "$_bound_ctrlrs_v" ] && printf '%s ' "${_bound_ctrlrs_v##*/}"; done
 }
 # stat_of "STATS" NAME: one value out of fe_stats_g1's line
 stat_of() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
@@ -71,7 +71,7 @@ inflight() {
 	# a guest that no longer answers at all (xen-hcd's xenwatch thread
 	# blocked, see tests/e2e/xfail) is told in 20 s, not in the 60 s below
 	gexec g1 20 true > /tmp/rc.out || { echo "guest: $(tail -n 1 /tmp/rc.out)"; return 1; }
-	gexec g1 60 "wait_for 45 rd_ended; cat /tmp/rd.done 2>/dev/null || { echo \"read still running 45s after the unbind (\$(cat /tmp/rd.n 2>/dev/null || echo 0) passes)\"; exit 1; }" > /tmp/rc.out ||
+	gexec g1 60 "rd_wait 45" > /tmp/rc.out ||
 		{ echo "guest: $(tail -n 1 /tmp/rc.out)"; return 1; }
 	info "reconnect-inflight: $(tail -n 1 /tmp/rc.out) ($(elapsed $t)s after the unbind)"
 	gexec g1 20 "dmesg | grep -E 'I/O error|error, dev|USB disconnect|usbfront|vusb' | tail -n 6" > /dev/null
@@ -96,7 +96,7 @@ restart() {
 	[ -e $VUSB_DRV/$dev ] && { echo "$dev is bound already"; return 1; }
 	# the guest's hub driver and usbfront's events, for the log
 	# (5 s: only the log needs it, and a guest hung by the unbind never answers)
-	gexec g1 5 "echo 'module usbcore +p' > /sys/kernel/debug/dynamic_debug/control; echo 1 > /sys/kernel/debug/tracing/events/usbfront/enable; echo > /sys/kernel/debug/tracing/trace" > /dev/null
+	gexec g1 5 "usbcore_debug on" > /dev/null
 	sleep 2		# a backend restart is not instant either
 	t=$(now)
 	echo $dev > $VUSB_DRV/bind || { echo "bind $dev failed"; return 1; }
@@ -104,13 +104,12 @@ restart() {
 	wait_for 30 fe_settled $d 0 && fe_connected $d 0 ||
 		{ echo "controller 0 not Connected $(elapsed $t)s after the bind: backend '$(be_state $d 0)', frontend '$(fe_state $d 0)'"; return 1; }
 	info "reconnect-restart: both ends in state 4 $(elapsed $t)s after the bind"
-	gexec g1 120 "t=\$(now); g=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk for the stick 60s after the reconnect'; exit 1; }
-		echo \"disk \$g after \$(elapsed \$t)s\"; check_disk \$g '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/rc.out || {
-		gexec g1 30 "fe_stats; cat /sys/bus/xen/devices/vusb-*/stats/conn_events; grep -v '^#' /sys/kernel/debug/tracing/trace | grep -v usbfront_request | tail -n 20; dmesg | tail -n 40" > /dev/null
+	gexec g1 120 "disk_verify 60 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/rc.out || {
+		gexec g1 30 fe_diag > /dev/null
 		echo "after the reconnect: $(tail -n 1 /tmp/rc.out)"
 		return 1
 	}
-	gexec g1 20 "echo 'module usbcore -p' > /sys/kernel/debug/dynamic_debug/control; echo 0 > /sys/kernel/debug/tracing/events/usbfront/enable" > /dev/null
+	gexec g1 20 "usbcore_debug off" > /dev/null
 	info "reconnect-restart: $(grep -E '^(disk|md5)' /tmp/rc.out | tr '\n' ' ')($(elapsed $t)s after the bind)"
 	n=$(cat /sys/bus/xen-backend/devices/$dev/statistics/inflight)
 	[ "$n" = 0 ] || { echo "usbback: $n requests in flight on an idle controller"; return 1; }
@@ -167,8 +166,7 @@ rmmod_reload() {
 	info "reconnect-rmmod: both ends in state 4 $(elapsed $t)s after modprobe"
 	t=$(now)
 	attach g1 $stick || { echo "usbdev-attach after the reload: $(xl_err)"; return 1; }
-	gexec g1 120 "g=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk for the stick 60s after the attach'; exit 1; }
-		echo \"disk \$g\"; check_disk \$g '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/rc.out ||
+	gexec g1 120 "disk_verify 60 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/rc.out ||
 		{ echo "after the reload: $(tail -n 1 /tmp/rc.out)"; return 1; }
 	info "reconnect-rmmod: $(grep -E '^(disk|md5)' /tmp/rc.out | tr '\n' ' ')($(elapsed $t)s after usbdev-attach)"
 	if [ "$FRONT" = usbfront ]; then

@@ -9,8 +9,9 @@
 #                          is back in dom0 while g1 is saved, nothing is left
 #                          in xenstore for the old domid, the frontend of the
 #                          restored guest reaches state 4, the stick (re-added
-#                          by libxl, else attached again: see "libxl on
-#                          restore" in Documentation/testing-e2e.rst)
+#                          by libxl, else attached again: see "libxl and the
+#                          frontends on save/restore" in
+#                          Documentation/e2e-log.rst)
 #                          enumerates again and reads the same md5, and the
 #                          guest console has no WARNING/BUG since the save
 #   saverestore-reconnect  xl usbctrl-detach of g1's controller with the stick
@@ -31,8 +32,7 @@ SCEN_NAME=saverestore
 SAVE=/tmp/g1.save
 # read_stick SECS: in g1, the stick's disk appears and reads magic + md5
 read_stick() {
-	gexec g1 $(($1 + 60)) "d=\$(wait_for $1 disk '$P_STICK') || { echo 'no disk for the stick after $1s'; exit 1; }
-		echo \"disk \$d\"; check_disk \$d '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/sr.out
+	gexec g1 $(($1 + 60)) "disk_verify $1 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /tmp/sr.out
 }
 
 # restore_g1 CHECK: xl restore of $SAVE, then g1's controller 0 Connected;
@@ -116,8 +116,7 @@ reconnect() {
 		{ echo "new controller not Connected: frontend '$(fe_state $d 0)', backend '$(be_state $d 0)'"; return 1; }
 	t=$(now)
 	attach g1 $stick || { echo "usbdev-attach to the new controller: $(xl_err)"; return 1; }
-	gexec g1 90 "d=\$(wait_for 60 disk '$P_STICK') || { echo 'no disk after 60s'; exit 1; }
-		m=\$(head -c ${#STICK_MAGIC} \$d); [ \"\$m\" = '$STICK_MAGIC' ] || { echo \"magic '\$m'\"; exit 1; }" > /tmp/sr.out ||
+	gexec g1 90 "disk_magic 60 '$P_STICK' '$STICK_MAGIC'" > /tmp/sr.out ||
 		{ echo "guest on the new controller: $(tail -n 1 /tmp/sr.out)"; return 1; }
 	info "saverestore-reconnect: stick read in the guest $(elapsed $t)s after usbdev-attach"
 	[ -z "$(console_bad g1 $cons)" ] || { echo "g1 console: $(console_bad g1 $cons)"; return 1; }
@@ -140,10 +139,10 @@ save_inflight() {
 	restore_g1 saverestore-inflight || return 1
 	wait_for 30 guest_ready g1 || gexec g1 30 true > /dev/null ||
 		{ echo "guest agent not answering 30s after restore"; return 1; }
-	gexec g1 60 "wait_for 45 rd_ended; cat /tmp/rd.done 2>/dev/null || { echo \"interrupted read still running 45s after the restore (\$(cat /tmp/rd.n 2>/dev/null || echo 0) passes; \$(fe_stats))\"; exit 1; }" > /tmp/sr.out || {
+	gexec g1 60 "rd_wait 45" > /tmp/sr.out || {
 		# the evidence, into g1's console: what the kernel said, where dd waits
 		# (last: gexec returns the output's tail)
-		gexec g1 30 "dmesg | tail -n 30; for p in \$(pidof dd); do cat /proc/\$p/stack; echo \"dd \$p: \$(cat /proc/\$p/wchan)\"; done" > /tmp/sr-diag.out
+		gexec g1 30 dd_stacks > /tmp/sr-diag.out
 		info "saverestore-inflight: the hung dd waits in $(grep '^dd ' /tmp/sr-diag.out | head -n 1)"
 		echo "guest: $(tail -n 1 /tmp/sr.out)"
 		return 1

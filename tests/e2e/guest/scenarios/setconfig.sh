@@ -42,26 +42,24 @@ info "setconfig: guest devnum $DEV0 in configuration 1"
 # to_config CFG: switch in the guest, wait for usbtest on the new interface
 to_config() {
 	t0=$(now)
-	_g=$(gexec g1 60 "_u=\$(usbdev '$P_SS') || exit 1
-		echo $1 > \$_u/bConfigurationValue || echo 'write refused'
-		wait_for 40 usbtest_on '$P_SS' $1.0; cfg_state '$P_SS'" | tail -n 1)
-	info "setconfig-to-$1: guest '$_g' ($(elapsed $t0)s); dom0 configuration $(cat /sys/bus/usb/devices/$bid/bConfigurationValue), if $1.0 driver '$(drv $bid:$1.0)'"
-	if [ "$_g" != "$DEV0 $1 usbtest" ]; then
-		echo "guest: '$_g', want '$DEV0 $1 usbtest' (devnum, configuration, driver)"
+	_to_config_g=$(gexec g1 60 "set_config '$P_SS' $1" | tail -n 1)
+	info "setconfig-to-$1: guest '$_to_config_g' ($(elapsed $t0)s); dom0 configuration $(cat /sys/bus/usb/devices/$bid/bConfigurationValue), if $1.0 driver '$(drv $bid:$1.0)'"
+	if [ "$_to_config_g" != "$DEV0 $1 usbtest" ]; then
+		echo "guest: '$_to_config_g', want '$DEV0 $1 usbtest' (devnum, configuration, driver)"
 		return 1
 	fi
-	_c=$(cat /sys/bus/usb/devices/$bid/bConfigurationValue)
-	[ "$_c" = "$1" ] || { echo "dom0 device in configuration '$_c'"; return 1; }
+	_to_config_c=$(cat /sys/bus/usb/devices/$bid/bConfigurationValue)
+	[ "$_to_config_c" = "$1" ] || { echo "dom0 device in configuration '$_to_config_c'"; return 1; }
 	wait_for 5 is_drv $bid:$1.0 $HOLD ||
 		{ echo "dom0 interface $bid:$1.0 driven by '$(drv $bid:$1.0)', want $HOLD"; return 1; }
 }
 # io N OPTS...: testusb cases in the guest
 io() {
-	for _c in "$@"; do
-		_o=$(gexec g1 120 "testusb -D \$(devnode '$P_SS') -t $_c")
-		echo "$_o" | grep -q -- '-->' && { echo "test $_c: $(echo "$_o" | grep -- '-->' | head -n 1)"; return 1; }
-		echo "$_o" | grep -q "test ${_c%% *}," || { echo "test $_c: no verdict: $(echo "$_o" | tail -n 1)"; return 1; }
-		echo "INFO setconfig: testusb -t $_c: $(echo "$_o" | sed -n "s/.*test ${_c%% *}, *//p")"
+	for _io_c in "$@"; do
+		_io_o=$(gexec g1 120 "testusb_on '$P_SS' -t $_io_c")
+		echo "$_io_o" | grep -q -- '-->' && { echo "test $_io_c: $(echo "$_io_o" | grep -- '-->' | head -n 1)"; return 1; }
+		echo "$_io_o" | grep -q "test ${_io_c%% *}," || { echo "test $_io_c: no verdict: $(echo "$_io_o" | tail -n 1)"; return 1; }
+		echo "INFO setconfig: testusb -t $_io_c: $(echo "$_io_o" | sed -n "s/.*test ${_io_c%% *}, *//p")"
 	done
 }
 to2() { to_config 2; }

@@ -22,10 +22,9 @@ storage_case() {
 	attach g1 $bid || { fail $name "usbdev-attach: $(xl_err)"; return; }
 	info "$name: usbdev-attach $bid ${XL_T}s; dom0 if0 driver now '$(drv $bid:1.0)'"
 	text="xen-pvusb e2e pattern $CELL $name"
-	out=$(gexec g1 120 "d=\$(wait_for 60 disk '$prod') || { echo 'no disk after 60s'; exit 1; }
-		echo \"disk \$d\"; check_disk \$d '$magic' $md5 $mb && write_pattern \$d '$text'")
+	out=$(gexec g1 120 "disk_verify_write 60 '$prod' '$magic' '$md5' '$mb' '$text'")
 	rc=$?
-	info "$name: guest: $(echo "$out" | grep -E '^md5|^pattern' | tr '\n' ' ')"
+	info "$name: guest: $(echo "$out" | grep -E '^max_sectors|^md5|^pattern' | tr '\n' ' ')"
 	t1=$(now)
 	if ! detach g1 $bid; then
 		fail $name "usbdev-detach: $(xl_err)"

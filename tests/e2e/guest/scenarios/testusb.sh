@@ -49,10 +49,9 @@ gadget_in_guest() {
 	guest_up g1 || { echo "$WHY"; return 1; }
 	attach g1 $bid || { echo "usbdev-attach: $(xl_err)"; return 1; }
 	info "testusb: usbdev-attach $bid ${XL_T}s; dom0 if0 driver now '$(drv $bid:1.0)'"
-	_o=$(gexec g1 60 "wait_for 40 usbtest_ready '$P_SS' || { echo 'usbtest not bound after 40s'; exit 1; }
-		devnode '$P_SS'; has_iso && echo iso=yes || echo iso=no") || { echo "guest: $(echo "$_o" | tail -n 1)"; return 1; }
-	NODE=$(echo "$_o" | grep '^/dev/bus/usb/' | head -n 1)
-	ISO=$(echo "$_o" | sed -n 's/^iso=//p')
+	_gadget_in_guest_o=$(gexec g1 60 "usbtest_node 40 '$P_SS'") || { echo "guest: $(echo "$_gadget_in_guest_o" | tail -n 1)"; return 1; }
+	NODE=$(echo "$_gadget_in_guest_o" | grep '^/dev/bus/usb/' | head -n 1)
+	ISO=$(echo "$_gadget_in_guest_o" | sed -n 's/^iso=//p')
 	[ -n "$NODE" ]
 }
 if ! gadget_in_guest > /tmp/why; then
@@ -115,13 +114,13 @@ done < /tmp/testusb.cases
 native_check() {
 	[ -s /tmp/testusb.failed ] || return 0
 	back_in_dom0 $bid usbtest 30 || return 0
-	_nd=$(busnode $bid)
+	_native_check_nd=$(busnode $bid)
 	while read -r n opts; do
 		# in the background: a case can hang usbtest in D state for good
-		testusb -D $_nd -t $n $opts > /tmp/native-$n.out 2>&1 &
+		testusb -D $_native_check_nd -t $n $opts > /tmp/native-$n.out 2>&1 &
 		wait_for 60 grep -qE "test ${n}[ ,]" /tmp/native-$n.out
-		_r=$(grep -E "test ${n}[ ,]" /tmp/native-$n.out | head -n 1)
-		info "testusb case $n natively in dom0: ${_r:-no verdict within 60s}"
+		_native_check_r=$(grep -E "test ${n}[ ,]" /tmp/native-$n.out | head -n 1)
+		info "testusb case $n natively in dom0: ${_native_check_r:-no verdict within 60s}"
 	done < /tmp/testusb.failed
 }
 skip testusb-int-25 "SourceSink (6.1, 6.12) has no interrupt endpoints"
@@ -131,14 +130,10 @@ skip testusb-int-25 "SourceSink (6.1, 6.12) has no interrupt endpoints"
 # completions (C) of "Bo" on the device's address in the text API
 usbmon_check() {
 	[ -n "$NODE" ] || { echo "no gadget in the guest"; return 1; }
-	_o=$(gexec g1 60 "_u=\$(usbdev '$P_SS') || exit 1
-		_a=Bo:\$(cat \$_u/busnum):\$(printf %03d \$(cat \$_u/devnum)):
-		cat /sys/kernel/debug/usb/usbmon/\$(cat \$_u/busnum)u > /tmp/mon & _p=\$!
-		sleep 0.5; testusb -D $NODE -t 1 -c 20 -s 512 > /dev/null; sleep 0.5; kill \$_p
-		echo \"usbmon \$(grep -c \" S \$_a\" /tmp/mon) \$(grep -c \" C \$_a\" /tmp/mon) \$_a\"" | grep '^usbmon ')
-	set -- $_o
+	_usbmon_check_o=$(gexec g1 60 "usbmon_count '$P_SS' $NODE" | grep '^usbmon ')
+	set -- $_usbmon_check_o
 	info "testusb-usbmon: $2 submissions and $3 completions of $4 seen"
-	[ "${2:-0}" -ge 20 ] && [ "${3:-0}" -ge 20 ] || { echo "usbmon saw '$_o', want 20 S and 20 C lines"; return 1; }
+	[ "${2:-0}" -ge 20 ] && [ "${3:-0}" -ge 20 ] || { echo "usbmon saw '$_usbmon_check_o', want 20 S and 20 C lines"; return 1; }
 }
 step testusb-usbmon usbmon_check
 skip testusb-int-26 "SourceSink (6.1, 6.12) has no interrupt endpoints"
