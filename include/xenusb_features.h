@@ -26,17 +26,24 @@
 #include <linux/types.h>
 #include <linux/errno.h>
 
+#include "xenusb_proto.h"
+
 /**
  * enum xenusb_feat - the negotiated extensions
  * @XENUSB_FEAT_ZERO_PACKET: "feature-zero-packet", boolean: the
  *	XENUSB_ZERO_PACKET transfer flag carries URB_ZERO_PACKET
  * @XENUSB_FEAT_PORT_RESET: "feature-port-reset", boolean: a request with
  *	the XENUSB_PORT_RESET transfer flag resets the port's device
+ * @XENUSB_FEAT_MAX_INDIRECT: "feature-max-indirect-segments", a count
+ *	(1..XENUSB_MAX_INDIRECT_SEGS): a bulk request with the
+ *	XENUSB_INDIRECT transfer flag carries up to that many data segments
+ *	in indirect pages (large transfers)
  * @XENUSB_FEAT_NR: number of features
  */
 enum xenusb_feat {
 	XENUSB_FEAT_ZERO_PACKET,
 	XENUSB_FEAT_PORT_RESET,
+	XENUSB_FEAT_MAX_INDIRECT,
 	XENUSB_FEAT_NR
 };
 
@@ -47,6 +54,7 @@ enum xenusb_feat {
  */
 #define XENUSB_ZERO_PACKET	0x0002
 #define XENUSB_PORT_RESET	0x0004
+/* XENUSB_INDIRECT (0x8000, large transfers) is in xenusb_proto.h. */
 
 /**
  * struct xenusb_features - a set of feature values
@@ -93,6 +101,8 @@ static inline const char *xenusb_feat_key(enum xenusb_feat f)
 		return "feature-zero-packet";
 	case XENUSB_FEAT_PORT_RESET:
 		return "feature-port-reset";
+	case XENUSB_FEAT_MAX_INDIRECT:
+		return "feature-max-indirect-segments";
 	default:
 		return NULL;
 	}
@@ -111,6 +121,8 @@ static inline u32 xenusb_feat_max(enum xenusb_feat f)
 	case XENUSB_FEAT_ZERO_PACKET:
 	case XENUSB_FEAT_PORT_RESET:
 		return 1;
+	case XENUSB_FEAT_MAX_INDIRECT:
+		return XENUSB_MAX_INDIRECT_SEGS;
 	default:
 		return 0;
 	}

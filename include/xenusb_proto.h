@@ -38,6 +38,42 @@ struct xenusb_iso_desc {
 
 #define XENUSB_ISO_DESC_SIZE	16u
 
+/*
+ * Large transfers (negotiated: feature-max-indirect-segments in
+ * xenusb_features.h, see
+ * Documentation/protocol.rst "Large transfers"). A bulk request with
+ * XENUSB_INDIRECT in transfer_flags names in seg[0..nr_buffer_segs)
+ * granted pages that hold its data segments: arrays of
+ * struct xenusb_request_segment, in order. Its length travels as a
+ * little-endian u32 in the first four bytes of the union (ctrl[0..3]);
+ * buffer_length is 0.
+ */
+#define XENUSB_INDIRECT			0x8000u
+/* Bytes of one data segment descriptor in an indirect page. */
+#define XENUSB_INDIRECT_DESC_SIZE	8u
+/* Descriptors one 4 KiB indirect page holds. */
+#define XENUSB_INDIRECT_PER_PAGE	(XENUSB_PAGE_SIZE / XENUSB_INDIRECT_DESC_SIZE)
+/* Most data segments either driver ever uses in one request (1 MiB). */
+#define XENUSB_MAX_INDIRECT_SEGS	256u
+
+static inline u32 xenusb_indirect_len_get(const struct xenusb_urb_request *req)
+{
+	const u8 *b = req->u.ctrl;
+
+	return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+}
+
+static inline void xenusb_indirect_len_set(struct xenusb_urb_request *req,
+					   u32 len)
+{
+	u8 *b = req->u.ctrl;
+
+	b[0] = len & 0xff;
+	b[1] = (len >> 8) & 0xff;
+	b[2] = (len >> 16) & 0xff;
+	b[3] = (len >> 24) & 0xff;
+}
+
 /* Bits of the pipe field that usbif.h leaves undefined (must be zero). */
 #define XENUSB_PIPE_RESERVED						\
 	(~(u32)(XENUSB_PIPE_PORT_MASK | XENUSB_PIPE_UNLINK |		\

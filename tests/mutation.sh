@@ -23,6 +23,9 @@ cd "$TOP" || exit 1
 MUTANTS=(
 	# backend: a data segment may run past the page the guest granted
 	"seg-crosses-page|usbback/req_check.c|s/(u32)seg\[i\]\.offset + seg\[i\]\.length > XENUSB_PAGE_SIZE/(u32)seg[i].offset + seg[i].length > 2 * XENUSB_PAGE_SIZE/|seg[i].length > 2 * XENUSB_PAGE_SIZE"
+	# backend: an indirect request's length need not match its data
+	# segments (read from the indirect pages)
+	"indirect-len-unchecked|usbback/req_check.c|s/return sum == r->length ? 0 : -EINVAL;/return sum != r->length \&\& 0 ? -EINVAL : 0;/|sum != r->length && 0"
 	# frontend: a backend's count above the request (actual_length
 	# beyond the URB buffer) is passed on instead of clamped
 	"rsp-count-unclamped|usbfront/rsp_check.c|s/if ((u32)val > max) {/if ((u32)val > max \&\& 0) {/|(u32)val > max && 0"

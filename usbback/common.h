@@ -35,10 +35,14 @@
 #include "xenusb_compat.h"
 
 /*
- * Grant-copy operations of one request: each granted segment is at most a
- * page, so it crosses at most one page boundary of our buffer.
+ * Grant-copy operations of one GNTTABOP_copy batch: each granted segment
+ * is at most a page, so it crosses at most one page boundary of our
+ * buffer.  Larger requests (indirect ones) are copied in several batches.
  */
 #define USBBACK_MAX_COPY_OPS	(2 * XENUSB_MAX_SEGMENTS_PER_REQUEST)
+
+/* Data segments of one request at most: an indirect one's. */
+#define USBBACK_MAX_SEGS	XENUSB_MAX_INDIRECT_SEGS
 
 /* usbback_buffer_mode: how the data of a bulk request reaches the device */
 enum usbback_buf_mode {
@@ -54,6 +58,7 @@ enum usbback_stat {
 	USBBACK_ST_UNLINKS,
 	USBBACK_ST_ISO_FRAMES,
 	USBBACK_ST_MAPPED,
+	USBBACK_ST_INDIRECT,
 	USBBACK_ST_GRANT_COPIES,
 	USBBACK_ST_COPY_CALLS,
 	USBBACK_ST_ERR_NODEV,
@@ -116,6 +121,30 @@ struct usbback_port {
 };
 
 /**
+ * struct usbback_slot_map - what the map path of one slot needs (map.c)
+ * @pages: pages the grants are mapped into (gnttab_alloc_pages()), kept
+ *	between requests
+ * @unmap_pages: the pages of one unmap call
+ * @handle: grant handles of the mapped segments
+ * @mapped: which of the segments are mapped and wait for their unmap
+ * @sg: scatter-gather list of the mapped segments for the host URB
+ * @map: grant-map operations
+ * @unmap: grant-unmap operations
+ *
+ * Allocated on the slot's first mapped request: sized for an indirect
+ * request of USBBACK_MAX_SEGS segments, and never needed in copy mode.
+ */
+struct usbback_slot_map {
+	struct page *pages[USBBACK_MAX_SEGS];
+	struct page *unmap_pages[USBBACK_MAX_SEGS];
+	grant_handle_t handle[USBBACK_MAX_SEGS];
+	DECLARE_BITMAP(mapped, USBBACK_MAX_SEGS);
+	struct scatterlist sg[USBBACK_MAX_SEGS];
+	struct gnttab_map_grant_ref map[USBBACK_MAX_SEGS];
+	struct gnttab_unmap_grant_ref unmap[USBBACK_MAX_SEGS];
+};
+
+/**
  * struct usbback_slot - the module's side of a request slot of the core
  * @ctrlr: owner
  * @rq: the core's slot (request, segments, port), ctrlr->ring.rq[i]
@@ -130,16 +159,11 @@ struct usbback_port {
  * @iso: isochronous frame descriptors, kept between requests
  * @iso_size: allocated size of @iso
  * @mapped: the request's data goes through the map path (map.c); what
- *	is still mapped is in @nr_mapped and @mapped_mask
+ *	is still mapped is in @nr_mapped and @m->mapped
  * @nr_mapped: data segments usbback_map() tried to map
- * @mapped_mask: which of them are mapped and wait for their unmap
- * @nr_pages: pages in @pages, kept between requests
- * @pages: pages the grants are mapped into (gnttab_alloc_pages())
- * @handle: grant handles of the mapped segments
- * @sg: scatter-gather list of the mapped segments for the host URB
- * @ops: grant-copy operations (copy path)
- * @map: grant-map operations (map path)
- * @unmap: grant-unmap operations (map path)
+ * @nr_pages: pages in @m->pages, kept between requests
+ * @m: the map path's arrays, NULL until the slot first maps
+ * @ops: grant-copy operations of one batch (copy path, indirect pages)
  * @cfg_work: changes the device's configuration (claim.c), then answers
  * @cfg_value: the configuration it asked for
  * @reset_work: resets the device for a port reset request (claim.c),
@@ -160,17 +184,9 @@ struct usbback_slot {
 	u32 iso_size;
 	bool mapped;
 	unsigned int nr_mapped;
-	u32 mapped_mask;
 	unsigned int nr_pages;
-	struct page *pages[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	grant_handle_t handle[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	struct scatterlist sg[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	/* One request uses either the copy or the map path, never both. */
-	union {
-		struct gnttab_copy ops[USBBACK_MAX_COPY_OPS];
-		struct gnttab_map_grant_ref map[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-		struct gnttab_unmap_grant_ref unmap[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	};
+	struct usbback_slot_map *m;
+	struct gnttab_copy ops[USBBACK_MAX_COPY_OPS];
 	struct work_struct cfg_work;
 	u8 cfg_value;
 	struct work_struct reset_work;
@@ -280,6 +296,10 @@ void usbback_ring_kick(struct usbback_ctrlr *c);
 
 /* urb.c */
 int usbback_urb_submit(struct usbback_slot *s);
+int usbback_copy_segs(struct usbback_slot *s,
+		      const struct xenusb_request_segment *seg,
+		      unsigned int nr, void *base, u32 len, bool to_guest,
+		      bool atomic);
 void usbback_urb_done_work(struct work_struct *work);
 void usbback_slot_free_buffers(struct usbback_slot *s);
 bool usbback_urb_unlink_hold(struct usbback_slot *victim,
@@ -307,6 +327,7 @@ int usbback_stats_add(struct usbback_ctrlr *c);
 void usbback_stats_del(struct usbback_ctrlr *c);
 void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 			   s32 status, u32 bytes_in, u32 bytes_out,
-			   u32 iso_frames, bool mapped);
+			   u32 iso_frames, bool mapped, bool indirect);
+
 
 #endif /* USBBACK_COMMON_H */

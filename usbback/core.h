@@ -95,8 +95,12 @@ struct usbback_ep_view {
  * @id: the frontend's request id, echoed in the response
  * @pipe: decoded pipe; for a control request without data stage @pipe.in
  *	is false whatever the wire said (the status stage decides)
- * @length: data bytes described by the data segments, 0..XENUSB_MAX_XFER
- * @nr_data_segs: segments seg[0..nr_data_segs) carry data
+ * @length: data bytes described by the data segments, 0..XENUSB_MAX_XFER,
+ *	for an indirect request up to XENUSB_MAX_INDIRECT_SEGS pages
+ * @nr_data_segs: segments seg[0..nr_data_segs) carry data; for an
+ *	indirect request they are read from the indirect pages
+ * @indirect: XENUSB_INDIRECT: the wire segments name indirect pages
+ * @nr_ind_segs: indirect only: wire segments naming indirect pages
  * @nr_desc_segs: isochronous only: seg[nr_data_segs..+nr_desc_segs) carry
  *	@nr_packets frame descriptors
  * @nr_packets: isochronous only: number of frame descriptors
@@ -114,7 +118,9 @@ struct usbback_req {
 	u16 id;
 	struct xenusb_pipe pipe;
 	u32 length;
-	u8 nr_data_segs;
+	u16 nr_data_segs;
+	bool indirect;
+	u8 nr_ind_segs;
 	u8 nr_desc_segs;
 	u16 nr_packets;
 	u16 interval;
@@ -131,6 +137,8 @@ int usbback_req_parse(const struct xenusb_urb_request *req, u8 nports,
 int usbback_req_parse_feat(const struct xenusb_urb_request *req, u8 nports,
 			   const struct xenusb_features *feat,
 			   struct usbback_req *out);
+int usbback_req_check_indirect(const struct xenusb_request_segment *seg,
+			       const struct usbback_req *r);
 int usbback_req_check_ep(const struct usbback_req *r,
 			 const struct usbback_ep_view *view);
 void usbback_ep_view_reset(struct usbback_ep_view *view);
@@ -190,7 +198,11 @@ int usbback_feat_accept(const struct xenusb_features *offered,
  * @port: port the request names, 0 when it names none
  * @req: the validated request; for a malformed one only @req.id and
  *	@req.pipe are meaningful
- * @seg: the request's segments, copied off the ring with it
+ * @ind: indirect requests only: the wire segments naming the indirect
+ *	pages, copied off the ring with it
+ * @seg: the request's data (and iso descriptor) segments, copied off the
+ *	ring with it, or for an indirect request read from its indirect
+ *	pages by ops->indirect() and then checked
  *
  * The fields are written by the core while it takes the request and stay
  * unchanged until its response; the implementer reads them, and keeps its
@@ -202,7 +214,8 @@ struct usbback_rq {
 	u8 index;
 	u8 port;
 	struct usbback_req req;
-	struct xenusb_request_segment seg[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	struct xenusb_request_segment ind[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	struct xenusb_request_segment seg[XENUSB_MAX_INDIRECT_SEGS];
 };
 
 struct usbback_ring;
@@ -236,6 +249,13 @@ struct usbback_ring;
  *	Return 0 once it owns the request (answered or not), or -ENOMEM if
  *	it cannot take it now: nothing may be answered then; the request
  *	stays on the ring and @retry is called.
+ * @indirect: consumer context: read the @rq->req.nr_data_segs segment
+ *	descriptors of an indirect request from the pages @rq->ind[0..
+ *	@rq->req.nr_ind_segs) names (each whole, in order) into @rq->seg;
+ *	the core checks them afterwards.  Return 0, -EFAULT for a grant
+ *	that cannot be read (the core answers XENUSB_STATUS_INVAL), or
+ *	-ENOMEM to leave the request on the ring (@retry follows).  May be
+ *	NULL: no request is ever taken as indirect.
  * @control: consumer context: SET_CONFIGURATION (to a non-zero value),
  *	SET_INTERFACE or CLEAR_FEATURE(ENDPOINT_HALT), which need the
  *	device's stack, or a port reset (USBBACK_CTRL_PORT_RESET, @value
@@ -269,6 +289,7 @@ struct usbback_ring_ops {
 	const struct usbback_ep_view *(*device)(struct usbback_ring *r,
 						u8 port);
 	int (*submit)(struct usbback_ring *r, struct usbback_rq *rq);
+	int (*indirect)(struct usbback_ring *r, struct usbback_rq *rq);
 	s32 (*control)(struct usbback_ring *r, struct usbback_rq *rq,
 		       enum usbback_ctrl_kind kind, u16 value, u16 index);
 	bool (*unlink_hold)(struct usbback_ring *r, struct usbback_rq *victim,

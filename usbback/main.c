@@ -113,6 +113,7 @@ MODULE_PARM_DESC(respond_in_completion,
 bool usbback_feature_param[XENUSB_FEAT_NR] = {
 	[XENUSB_FEAT_ZERO_PACKET] = true,
 	[XENUSB_FEAT_PORT_RESET] = true,
+	[XENUSB_FEAT_MAX_INDIRECT] = true,
 };
 module_param_named(feature_zero_packet,
 		   usbback_feature_param[XENUSB_FEAT_ZERO_PACKET], bool, 0644);
@@ -122,6 +123,10 @@ module_param_named(feature_port_reset,
 		   usbback_feature_param[XENUSB_FEAT_PORT_RESET], bool, 0644);
 MODULE_PARM_DESC(feature_port_reset,
 		 "Offer feature-port-reset: a guest's port reset resets the host device (default: Y)");
+module_param_named(feature_max_indirect_segments,
+		   usbback_feature_param[XENUSB_FEAT_MAX_INDIRECT], bool, 0644);
+MODULE_PARM_DESC(feature_max_indirect_segments,
+		 "Offer feature-max-indirect-segments: bulk requests of up to 256 pages (1 MiB) in indirect pages (default: Y)");
 
 static int __init usbback_init(void)
 {

@@ -22,6 +22,7 @@
 
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
+#include <linux/slab.h>
 #include <xen/grant_table.h>
 #include <xen/page.h>
 
@@ -76,9 +77,14 @@ bool usbback_map_wanted(struct usbback_slot *s, struct usb_host_endpoint *hep)
 /* Have at least @need pages in the slot's pool.  Return: 0 or -ENOMEM. */
 static int usbback_map_grow(struct usbback_slot *s, unsigned int need)
 {
+	if (!s->m) {
+		s->m = kvzalloc(sizeof(*s->m), GFP_NOIO);
+		if (!s->m)
+			return -ENOMEM;
+	}
 	if (need <= s->nr_pages)
 		return 0;
-	if (gnttab_alloc_pages(need - s->nr_pages, &s->pages[s->nr_pages]))
+	if (gnttab_alloc_pages(need - s->nr_pages, &s->m->pages[s->nr_pages]))
 		return -ENOMEM;
 	s->nr_pages = need;
 	return 0;
@@ -110,6 +116,7 @@ int usbback_map_prepare(struct usbback_slot *s)
  */
 int usbback_map(struct usbback_slot *s, struct urb *urb)
 {
+	struct usbback_slot_map *m = s->m;
 	struct usbback_req *r = &s->rq->req;
 	domid_t domid = s->ctrlr->xdev->otherend_id;
 	u32 flags = GNTMAP_host_map;
@@ -120,16 +127,16 @@ int usbback_map(struct usbback_slot *s, struct urb *urb)
 	if (!r->pipe.in)
 		flags |= GNTMAP_readonly;
 	for (i = 0; i < n; i++)
-		gnttab_set_map_op(&s->map[i], usbback_map_addr(s->pages[i]),
+		gnttab_set_map_op(&m->map[i], usbback_map_addr(m->pages[i]),
 				  flags, s->rq->seg[i].gref, domid);
-	err = gnttab_map_refs(s->map, NULL, s->pages, n);
+	err = gnttab_map_refs(m->map, NULL, m->pages, n);
 
 	/* Keep the handles of what did map: it must be unmapped. */
-	s->mapped_mask = 0;
+	bitmap_zero(m->mapped, USBBACK_MAX_SEGS);
 	for (i = 0; i < n; i++) {
-		s->handle[i] = s->map[i].handle;
-		if (s->map[i].status == GNTST_okay)
-			s->mapped_mask |= BIT(i);
+		m->handle[i] = m->map[i].handle;
+		if (m->map[i].status == GNTST_okay)
+			__set_bit(i, m->mapped);
 		else
 			err = -EFAULT;
 	}
@@ -139,11 +146,11 @@ int usbback_map(struct usbback_slot *s, struct urb *urb)
 		return -EFAULT;
 	}
 
-	sg_init_table(s->sg, n);
+	sg_init_table(m->sg, n);
 	for (i = 0; i < n; i++)
-		sg_set_page(&s->sg[i], s->pages[i], s->rq->seg[i].length,
+		sg_set_page(&m->sg[i], m->pages[i], s->rq->seg[i].length,
 			    s->rq->seg[i].offset);
-	urb->sg = s->sg;
+	urb->sg = m->sg;
 	urb->num_sgs = n;
 	urb->transfer_buffer = NULL;
 	return 0;
@@ -151,7 +158,7 @@ int usbback_map(struct usbback_slot *s, struct urb *urb)
 
 /**
  * usbback_unmap() - release every grant a request mapped
- * @s: slot; s->nr_mapped and s->mapped_mask say what is mapped
+ * @s: slot; s->nr_mapped and s->m->mapped say what is mapped
  *
  * Process context (a hypercall).  A grant that cannot be unmapped keeps
  * its page: the page is taken out of the pool and never reused nor
@@ -162,28 +169,30 @@ int usbback_map(struct usbback_slot *s, struct urb *urb)
  */
 int usbback_unmap(struct usbback_slot *s)
 {
-	struct page *pages[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	struct usbback_slot_map *m = s->m;
 	unsigned int i, n = 0;
 	bool failed = false;
 	int err = 0;
 
+	if (!m)
+		return 0;
 	for (i = 0; i < s->nr_mapped; i++) {
-		if (!(s->mapped_mask & BIT(i)))
+		if (!test_bit(i, m->mapped))
 			continue;
-		gnttab_set_unmap_op(&s->unmap[n],
-				    usbback_map_addr(s->pages[i]),
-				    GNTMAP_host_map, s->handle[i]);
-		pages[n++] = s->pages[i];
+		gnttab_set_unmap_op(&m->unmap[n],
+				    usbback_map_addr(m->pages[i]),
+				    GNTMAP_host_map, m->handle[i]);
+		m->unmap_pages[n++] = m->pages[i];
 	}
 	/* A failed hypercall leaves every status unknown: retire them all. */
-	if (n && gnttab_unmap_refs(s->unmap, NULL, pages, n))
+	if (n && gnttab_unmap_refs(m->unmap, NULL, m->unmap_pages, n))
 		failed = true;
 	for (i = 0, n = 0; i < s->nr_mapped; i++) {
-		if (!(s->mapped_mask & BIT(i)))
+		if (!test_bit(i, m->mapped))
 			continue;
-		if (failed || s->unmap[n].status != GNTST_okay) {
+		if (failed || m->unmap[n].status != GNTST_okay) {
 			/* Leak the page rather than hand it out again. */
-			s->pages[i] = NULL;
+			m->pages[i] = NULL;
 			err = -EIO;
 		}
 		n++;
@@ -195,7 +204,7 @@ int usbback_unmap(struct usbback_slot *s)
 		usbback_map_compact(s);
 	}
 	s->nr_mapped = 0;
-	s->mapped_mask = 0;
+	bitmap_zero(m->mapped, USBBACK_MAX_SEGS);
 	return err;
 }
 
@@ -208,8 +217,8 @@ void usbback_map_compact(struct usbback_slot *s)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < s->nr_pages; i++)
-		if (s->pages[i])
-			s->pages[n++] = s->pages[i];
+		if (s->m->pages[i])
+			s->m->pages[n++] = s->m->pages[i];
 	s->nr_pages = n;
 }
 
@@ -220,6 +229,8 @@ void usbback_map_compact(struct usbback_slot *s)
 void usbback_map_free(struct usbback_slot *s)
 {
 	if (s->nr_pages)
-		gnttab_free_pages(s->nr_pages, s->pages);
+		gnttab_free_pages(s->nr_pages, s->m->pages);
 	s->nr_pages = 0;
+	kvfree(s->m);
+	s->m = NULL;
 }

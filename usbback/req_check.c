@@ -125,6 +125,78 @@ static int parse_isoc(const struct xenusb_urb_request *req,
 	return 0;
 }
 
+/*
+ * An indirect bulk request (XENUSB_INDIRECT, negotiated): its wire
+ * segments name pages of data segment descriptors, its length is the u32
+ * in the union. The descriptors themselves are checked once they are
+ * copied in (usbback_req_check_indirect()).
+ */
+static int parse_indirect(const struct xenusb_urb_request *req,
+			  u32 max_indirect, struct usbback_req *out)
+{
+	u32 desc_bytes, count, len;
+	unsigned int i;
+	int ret;
+
+	/* Interrupt, control and iso transfers fit the base protocol. */
+	if (out->pipe.type != XENUSB_PIPE_TYPE_BULK)
+		return -EINVAL;
+	if (out->short_not_ok && !out->pipe.in)
+		return -EINVAL;
+	if (!req->nr_buffer_segs ||
+	    req->nr_buffer_segs > XENUSB_MAX_SEGMENTS_PER_REQUEST)
+		return -EINVAL;
+	/* The length lives in the union; the u16 field must not disagree. */
+	if (req->buffer_length)
+		return -EINVAL;
+	ret = segs_check(req->seg, req->nr_buffer_segs, &desc_bytes);
+	if (ret)
+		return ret;
+	/* Whole, aligned descriptors only: none straddles two segments. */
+	for (i = 0; i < req->nr_buffer_segs; i++)
+		if (req->seg[i].offset % XENUSB_INDIRECT_DESC_SIZE ||
+		    req->seg[i].length % XENUSB_INDIRECT_DESC_SIZE)
+			return -EINVAL;
+	count = desc_bytes / XENUSB_INDIRECT_DESC_SIZE;
+	if (count > max_indirect || count > XENUSB_MAX_INDIRECT_SEGS)
+		return -EINVAL;
+	len = xenusb_indirect_len_get(req);
+	/* Every data segment carries 1..4096 bytes. */
+	if (len < count || len > count * XENUSB_PAGE_SIZE)
+		return -EINVAL;
+
+	out->indirect = true;
+	out->nr_ind_segs = (u8)req->nr_buffer_segs;
+	out->nr_data_segs = (u16)count;
+	out->length = len;
+	return 0;
+}
+
+/**
+ * usbback_req_check_indirect() - check the data segments of an indirect request
+ * @seg: the backend's private copy of the descriptors read from the
+ *	indirect pages (the guest may rewrite the pages at any time)
+ * @r: the request, accepted by usbback_req_parse() as indirect
+ *
+ * Every data segment obeys the rules of a direct one (1..4096 bytes
+ * inside its 4 KiB page), and together they carry exactly the request's
+ * length.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int usbback_req_check_indirect(const struct xenusb_request_segment *seg,
+			       const struct usbback_req *r)
+{
+	u32 sum;
+
+	if (!r->indirect || !r->nr_data_segs ||
+	    r->nr_data_segs > XENUSB_MAX_INDIRECT_SEGS)
+		return -EINVAL;
+	if (segs_check(seg, r->nr_data_segs, &sum))
+		return -EINVAL;
+	return sum == r->length ? 0 : -EINVAL;
+}
+
 /**
  * usbback_req_parse() - validate a request copied off the urb ring
  * @req: the backend's private copy of the request
@@ -205,7 +277,12 @@ static int parse_port_reset(const struct xenusb_urb_request *req,
  *  - XENUSB_PORT_RESET (feature-port-reset): alone, on a control request
  *    to endpoint 0, OUT, with no segment and buffer_length 0. Only @id
  *    and the port are used; the device address and setup packet are not
- *    (the guest may no longer know the address of a device it resets).
+ *    (the guest may no longer know the address of a device it resets);
+ *  - XENUSB_INDIRECT (feature-max-indirect-segments): only on bulk, then
+ *    1..16 wire segments of whole, aligned 8-byte descriptors, at most
+ *    the negotiated number of them, buffer_length 0 and the u32 length in
+ *    the union 1..4096 bytes per descriptor (the descriptors are checked
+ *    by usbback_req_check_indirect() once copied in).
  *
  * Return: as usbback_req_parse().
  */
@@ -213,6 +290,7 @@ int usbback_req_parse_feat(const struct xenusb_urb_request *req, u8 nports,
 			   const struct xenusb_features *feat,
 			   struct usbback_req *out)
 {
+	u32 max_indirect = feat ? feat->val[XENUSB_FEAT_MAX_INDIRECT] : 0;
 	u16 flags_ok = XENUSB_SHORT_NOT_OK;
 	u32 data_bytes;
 	int ret;
@@ -240,6 +318,8 @@ int usbback_req_parse_feat(const struct xenusb_urb_request *req, u8 nports,
 		flags_ok |= XENUSB_ZERO_PACKET;
 	if (feat && xenusb_feat_on(feat, XENUSB_FEAT_PORT_RESET))
 		flags_ok |= XENUSB_PORT_RESET;
+	if (max_indirect)
+		flags_ok |= XENUSB_INDIRECT;
 	if (req->transfer_flags & ~flags_ok)
 		return -EINVAL;
 	if (req->transfer_flags & XENUSB_PORT_RESET)
@@ -250,6 +330,8 @@ int usbback_req_parse_feat(const struct xenusb_urb_request *req, u8 nports,
 				 (out->pipe.type != XENUSB_PIPE_TYPE_BULK &&
 				  out->pipe.type != XENUSB_PIPE_TYPE_INT)))
 		return -EINVAL;
+	if (req->transfer_flags & XENUSB_INDIRECT)
+		return parse_indirect(req, max_indirect, out);
 
 	if (req->nr_buffer_segs > XENUSB_MAX_SEGMENTS_PER_REQUEST)
 		return -EINVAL;

@@ -89,6 +89,19 @@ static int usbback_op_submit(struct usbback_ring *r, struct usbback_rq *rq)
 	return err;
 }
 
+/*
+ * The descriptors of an indirect request, grant-copied once out of its
+ * indirect pages into the slot's private segment array: the core checks
+ * that copy, never the guest's pages.
+ */
+static int usbback_op_indirect(struct usbback_ring *r, struct usbback_rq *rq)
+{
+	return usbback_copy_segs(usbback_slot_of(r, rq), rq->ind,
+				 rq->req.nr_ind_segs, rq->seg,
+				 rq->req.nr_data_segs *
+				 XENUSB_INDIRECT_DESC_SIZE, false, false);
+}
+
 static s32 usbback_op_control(struct usbback_ring *r, struct usbback_rq *rq,
 			      enum usbback_ctrl_kind kind, u16 value, u16 index)
 {
@@ -167,6 +180,7 @@ static const struct usbback_ring_ops usbback_ring_ops = {
 	.unlock = usbback_op_unlock,
 	.device = usbback_op_device,
 	.submit = usbback_op_submit,
+	.indirect = usbback_op_indirect,
 	.control = usbback_op_control,
 	.unlink_hold = usbback_op_unlink_hold,
 	.unlink = usbback_op_unlink,

@@ -67,7 +67,8 @@ void usbback_responded(struct usbback_ring *r, struct usbback_rq *rq,
 	usbback_stats_account(c, rq->port, rq->req.pipe.unlink, status,
 			      in ? actual : 0, in ? 0 : actual,
 			      rq->req.pipe.type == XENUSB_PIPE_TYPE_ISOC ?
-			      rq->req.nr_packets : 0, s->mapped);
+			      rq->req.nr_packets : 0, s->mapped,
+			      rq->req.indirect);
 	if (rq->req.pipe.unlink && status != XENUSB_STATUS_INVAL)
 		trace_usbback_unlink(c->xdev->otherend_id, c->devid, rq->port,
 				     rq->req.id, rq->req.unlink_id,

@@ -7,11 +7,14 @@
  *   port<N>/<counter>           one root-hub port, plus busid and speed
  *
  * Counters: requests, bytes_in, bytes_out, unlinks, iso_frames, mapped,
+ * indirect (requests that came as indirect large transfers),
  * grant_copies (grant-copy operations, one per page piece), copy_calls
  * (GNTTABOP_copy hypercalls) and one errors_<status> per wire status.
  * They are updated under rsp_lock: most when a response is pushed, the
  * two copy counters when a copy is made.  statistics/inflight is the number
- * of requests in flight now, not a counter.
+ * of requests in flight now, not a counter; statistics/max_indirect the
+ * data segments an indirect request may have on the current connection
+ * (0: large transfers are off).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,6 +31,7 @@ static const char * const usbback_stat_names[USBBACK_NR_STATS] = {
 	[USBBACK_ST_UNLINKS] = "unlinks",
 	[USBBACK_ST_ISO_FRAMES] = "iso_frames",
 	[USBBACK_ST_MAPPED] = "mapped",
+	[USBBACK_ST_INDIRECT] = "indirect",
 	[USBBACK_ST_GRANT_COPIES] = "grant_copies",
 	[USBBACK_ST_COPY_CALLS] = "copy_calls",
 	[USBBACK_ST_ERR_NODEV] = "errors_nodev",
@@ -69,6 +73,7 @@ static enum usbback_stat usbback_stat_of_status(s32 status)
  * @bytes_out: bytes taken from the guest
  * @iso_frames: isochronous packets carried
  * @mapped: the request's data was grant-mapped, not copied
+ * @indirect: the request was an indirect (large) transfer
  *
  * Called with rsp_lock held.  Unlinks count as unlinks, not requests;
  * an unlink answered with an error (-ENOENT: nothing to cancel, -EINVAL:
@@ -76,7 +81,7 @@ static enum usbback_stat usbback_stat_of_status(s32 status)
  */
 void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 			   s32 status, u32 bytes_in, u32 bytes_out,
-			   u32 iso_frames, bool mapped)
+			   u32 iso_frames, bool mapped, bool indirect)
 {
 	u64 *st;
 
@@ -92,6 +97,8 @@ void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 	st[USBBACK_ST_REQUESTS]++;
 	if (mapped)
 		st[USBBACK_ST_MAPPED]++;
+	if (indirect)
+		st[USBBACK_ST_INDIRECT]++;
 	if (status == XENUSB_STATUS_OK) {
 		st[USBBACK_ST_BYTES_IN] += bytes_in;
 		st[USBBACK_ST_BYTES_OUT] += bytes_out;
@@ -151,6 +158,7 @@ USBBACK_CTRLR_ATTR(bytes_out);
 USBBACK_CTRLR_ATTR(unlinks);
 USBBACK_CTRLR_ATTR(iso_frames);
 USBBACK_CTRLR_ATTR(mapped);
+USBBACK_CTRLR_ATTR(indirect);
 USBBACK_CTRLR_ATTR(grant_copies);
 USBBACK_CTRLR_ATTR(copy_calls);
 USBBACK_CTRLR_ATTR(errors_nodev);
@@ -182,6 +190,18 @@ static ssize_t inflight_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(inflight);
 
+/* Not a counter: what the current connection negotiated. */
+static ssize_t max_indirect_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct usbback_ctrlr *c = dev_get_drvdata(dev);
+
+	if (!c)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", READ_ONCE(c->ring.feat.val[XENUSB_FEAT_MAX_INDIRECT]));
+}
+static DEVICE_ATTR_RO(max_indirect);
+
 static struct attribute *usbback_ctrlr_attrs[] = {
 	&usbback_dev_attr_requests.attr,
 	&usbback_dev_attr_bytes_in.attr,
@@ -189,6 +209,7 @@ static struct attribute *usbback_ctrlr_attrs[] = {
 	&usbback_dev_attr_unlinks.attr,
 	&usbback_dev_attr_iso_frames.attr,
 	&usbback_dev_attr_mapped.attr,
+	&usbback_dev_attr_indirect.attr,
 	&usbback_dev_attr_grant_copies.attr,
 	&usbback_dev_attr_copy_calls.attr,
 	&usbback_dev_attr_errors_nodev.attr,
@@ -199,6 +220,7 @@ static struct attribute *usbback_ctrlr_attrs[] = {
 	&usbback_dev_attr_errors_shutdown.attr,
 	&usbback_dev_attr_errors_other.attr,
 	&dev_attr_inflight.attr,
+	&dev_attr_max_indirect.attr,
 	NULL
 };
 

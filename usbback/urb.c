@@ -25,33 +25,84 @@
 #include "common.h"
 #include "trace.h"
 
+/* Grant copies being gathered into batches of USBBACK_MAX_COPY_OPS. */
+struct usbback_copier {
+	struct usbback_slot *s;
+	unsigned int n;
+	bool to_guest;
+	bool atomic;
+	int err;
+};
+
 /*
- * Build the grant-copy operations between @nr segments of @s starting at
- * @first and the kernel buffer @base (@len bytes), in segment order.
- * Return: number of operations.
+ * Issue the gathered operations in one GNTTABOP_copy hypercall.  With
+ * @atomic the call does not sleep: a frame the hypervisor reports paged
+ * out (GNTST_eagain) is not retried here but reported as -EAGAIN, and
+ * the caller copies again from process context, where
+ * gnttab_batch_copy() waits for it.  The first error sticks in cp->err.
  */
-static unsigned int usbback_copy_ops(struct usbback_slot *s,
-				     unsigned int first, unsigned int nr,
-				     void *base, u32 len, bool to_guest,
-				     unsigned int n)
+static void usbback_copy_flush(struct usbback_copier *cp)
 {
-	domid_t domid = s->ctrlr->xdev->otherend_id;
+	struct usbback_slot *s = cp->s;
+	struct usbback_ctrlr *c = s->ctrlr;
+	unsigned int n = cp->n, i;
+	unsigned long flags;
+
+	cp->n = 0;
+	if (!n || cp->err)
+		return;
+	if (cp->atomic) {
+		if (HYPERVISOR_grant_table_op(GNTTABOP_copy, s->ops, n)) {
+			cp->err = -EFAULT;
+			return;
+		}
+	} else {
+		gnttab_batch_copy(s->ops, n);
+	}
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	c->stats[s->rq->port][USBBACK_ST_GRANT_COPIES] += n;
+	c->stats[s->rq->port][USBBACK_ST_COPY_CALLS]++;
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+	for (i = 0; i < n; i++) {
+		if (cp->atomic && s->ops[i].status == GNTST_eagain) {
+			cp->err = -EAGAIN;
+			return;
+		}
+		if (s->ops[i].status != GNTST_okay) {
+			cp->err = -EFAULT;
+			return;
+		}
+	}
+}
+
+/*
+ * Gather the grant copies between @nr segments @seg and the kernel
+ * buffer @base (@len bytes), in segment order, issuing a batch whenever
+ * the slot's operations are used up.
+ */
+static void usbback_copy_add(struct usbback_copier *cp,
+			     const struct xenusb_request_segment *seg,
+			     unsigned int nr, void *base, u32 len)
+{
+	domid_t domid = cp->s->ctrlr->xdev->otherend_id;
 	unsigned int i;
 	u32 pos = 0;
 
-	for (i = first; i < first + nr && pos < len; i++) {
-		const struct xenusb_request_segment *seg = &s->rq->seg[i];
-		u32 seg_len = min_t(u32, seg->length, len - pos);
+	for (i = 0; i < nr && pos < len && !cp->err; i++) {
+		u32 seg_len = min_t(u32, seg[i].length, len - pos);
 		u32 done = 0;
 
 		while (done < seg_len) {
 			void *p = base + pos;
 			u32 chunk = min_t(u32, seg_len - done,
 					  XEN_PAGE_SIZE - xen_offset_in_page(p));
-			struct gnttab_copy *op = &s->ops[n++];
+			struct gnttab_copy *op;
 			struct gnttab_copy_ptr *guest, *local;
 
-			if (to_guest) {
+			if (cp->n == USBBACK_MAX_COPY_OPS)
+				usbback_copy_flush(cp);
+			op = &cp->s->ops[cp->n++];
+			if (cp->to_guest) {
 				guest = &op->dest;
 				local = &op->source;
 				op->flags = GNTCOPY_dest_gref;
@@ -60,9 +111,9 @@ static unsigned int usbback_copy_ops(struct usbback_slot *s,
 				local = &op->dest;
 				op->flags = GNTCOPY_source_gref;
 			}
-			guest->u.ref = seg->gref;
+			guest->u.ref = seg[i].gref;
 			guest->domid = domid;
-			guest->offset = seg->offset + done;
+			guest->offset = seg[i].offset + done;
 			local->u.gmfn = virt_to_gfn(p);
 			local->domid = DOMID_SELF;
 			local->offset = xen_offset_in_page(p);
@@ -72,53 +123,59 @@ static unsigned int usbback_copy_ops(struct usbback_slot *s,
 			pos += chunk;
 		}
 	}
-	return n;
+}
+
+/**
+ * usbback_copy_segs() - grant-copy between segments and a kernel buffer
+ * @s: slot whose operations are used
+ * @seg: the guest's segments, validated
+ * @nr: number of segments
+ * @base: kernel buffer in the linear map
+ * @len: bytes to copy, at most what the segments describe
+ * @to_guest: direction
+ * @atomic: do not sleep (see usbback_copy_flush())
+ *
+ * Return: 0, -EAGAIN (only with @atomic), or -EFAULT if the hypervisor
+ * refused a grant.
+ */
+int usbback_copy_segs(struct usbback_slot *s,
+		      const struct xenusb_request_segment *seg,
+		      unsigned int nr, void *base, u32 len, bool to_guest,
+		      bool atomic)
+{
+	struct usbback_copier cp = {
+		.s = s, .to_guest = to_guest, .atomic = atomic,
+	};
+
+	usbback_copy_add(&cp, seg, nr, base, len);
+	usbback_copy_flush(&cp);
+	return cp.err;
 }
 
 /*
  * Copy data (and iso descriptors) between the guest's grants and our
- * buffers, all in one GNTTABOP_copy hypercall.  With @atomic the call
- * does not sleep: a frame the hypervisor reports paged out (GNTST_eagain)
- * is not retried here but reported as -EAGAIN, and the caller copies
- * again from process context, where gnttab_batch_copy() waits for it.
+ * buffers; a request of at most 16 segments takes one GNTTABOP_copy
+ * hypercall, an indirect one a hypercall per 16 segments.
  * Return: 0, -EAGAIN (only with @atomic), or -EFAULT if the hypervisor
  * refused a grant.
  */
 static int usbback_copy(struct usbback_slot *s, u32 data_len, bool descs,
 			bool to_guest, bool atomic)
 {
-	struct usbback_ctrlr *c = s->ctrlr;
-	unsigned int n = 0, i;
-	unsigned long flags;
+	const struct usbback_req *r = &s->rq->req;
+	struct usbback_copier cp = {
+		.s = s, .to_guest = to_guest, .atomic = atomic,
+	};
 
 	if (data_len)
-		n = usbback_copy_ops(s, 0, s->rq->req.nr_data_segs, s->buf,
-				     data_len, to_guest, n);
+		usbback_copy_add(&cp, s->rq->seg, r->nr_data_segs, s->buf,
+				 data_len);
 	if (descs)
-		n = usbback_copy_ops(s, s->rq->req.nr_data_segs,
-				     s->rq->req.nr_desc_segs, s->iso,
-				     s->rq->req.nr_packets * XENUSB_ISO_DESC_SIZE,
-				     to_guest, n);
-	if (!n)
-		return 0;
-
-	if (atomic) {
-		if (HYPERVISOR_grant_table_op(GNTTABOP_copy, s->ops, n))
-			return -EFAULT;
-	} else {
-		gnttab_batch_copy(s->ops, n);
-	}
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	c->stats[s->rq->port][USBBACK_ST_GRANT_COPIES] += n;
-	c->stats[s->rq->port][USBBACK_ST_COPY_CALLS]++;
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-	for (i = 0; i < n; i++) {
-		if (atomic && s->ops[i].status == GNTST_eagain)
-			return -EAGAIN;
-		if (s->ops[i].status != GNTST_okay)
-			return -EFAULT;
-	}
-	return 0;
+		usbback_copy_add(&cp, &s->rq->seg[r->nr_data_segs],
+				 r->nr_desc_segs, s->iso,
+				 r->nr_packets * XENUSB_ISO_DESC_SIZE);
+	usbback_copy_flush(&cp);
+	return cp.err;
 }
 
 /* Grow a cached buffer of a slot.  Return: 0 or -ENOMEM. */

@@ -363,9 +363,14 @@ static int usbback_handle(struct usbback_ring *r, struct usbback_rq *rq,
 			  const struct xenusb_urb_request *raw)
 {
 	const struct usbback_ep_view *view;
+	struct xenusb_features feat;
 	int err;
 
-	err = usbback_req_parse_feat(raw, r->nports, &r->feat, &rq->req);
+	/* No way to read indirect pages: large transfers stay off. */
+	feat = r->feat;
+	if (!r->ops->indirect)
+		feat.val[XENUSB_FEAT_MAX_INDIRECT] = 0;
+	err = usbback_req_parse_feat(raw, r->nports, &feat, &rq->req);
 	if (err) {
 		/* Keep what the response and the log line need. */
 		memset(&rq->req, 0, sizeof(rq->req));
@@ -377,8 +382,20 @@ static int usbback_handle(struct usbback_ring *r, struct usbback_rq *rq,
 		usbback_refuse(r, rq, XENUSB_STATUS_INVAL, "malformed");
 		return 0;
 	}
-	memcpy(rq->seg, raw->seg, sizeof(rq->seg));
 	rq->port = rq->req.pipe.port;
+	if (rq->req.indirect) {
+		memcpy(rq->ind, raw->seg, sizeof(rq->ind));
+		err = r->ops->indirect(r, rq);
+		if (err == -ENOMEM)
+			return err;
+		if (err || usbback_req_check_indirect(rq->seg, &rq->req)) {
+			usbback_refuse(r, rq, XENUSB_STATUS_INVAL,
+				       "bad indirect segment");
+			return 0;
+		}
+	} else {
+		memcpy(rq->seg, raw->seg, sizeof(raw->seg));
+	}
 
 	if (rq->req.pipe.unlink) {
 		usbback_unlink(r, rq);

@@ -122,9 +122,10 @@ static int usbback_feat_read(struct usbback_ctrlr *c,
 				 "frontend uses features beyond our offer");
 		return err;
 	}
-	dev_info(&xdev->dev, "features: zero-packet %s, port-reset %s\n",
+	dev_info(&xdev->dev, "features: zero-packet %s, port-reset %s, large transfers %u pages\n",
 		 xenusb_feat_on(on, XENUSB_FEAT_ZERO_PACKET) ? "on" : "off",
-		 xenusb_feat_on(on, XENUSB_FEAT_PORT_RESET) ? "on" : "off");
+		 xenusb_feat_on(on, XENUSB_FEAT_PORT_RESET) ? "on" : "off",
+		 on->val[XENUSB_FEAT_MAX_INDIRECT]);
 	return 0;
 }
 

@@ -89,13 +89,17 @@ struct usbfront_urbp {
  * core's half, what was sent and whether the backend still holds a
  * grant, is in struct usbfront_ring)
  * @urbp: the URB it moves data for; NULL for an unlink request
- * @ngrefs: grants in @gref (data pages first, then iso descriptors)
+ * @ngrefs: grants in @gref (data pages first, then iso descriptors or
+ *	the indirect page)
  * @gref: grant references to end before the pages are touched again
+ * @ind: the id's indirect page (descriptors of a large request), NULL
+ *	until large transfers are first negotiated
  */
 struct usbfront_shadow {
 	struct usbfront_urbp *urbp;
-	u8 ngrefs;
-	grant_ref_t gref[XENUSB_MAX_SEGMENTS_PER_REQUEST];
+	u16 ngrefs;
+	grant_ref_t gref[XENUSB_MAX_INDIRECT_SEGS + 1];
+	struct xenusb_request_segment *ind;
 };
 
 /**
@@ -112,6 +116,7 @@ struct usbfront_stats {
 	u64 bytes_out;
 	u64 split_urbs;
 	u64 zlp_requests;
+	u64 indirect_requests;
 	u64 zlp_flags;
 	u64 port_resets;
 	u64 ring_full;

@@ -181,6 +181,8 @@ u32 usbfront_frags_linear(u32 start, u32 len, struct usbfront_frag *out,
 			  u32 max);
 u32 usbfront_split_next(const struct usbfront_frag *frags, u32 nfrags,
 			u32 pos, u32 maxp, u32 max_segs, u32 max_bytes);
+u32 usbfront_split_segs(const struct usbfront_frag *frags, u32 nfrags,
+			u32 pos, u32 len);
 
 /**
  * struct usbfront_progress - how far a transfer has come
@@ -281,7 +283,10 @@ struct usbfront_ring {
 /**
  * struct usbfront_xfer - what a data request carries
  * @pipe: wire pipe (xenusb_pipe_encode()), without the unlink bit
- * @length: data bytes, at most 65535 (buffer_length is u16)
+ * @length: data bytes, at most 65535 (buffer_length is u16), or for an
+ *	indirect bulk request feat.val[XENUSB_FEAT_MAX_INDIRECT] pages
+ * @nr_segs: data segments the request will have; above 16, or a length
+ *	above 65535, makes it indirect (0: not known, direct)
  * @setup: control only: the setup packet
  * @interval: interrupt and isochronous only
  * @start_frame: isochronous only
@@ -292,6 +297,7 @@ struct usbfront_ring {
 struct usbfront_xfer {
 	u32 pipe;
 	u32 length;
+	u16 nr_segs;
 	u8 setup[8];
 	u16 interval;
 	u16 start_frame;
@@ -318,5 +324,10 @@ int usbfront_req_queue(struct usbfront_ring *r,
 		       struct xenusb_urb_request *req, u8 nr_data,
 		       u8 nr_desc);
 bool usbfront_req_push(struct usbfront_ring *r);
+void usbfront_req_limits(const struct usbfront_ring *r, u8 type,
+			 u32 iso_pages, u32 *max_segs, u32 *max_bytes);
+int usbfront_req_queue_indirect(struct usbfront_ring *r,
+				struct xenusb_urb_request *req, u16 nr_data,
+				u32 ind_gref);
 
 #endif /* USBFRONT_CORE_H */

@@ -34,6 +34,7 @@ MODULE_PARM_DESC(reconnect, "Reconnect when a backend that closed comes back (de
 bool usbfront_feature_param[XENUSB_FEAT_NR] = {
 	[XENUSB_FEAT_ZERO_PACKET] = true,
 	[XENUSB_FEAT_PORT_RESET] = true,
+	[XENUSB_FEAT_MAX_INDIRECT] = true,
 };
 module_param_named(feature_zero_packet,
 		   usbfront_feature_param[XENUSB_FEAT_ZERO_PACKET], bool, 0644);
@@ -43,6 +44,10 @@ module_param_named(feature_port_reset,
 		   usbfront_feature_param[XENUSB_FEAT_PORT_RESET], bool, 0644);
 MODULE_PARM_DESC(feature_port_reset,
 		 "Use feature-port-reset where the backend offers it: a port reset resets the host device (default: Y)");
+module_param_named(feature_max_indirect_segments,
+		   usbfront_feature_param[XENUSB_FEAT_MAX_INDIRECT], bool, 0644);
+MODULE_PARM_DESC(feature_max_indirect_segments,
+		 "Use feature-max-indirect-segments where the backend offers it: one request of up to 256 pages (1 MiB) per bulk URB (default: Y)");
 
 /* 0 would retry held grants in a busy loop: refuse out-of-range values. */
 static int usbfront_set_reclaim_ms(const char *val,

@@ -50,6 +50,11 @@ static int usbfront_req_take(struct usbfront_ring *r,
  * @x: what the request carries
  * @req: request to fill; its segments are the caller's
  *
+ * A bulk request of more than 16 segments or 65535 bytes goes out as an
+ * indirect request when large transfers were negotiated: XENUSB_INDIRECT,
+ * buffer_length 0, its length in the union; its segments then go into an
+ * indirect page (usbfront_req_queue_indirect()).
+ *
  * Return: the id, -EBUSY when no ring slot or id is free (the caller
  * queues the transfer until a response frees one), -EINVAL for a
  * description the wire cannot carry (also a zero-packet flag on anything
@@ -65,10 +70,18 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 		.length = x->length,
 		.nr_packets = type == XENUSB_PIPE_TYPE_ISOC ? x->nr_packets : 0,
 	};
+	bool indirect = false;
 	int id;
 
 	if (x->length > USBFRONT_REQ_MAX_BYTES ||
-	    (x->pipe & (XENUSB_PIPE_UNLINK | XENUSB_PIPE_RESERVED)))
+	    x->nr_segs > XENUSB_MAX_SEGMENTS_PER_REQUEST) {
+		if (type != XENUSB_PIPE_TYPE_BULK || !x->length ||
+		    x->nr_segs > r->feat.val[XENUSB_FEAT_MAX_INDIRECT] ||
+		    x->length > (u32)r->feat.val[XENUSB_FEAT_MAX_INDIRECT] * XENUSB_PAGE_SIZE)
+			return -EINVAL;
+		indirect = true;
+	}
+	if (x->pipe & (XENUSB_PIPE_UNLINK | XENUSB_PIPE_RESERVED))
 		return -EINVAL;
 	if (x->zero_packet &&
 	    (!xenusb_feat_on(&r->feat, XENUSB_FEAT_ZERO_PACKET) ||
@@ -88,6 +101,11 @@ int usbfront_req_start(struct usbfront_ring *r, const struct usbfront_xfer *x,
 	 */
 	req->transfer_flags = x->zero_packet ? XENUSB_ZERO_PACKET : 0;
 	req->buffer_length = x->length;
+	if (indirect) {
+		req->transfer_flags |= XENUSB_INDIRECT;
+		req->buffer_length = 0;
+		xenusb_indirect_len_set(req, x->length);
+	}
 	switch (type) {
 	case XENUSB_PIPE_TYPE_ISOC:
 		req->u.isoc.interval = x->interval;
@@ -190,6 +208,59 @@ int usbfront_req_queue(struct usbfront_ring *r,
 	*RING_GET_REQUEST(&r->urb, r->urb.req_prod_pvt) = *req;
 	usbfront_req_slot(r, req->id);
 	return 0;
+}
+
+/**
+ * usbfront_req_queue_indirect() - put a filled indirect request on the ring
+ * @r: rings
+ * @req: request from usbfront_req_start() marked XENUSB_INDIRECT
+ * @nr_data: data segments the implementer wrote into the indirect page
+ * @ind_gref: grant of that page (read-only for the backend)
+ *
+ * The descriptors start at offset 0 of the one indirect page; 256 of
+ * them take half of it.
+ *
+ * Return: 0, or -EINVAL when @req is not indirect or @nr_data is 0 or
+ * above the negotiated maximum (the id is then released, nothing queued).
+ */
+int usbfront_req_queue_indirect(struct usbfront_ring *r,
+				struct xenusb_urb_request *req, u16 nr_data,
+				u32 ind_gref)
+{
+	if (!(req->transfer_flags & XENUSB_INDIRECT) || !nr_data ||
+	    nr_data > r->feat.val[XENUSB_FEAT_MAX_INDIRECT] ||
+	    nr_data > XENUSB_INDIRECT_PER_PAGE) {
+		usbfront_req_abort(r, req->id);
+		return -EINVAL;
+	}
+	req->seg[0].gref = ind_gref;
+	req->seg[0].offset = 0;
+	req->seg[0].length = nr_data * XENUSB_INDIRECT_DESC_SIZE;
+	return usbfront_req_queue(r, req, 1, 0);
+}
+
+/**
+ * usbfront_req_limits() - what one request of a transfer may carry
+ * @r: rings
+ * @type: XENUSB_PIPE_TYPE_* of the transfer
+ * @iso_pages: isochronous descriptor pages each request needs
+ * @max_segs: receives the data segments one request may have
+ * @max_bytes: receives the bytes one request may carry
+ *
+ * A bulk transfer takes the negotiated indirect maximum (one request per
+ * URB up to that size); everything else the base protocol's 16 segments
+ * and 65535 bytes.
+ */
+void usbfront_req_limits(const struct usbfront_ring *r, u8 type,
+			 u32 iso_pages, u32 *max_segs, u32 *max_bytes)
+{
+	if (type == XENUSB_PIPE_TYPE_BULK && r->feat.val[XENUSB_FEAT_MAX_INDIRECT]) {
+		*max_segs = r->feat.val[XENUSB_FEAT_MAX_INDIRECT];
+		*max_bytes = (u32)r->feat.val[XENUSB_FEAT_MAX_INDIRECT] * XENUSB_PAGE_SIZE;
+		return;
+	}
+	*max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST - iso_pages;
+	*max_bytes = USBFRONT_REQ_MAX_BYTES;
 }
 
 /**

@@ -266,7 +266,7 @@ bool usbfront_end_grants(struct usbfront_info *info, u16 id)
 {
 	struct usbfront_shadow *sh = &info->shadow[id];
 	bool all = true;
-	u8 i;
+	u16 i;
 
 	for (i = 0; i < sh->ngrefs; i++) {
 		if (sh->gref[i] == INVALID_GRANT_REF)
@@ -281,11 +281,15 @@ bool usbfront_end_grants(struct usbfront_info *info, u16 id)
 	return all;
 }
 
-/* Grant @gfn to the backend; the segment goes to @req and @sh. */
+/*
+ * Grant @gfn to the backend; the segment goes to @seg (the request's
+ * segments, or the indirect page) at the index of the grant in @sh.
+ */
 static int usbfront_grant_seg(struct usbfront_info *info,
 			      struct usbfront_shadow *sh,
-			      struct xenusb_urb_request *req, unsigned long gfn,
-			      u16 offset, u16 len, bool readonly)
+			      struct xenusb_request_segment *seg,
+			      unsigned long gfn, u16 offset, u16 len,
+			      bool readonly)
 {
 	int ref;
 
@@ -293,9 +297,9 @@ static int usbfront_grant_seg(struct usbfront_info *info,
 					  readonly);
 	if (ref < 0)
 		return ref;
-	req->seg[sh->ngrefs].gref = ref;
-	req->seg[sh->ngrefs].offset = offset;
-	req->seg[sh->ngrefs].length = len;
+	seg[sh->ngrefs].gref = ref;
+	seg[sh->ngrefs].offset = offset;
+	seg[sh->ngrefs].length = len;
 	sh->gref[sh->ngrefs++] = ref;
 	return 0;
 }
@@ -304,7 +308,7 @@ static int usbfront_grant_seg(struct usbfront_info *info,
 static int usbfront_grant_data(struct usbfront_info *info,
 			       struct usbfront_urbp *urbp,
 			       struct usbfront_shadow *sh,
-			       struct xenusb_urb_request *req, u32 pos,
+			       struct xenusb_request_segment *seg, u32 pos,
 			       u32 len, u32 max_segs, bool readonly)
 {
 	u32 i = 0, skip = pos;
@@ -322,7 +326,7 @@ static int usbfront_grant_data(struct usbfront_info *info,
 			continue;
 		if (sh->ngrefs >= max_segs)
 			return -EMSGSIZE;
-		err = usbfront_grant_seg(info, sh, req, urbp->gfns[i],
+		err = usbfront_grant_seg(info, sh, seg, urbp->gfns[i],
 					 urbp->frags[i].offset + skip, piece,
 					 readonly);
 		if (err)
@@ -335,7 +339,7 @@ static int usbfront_grant_data(struct usbfront_info *info,
 /* Give back grants of a request that never reached the ring. */
 static void usbfront_ungrant(struct usbfront_shadow *sh)
 {
-	u8 i;
+	u16 i;
 
 	for (i = 0; i < sh->ngrefs; i++)
 		gnttab_end_foreign_access(sh->gref[i], NULL);
@@ -369,14 +373,15 @@ static void usbfront_queued(struct usbfront_info *info,
 int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 {
 	struct urb *urb = urbp->urb;
-	u32 max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST - urbp->iso_npages;
 	bool in = usb_pipein(urb->pipe);
+	struct xenusb_request_segment *seg;
+	u32 max_segs, max_bytes, ind_ref;
 	struct usbfront_xfer x = {};
 	struct xenusb_urb_request req;
 	struct usbfront_shadow *sh;
 	struct usbfront_frag desc[XENUSB_MAX_SEGMENTS_PER_REQUEST];
 	u32 len = 0, nd = 0;
-	u8 ndata;
+	u16 ndata;
 	bool zlp = false, zero_flag;
 	int id, err;
 	u16 i;
@@ -391,17 +396,21 @@ int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 	if (zero_flag)
 		urbp->prog.zlp = false;
 
+	x.pipe = usbfront_pipe(urb);
+	usbfront_req_limits(&info->ring, xenusb_pipetype(x.pipe),
+			    urbp->iso_npages, &max_segs, &max_bytes);
 	if (urbp->prog.done < urbp->prog.total) {
 		len = usbfront_split_next(urbp->frags, urbp->nfrags,
 					  urbp->prog.done, urbp->maxp, max_segs,
-					  USBFRONT_MAX_BYTES);
+					  max_bytes);
 		if (!len)
 			return -EMSGSIZE;
+		x.nr_segs = usbfront_split_segs(urbp->frags, urbp->nfrags,
+						urbp->prog.done, len);
 	} else if (urbp->prog.zlp) {
 		zlp = true;
 	}
 
-	x.pipe = usbfront_pipe(urb);
 	if (usb_pipedevice(urb->pipe))
 		usbfront_rh_addressed(&info->rh, xenusb_pipeportnum(x.pipe));
 	x.length = len;
@@ -426,8 +435,16 @@ int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 		return id;
 	sh = &info->shadow[id];
 	sh->ngrefs = 0;
+	seg = req.seg;
+	if (req.transfer_flags & XENUSB_INDIRECT) {
+		/* usbfront_connect() gave every id its page. */
+		seg = sh->ind;
+		max_segs = XENUSB_MAX_INDIRECT_SEGS;
+	} else {
+		max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST - urbp->iso_npages;
+	}
 
-	err = usbfront_grant_data(info, urbp, sh, &req, urbp->prog.done, len,
+	err = usbfront_grant_data(info, urbp, sh, seg, urbp->prog.done, len,
 				  max_segs, !in);
 	if (err)
 		goto fail;
@@ -448,7 +465,7 @@ int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 			goto fail;
 		}
 		for (i = 0; i < nd; i++) {
-			err = usbfront_grant_seg(info, sh, &req,
+			err = usbfront_grant_seg(info, sh, req.seg,
 						 virt_to_gfn((u8 *)urbp->iso_descs +
 							     i * XEN_PAGE_SIZE),
 						 desc[i].offset, desc[i].len,
@@ -458,8 +475,23 @@ int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 		}
 	}
 
+	if (req.transfer_flags & XENUSB_INDIRECT) {
+		/* The backend only reads the descriptors. */
+		ind_ref = gnttab_grant_foreign_access(info->xbdev->otherend_id,
+						      virt_to_gfn(sh->ind), 1);
+		if ((int)ind_ref < 0) {
+			err = (int)ind_ref;
+			goto fail;
+		}
+		sh->gref[sh->ngrefs++] = ind_ref;
+	}
+
 	sh->urbp = urbp;
-	err = usbfront_req_queue(&info->ring, &req, ndata, nd);
+	if (req.transfer_flags & XENUSB_INDIRECT)
+		err = usbfront_req_queue_indirect(&info->ring, &req, ndata,
+						  ind_ref);
+	else
+		err = usbfront_req_queue(&info->ring, &req, (u8)ndata, nd);
 	if (err) {
 		/* The core released the id: only the grants are left. */
 		sh->urbp = NULL;
@@ -467,6 +499,8 @@ int usbfront_send(struct usbfront_info *info, struct usbfront_urbp *urbp)
 		return err;
 	}
 	usbfront_queued(info, &req);
+	if (req.transfer_flags & XENUSB_INDIRECT)
+		info->stats.indirect_requests++;
 
 	urbp->req_id = id;
 	urbp->prog.cur_len = len;

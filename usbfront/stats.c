@@ -26,6 +26,7 @@ static const struct {
 	USBFRONT_STAT_FIELD(bytes_out),
 	USBFRONT_STAT_FIELD(split_urbs),
 	USBFRONT_STAT_FIELD(zlp_requests),
+	USBFRONT_STAT_FIELD(indirect_requests),
 	USBFRONT_STAT_FIELD(zlp_flags),
 	USBFRONT_STAT_FIELD(port_resets),
 	USBFRONT_STAT_FIELD(ring_full),
@@ -69,6 +70,7 @@ USBFRONT_STAT(bytes_in);
 USBFRONT_STAT(bytes_out);
 USBFRONT_STAT(split_urbs);
 USBFRONT_STAT(zlp_requests);
+USBFRONT_STAT(indirect_requests);
 USBFRONT_STAT(zlp_flags);
 USBFRONT_STAT(port_resets);
 USBFRONT_STAT(ring_full);
@@ -134,6 +136,7 @@ static struct attribute *usbfront_stats_attrs[] = {
 	&usbfront_stat_bytes_out.attr,
 	&usbfront_stat_split_urbs.attr,
 	&usbfront_stat_zlp_requests.attr,
+	&usbfront_stat_indirect_requests.attr,
 	&usbfront_stat_zlp_flags.attr,
 	&usbfront_stat_port_resets.attr,
 	&usbfront_stat_ring_full.attr,

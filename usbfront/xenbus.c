@@ -177,6 +177,41 @@ abort:
 	return err;
 }
 
+/*
+ * Large transfers (feature-max-indirect-segments): every id gets its
+ * indirect page the first time they are used.  No page, no feature: the
+ * choice is withdrawn before it is written.
+ */
+static void usbfront_indirect_pages(struct usbfront_info *info,
+				    struct xenusb_features *use)
+{
+	unsigned int id;
+
+	for (id = 0; use->val[XENUSB_FEAT_MAX_INDIRECT] &&
+		     id < USBFRONT_NR_IDS; id++) {
+		if (info->shadow[id].ind)
+			continue;
+		info->shadow[id].ind = (void *)get_zeroed_page(GFP_NOIO);
+		if (!info->shadow[id].ind)
+			use->val[XENUSB_FEAT_MAX_INDIRECT] = 0;
+	}
+}
+
+/*
+ * Give back the indirect pages once the rings are down for good.  A page
+ * whose grant the backend still holds is leaked, never reused.
+ */
+static void usbfront_indirect_free(struct usbfront_info *info)
+{
+	unsigned int id;
+
+	for (id = 0; id < USBFRONT_NR_IDS; id++) {
+		if (!info->ring.held[id])
+			free_page((unsigned long)info->shadow[id].ind);
+		info->shadow[id].ind = NULL;
+	}
+}
+
 /* Grant both rings, bind the event channel, tell the backend. */
 static int usbfront_connect(struct usbfront_info *info)
 {
@@ -200,6 +235,7 @@ static int usbfront_connect(struct usbfront_info *info)
 	}
 
 	usbfront_feat_negotiate(info, &use);
+	usbfront_indirect_pages(info, &use);
 
 	err = xenbus_setup_ring(dev, GFP_NOIO | __GFP_HIGH, (void **)&urb_sring,
 				1, &info->urb_ring_ref);
@@ -243,11 +279,12 @@ static int usbfront_connect(struct usbfront_info *info)
 
 	info->failed = false;
 	info->stats.connects++;
-	dev_info(&dev->dev, "connected: %u ports, USB %s, backend domain %d, zero-packet %s, port-reset %s\n",
+	dev_info(&dev->dev, "connected: %u ports, USB %s, backend domain %d, zero-packet %s, port-reset %s, large transfers %u pages\n",
 		 info->nports, info->usb_ver == 1 ? "1.1" : "2.0",
 		 dev->otherend_id,
 		 xenusb_feat_on(&use, XENUSB_FEAT_ZERO_PACKET) ? "on" : "off",
-		 xenusb_feat_on(&use, XENUSB_FEAT_PORT_RESET) ? "on" : "off");
+		 xenusb_feat_on(&use, XENUSB_FEAT_PORT_RESET) ? "on" : "off",
+		 use.val[XENUSB_FEAT_MAX_INDIRECT]);
 	return 0;
 
 fail:
@@ -402,6 +439,7 @@ static void usbfront_remove(struct xenbus_device *dev)
 	usbfront_teardown(info);
 	mutex_unlock(&info->conn_mutex);
 	cancel_delayed_work_sync(&info->reclaim_work);
+	usbfront_indirect_free(info);
 	dev_set_drvdata(&dev->dev, NULL);
 	usb_put_hcd(hcd);
 }

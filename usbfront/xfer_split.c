@@ -107,6 +107,35 @@ u32 usbfront_split_next(const struct usbfront_frag *frags, u32 nfrags,
 }
 
 /**
+ * usbfront_split_segs() - segments a request of a transfer needs
+ * @frags: the transfer's buffer as page fragments, in order
+ * @nfrags: entries in @frags
+ * @pos: where the request starts in the transfer
+ * @len: bytes it carries (from usbfront_split_next())
+ *
+ * Return: the number of non-empty fragments bytes @pos..@pos+@len touch.
+ */
+u32 usbfront_split_segs(const struct usbfront_frag *frags, u32 nfrags,
+			u32 pos, u32 len)
+{
+	u32 i = 0, skip = pos, n = 0;
+
+	while (i < nfrags && skip >= frags[i].len) {
+		skip -= frags[i].len;
+		i++;
+	}
+	for (; len && i < nfrags; i++, skip = 0) {
+		u32 avail = frags[i].len - skip;
+
+		if (!avail)
+			continue;
+		n++;
+		len -= avail < len ? avail : len;
+	}
+	return n;
+}
+
+/**
  * usbfront_xfer_next() - what a transfer does after one of its responses
  * @p: the transfer's progress; @p->done grows by the bytes moved
  * @rsp: the checked response (usbfront_rsp_check()) of its request

@@ -8,8 +8,10 @@
 # O_DIRECT read latency, control (testusb -t 9) and 4 KiB bulk (testusb -t 2)
 # round trips.  Prints a table with each cell as a ratio to dom0-native;
 # usbback cells give one column per buffer_mode (usbback-copy/F,
-# usbback-map/F), measured in the same boot, alternating, averaged over
-# the scenario's rounds (BENCH_ROUNDS there, 3).
+# usbback-map/F, and usbback-copy-noind/F: large transfers switched off
+# by usbback's feature_max_indirect_segments=N, the "before" of the default),
+# measured in the same boot, alternating, averaged over the scenario's
+# rounds (BENCH_ROUNDS there, 3).
 # Each cell boots once per bed shape (BENCH_SMP, "1 2": QEMU_SMP=1, dom0
 # and the guest on one pCPU; QEMU_SMP=2, pinned to one pCPU each).  Besides
 # the ratios it prints the commands, ring requests, grant copies and events

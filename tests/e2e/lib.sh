@@ -33,7 +33,7 @@ E2E_FLAVOUR=${E2E_FLAVOUR:-bookworm}
 # E2E_SCENARIOS: what `make e2e` runs in each boot of the flavour (SCENARIOS=)
 case $E2E_FLAVOUR in
 bookworm)
-	E2E_SCENARIOS=modparam,storage,hid,testusb,setconfig,iso,hotplug,lifecycle,admin-input,saverestore,reconnect,hostile-frontend,hostile-backend,features
+	E2E_SCENARIOS=modparam,storage,hid,testusb,large,setconfig,iso,hotplug,lifecycle,admin-input,saverestore,reconnect,hostile-frontend,hostile-backend,features
 	XENVER=${XENVER:-4.17}
 	SUITE=${SUITE:-bookworm}
 	CACHE=$XENUSB_CACHE/e2e

@@ -12,7 +12,8 @@
 struct back_case {
 	const char *name;
 	u32 offered;		/* 0: switched off, no key written */
-	const char *used;	/* the frontend's value, NULL: no key */
+	/* the frontend's value, NULL: no key; "max+1": above the limit */
+	const char *used;
 	int ret;
 	u32 on;
 	enum xenusb_feat_verdict verdict;
@@ -25,7 +26,7 @@ static const struct back_case back_cases[] = {
 	{ "frontend declines", 1, "0", 0, 0, XENUSB_FEAT_OK },
 	{ "used, never offered", 0, "1", 0, 0, XENUSB_FEAT_UNOFFERED },
 	{ "garbage, never offered", 0, "x", 0, 0, XENUSB_FEAT_UNOFFERED },
-	{ "above the boolean", 1, "2", 0, 0, XENUSB_FEAT_GARBAGE },
+	{ "above the limit", 1, "max+1", 0, 0, XENUSB_FEAT_GARBAGE },
 	{ "empty", 1, "", 0, 0, XENUSB_FEAT_GARBAGE },
 	{ "leading zero", 1, "01", 0, 0, XENUSB_FEAT_GARBAGE },
 	{ "newline", 1, "1\n", 0, 0, XENUSB_FEAT_GARBAGE },
@@ -47,11 +48,15 @@ static void feat_back_each(struct kunit *test)
 	enum xenusb_feat_verdict verdict[XENUSB_FEAT_NR];
 	const char *used[XENUSB_FEAT_NR];
 	struct xenusb_features offered, on;
+	char above[16];
 	unsigned int f, g;
 
 	for (f = 0; f < XENUSB_FEAT_NR; f++) {
+		snprintf(above, sizeof(above), "%u", xenusb_feat_max(f) + 1);
 		for (g = 0; g < XENUSB_FEAT_NR; g++) {
 			used[g] = g == f ? c->used : NULL;
+			if (g == f && c->used && !strcmp(c->used, "max+1"))
+				used[g] = above;
 			offered.val[g] = 1;
 		}
 		offered.val[f] = c->offered;
@@ -72,9 +77,8 @@ static void feat_back_each(struct kunit *test)
 
 /*
  * A bad key switches its own feature off, never the others. (A value
- * above the offer but within the protocol's limit, which refuses the
- * connection, needs a numeric feature: every feature here is boolean, so
- * such a value is above the limit too and counts as garbage.)
+ * above the offer but within the protocol's limit refuses the
+ * connection: feat_back_numeric.)
  */
 static void feat_back_garbage_is_local(struct kunit *test)
 {
@@ -97,9 +101,43 @@ static void feat_back_garbage_is_local(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, on.val[XENUSB_FEAT_PORT_RESET], 1u);
 }
 
+/*
+ * A numeric feature (feature-max-indirect-segments): the frontend's value
+ * up to the offer is taken as it is; above the offer but within the
+ * protocol's limit refuses the connection.
+ */
+static void feat_back_numeric(struct kunit *test)
+{
+	enum xenusb_feat_verdict verdict[XENUSB_FEAT_NR];
+	const char *used[XENUSB_FEAT_NR] = { };
+	struct xenusb_features offered = { }, on;
+	const unsigned int f = XENUSB_FEAT_MAX_INDIRECT;
+
+	offered.val[f] = 256;
+	used[f] = "128";
+	KUNIT_EXPECT_EQ(test, usbback_feat_accept(&offered, used, &on,
+						  verdict), 0);
+	KUNIT_EXPECT_EQ(test, on.val[f], 128u);
+	KUNIT_EXPECT_EQ(test, verdict[f], XENUSB_FEAT_OK);
+	used[f] = "256";
+	KUNIT_EXPECT_EQ(test, usbback_feat_accept(&offered, used, &on,
+						  verdict), 0);
+	KUNIT_EXPECT_EQ(test, on.val[f], 256u);
+	offered.val[f] = 64;
+	KUNIT_EXPECT_EQ(test, usbback_feat_accept(&offered, used, &on,
+						  verdict), -EINVAL);
+	KUNIT_EXPECT_EQ(test, verdict[f], XENUSB_FEAT_EXCEEDS);
+	KUNIT_EXPECT_EQ(test, on.val[f], 0u);
+	used[f] = "0";
+	KUNIT_EXPECT_EQ(test, usbback_feat_accept(&offered, used, &on,
+						  verdict), 0);
+	KUNIT_EXPECT_EQ(test, on.val[f], 0u);
+}
+
 static struct kunit_case usbback_feat_cases[] = {
 	KUNIT_CASE_PARAM(feat_back_each, back_gen_params),
 	KUNIT_CASE(feat_back_garbage_is_local),
+	KUNIT_CASE(feat_back_numeric),
 	{}
 };
 

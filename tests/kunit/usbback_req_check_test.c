@@ -1288,6 +1288,281 @@ static void req_feat_base_unchanged(struct kunit *test)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Large transfers: indirect bulk requests                              */
+
+#define MAXI	XENUSB_MAX_INDIRECT_SEGS
+
+/*
+ * An indirect bulk IN request of @count full data pages, their
+ * descriptors in @descs, named by one indirect segment at offset 0.
+ */
+static void mk_indirect(struct xenusb_urb_request *req,
+			struct xenusb_request_segment *descs, u32 count)
+{
+	u32 i;
+
+	xenhcd_req(req, XENUSB_PIPE_TYPE_BULK, true, 1, 0, 0, XENUSB_INDIRECT);
+	for (i = 0; i < count; i++) {
+		descs[i].gref = 1000 + i;
+		descs[i].offset = 0;
+		descs[i].length = XENUSB_PAGE_SIZE;
+	}
+	req->nr_buffer_segs = 1;
+	req->seg[0].gref = 900;
+	req->seg[0].offset = 0;
+	req->seg[0].length = count * XENUSB_INDIRECT_DESC_SIZE;
+	req->buffer_length = 0;
+	xenusb_indirect_len_set(req, count * XENUSB_PAGE_SIZE);
+}
+
+/* Parse with large transfers negotiated at @max data segments (0: off). */
+static int ind_parse(const struct xenusb_urb_request *req, u32 max,
+		     struct usbback_req *r)
+{
+	struct xenusb_features feat = { };
+
+	feat.val[XENUSB_FEAT_MAX_INDIRECT] = max;
+	return usbback_req_parse_feat(req, NPORTS, &feat, r);
+}
+
+static struct xenusb_request_segment *descs_alloc(struct kunit *test)
+{
+	struct xenusb_request_segment *d;
+
+	d = kunit_kcalloc(test, MAXI + 1, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	return d;
+}
+
+static void ind_one_mib(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, MAXI);
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
+	KUNIT_EXPECT_TRUE(test, r.indirect);
+	KUNIT_EXPECT_EQ(test, r.nr_ind_segs, 1);
+	KUNIT_EXPECT_EQ(test, r.nr_data_segs, MAXI);
+	KUNIT_EXPECT_EQ(test, r.length, 1024u * 1024u);
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), 0);
+
+	/* The same data described by two indirect segments. */
+	req.nr_buffer_segs = 2;
+	req.seg[0].length = 100 * XENUSB_INDIRECT_DESC_SIZE;
+	req.seg[1].gref = 901;
+	req.seg[1].offset = 64;
+	req.seg[1].length = (MAXI - 100) * XENUSB_INDIRECT_DESC_SIZE;
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.nr_ind_segs, 2);
+	KUNIT_EXPECT_EQ(test, r.nr_data_segs, MAXI);
+
+	/* A short last page and a first page starting mid-way. */
+	mk_indirect(&req, d, 3);
+	d[0].offset = 512;
+	d[0].length = XENUSB_PAGE_SIZE - 512;
+	d[2].length = 7;
+	xenusb_indirect_len_set(&req, XENUSB_PAGE_SIZE * 2 - 512 + 7);
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), 0);
+}
+
+static void ind_not_negotiated(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, 16);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, 0, &r), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, r.indirect);
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+}
+
+static void ind_count_over_max(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	/* The frontend's choice is lower than what the backend offers. */
+	mk_indirect(&req, d, 129);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, 128, &r), -EINVAL);
+	mk_indirect(&req, d, 128);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, 128, &r), 0);
+	/* Never more than the backend's own limit, whatever was agreed. */
+	mk_indirect(&req, d, MAXI + 1);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, MAXI + 1, &r),
+			-EINVAL);
+}
+
+/* One rule of the indirect wire segments or the length, broken alone. */
+struct ind_bad_case {
+	const char *name;
+	void (*mutate)(struct xenusb_urb_request *req);
+};
+
+static void ind_ctrl_pipe(struct xenusb_urb_request *req)
+{
+	req->pipe = (req->pipe & ~(3u << XENUSB_PIPE_TYPE_SHIFT)) |
+		    (u32)XENUSB_PIPE_TYPE_CTRL << XENUSB_PIPE_TYPE_SHIFT;
+}
+
+static void ind_int_pipe(struct xenusb_urb_request *req)
+{
+	req->pipe = (req->pipe & ~(3u << XENUSB_PIPE_TYPE_SHIFT)) |
+		    (u32)XENUSB_PIPE_TYPE_INT << XENUSB_PIPE_TYPE_SHIFT;
+}
+
+static void ind_isoc_pipe(struct xenusb_urb_request *req)
+{
+	req->pipe &= ~(3u << XENUSB_PIPE_TYPE_SHIFT);
+}
+
+static void ind_no_segs(struct xenusb_urb_request *req)
+{
+	req->nr_buffer_segs = 0;
+}
+
+static void ind_17_segs(struct xenusb_urb_request *req)
+{
+	req->nr_buffer_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST + 1;
+}
+
+static void ind_buffer_length(struct xenusb_urb_request *req)
+{
+	req->buffer_length = 4096;
+}
+
+static void ind_seg_past_page(struct xenusb_urb_request *req)
+{
+	req->seg[0].offset = XENUSB_PAGE_SIZE - 8;
+}
+
+static void ind_seg_empty(struct xenusb_urb_request *req)
+{
+	req->seg[0].length = 0;
+}
+
+static void ind_seg_partial_desc(struct xenusb_urb_request *req)
+{
+	req->seg[0].length -= 4;
+}
+
+static void ind_seg_unaligned(struct xenusb_urb_request *req)
+{
+	req->seg[0].offset = 4;
+}
+
+static void ind_len_zero(struct xenusb_urb_request *req)
+{
+	xenusb_indirect_len_set(req, 0);
+}
+
+static void ind_len_over_pages(struct xenusb_urb_request *req)
+{
+	xenusb_indirect_len_set(req, 16 * XENUSB_PAGE_SIZE + 1);
+}
+
+static void ind_len_huge(struct xenusb_urb_request *req)
+{
+	xenusb_indirect_len_set(req, 0xffffffffu);
+}
+
+static void ind_short_not_ok_out(struct xenusb_urb_request *req)
+{
+	req->pipe &= ~XENUSB_PIPE_DIR;
+	req->transfer_flags |= XENUSB_SHORT_NOT_OK;
+}
+
+static void ind_unknown_flag(struct xenusb_urb_request *req)
+{
+	req->transfer_flags |= 0x0100;
+}
+
+static const struct ind_bad_case ind_bad_cases[] = {
+	{ "control pipe", ind_ctrl_pipe },
+	{ "interrupt pipe", ind_int_pipe },
+	{ "isochronous pipe", ind_isoc_pipe },
+	{ "no indirect segment", ind_no_segs },
+	{ "17 indirect segments", ind_17_segs },
+	{ "buffer_length set", ind_buffer_length },
+	{ "indirect segment past its page", ind_seg_past_page },
+	{ "empty indirect segment", ind_seg_empty },
+	{ "partial descriptor", ind_seg_partial_desc },
+	{ "unaligned descriptors", ind_seg_unaligned },
+	{ "length 0", ind_len_zero },
+	{ "length above the pages", ind_len_over_pages },
+	{ "length 4 GiB - 1", ind_len_huge },
+	{ "SHORT_NOT_OK on OUT", ind_short_not_ok_out },
+	{ "unknown flag", ind_unknown_flag },
+};
+
+static void ind_bad_desc(const struct ind_bad_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(ind_bad, ind_bad_cases, ind_bad_desc);
+
+static void ind_rule_broken_alone(struct kunit *test)
+{
+	const struct ind_bad_case *c = test->param_value;
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, 16);
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
+	c->mutate(&req);
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, MAXI, &r), -EINVAL);
+}
+
+/* The descriptors read from the pages obey the rules of direct ones. */
+static void ind_descs_checked(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, 16);
+	KUNIT_ASSERT_EQ(test, ind_parse(&req, MAXI, &r), 0);
+	KUNIT_ASSERT_EQ(test, usbback_req_check_indirect(d, &r), 0);
+
+	d[5].offset = 100;	/* segment past its page */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	d[5].offset = 0;
+	d[15].length = 0;	/* empty segment */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	d[15].length = XENUSB_PAGE_SIZE + 8;	/* longer than a page */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	d[15].length = XENUSB_PAGE_SIZE - 1;	/* sum one short */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	d[15].length = XENUSB_PAGE_SIZE;
+	r.length += 1;		/* length one more than the segments */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+	r.length -= 1;
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), 0);
+	r.indirect = false;	/* only for requests parsed as indirect */
+	KUNIT_EXPECT_EQ(test, usbback_req_check_indirect(d, &r), -EINVAL);
+}
+
+/* An unlink ignores stale flags, also the indirect one. */
+static void ind_unlink_ignores_flag(struct kunit *test)
+{
+	struct xenusb_request_segment *d = descs_alloc(test);
+	struct xenusb_urb_request req;
+	struct usbback_req r;
+
+	mk_indirect(&req, d, 16);
+	req.pipe |= XENUSB_PIPE_UNLINK;
+	req.nr_buffer_segs = 0;
+	KUNIT_EXPECT_EQ(test, ind_parse(&req, 0, &r), 0);
+	KUNIT_EXPECT_FALSE(test, r.indirect);
+}
+
 static struct kunit_case usbback_req_check_cases[] = {
 	KUNIT_CASE(req_ctrl_in_like_xenhcd),
 	KUNIT_CASE(req_ctrl_out_like_xenhcd),
@@ -1319,6 +1594,12 @@ static struct kunit_case usbback_req_check_cases[] = {
 	KUNIT_CASE(iso_descs_no_packets),
 	KUNIT_CASE_PARAM(req_feat_flags, feat_req_gen_params),
 	KUNIT_CASE(req_feat_base_unchanged),
+	KUNIT_CASE(ind_one_mib),
+	KUNIT_CASE(ind_not_negotiated),
+	KUNIT_CASE(ind_count_over_max),
+	KUNIT_CASE_PARAM(ind_rule_broken_alone, ind_bad_gen_params),
+	KUNIT_CASE(ind_descs_checked),
+	KUNIT_CASE(ind_unlink_ignores_flag),
 	{}
 };
 

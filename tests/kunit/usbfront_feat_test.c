@@ -11,7 +11,8 @@
 struct front_case {
 	const char *name;
 	u32 local;		/* this side's module parameter */
-	const char *offer;	/* the backend's value, NULL: no key */
+	/* the backend's value, NULL: no key; "max+1": above the limit */
+	const char *offer;
 	u32 use;		/* expected value used and written */
 	enum xenusb_feat_verdict verdict;
 };
@@ -23,7 +24,7 @@ static const struct front_case front_cases[] = {
 	{ "offered, off by parameter", 0, "1", 0, XENUSB_FEAT_LOCAL_OFF },
 	{ "backend writes 0", 1, "0", 0, XENUSB_FEAT_OK },
 	{ "backend 0, off here", 0, "0", 0, XENUSB_FEAT_OK },
-	{ "above the boolean", 1, "2", 0, XENUSB_FEAT_GARBAGE },
+	{ "above the limit", 1, "max+1", 0, XENUSB_FEAT_GARBAGE },
 	{ "empty", 1, "", 0, XENUSB_FEAT_GARBAGE },
 	{ "leading zero", 1, "01", 0, XENUSB_FEAT_GARBAGE },
 	{ "newline", 1, "1\n", 0, XENUSB_FEAT_GARBAGE },
@@ -48,10 +49,14 @@ static void feat_front_each(struct kunit *test)
 	const char *offer[XENUSB_FEAT_NR];
 	struct xenusb_features local, use;
 	unsigned int f, g, on;
+	char above[16];
 
 	for (f = 0; f < XENUSB_FEAT_NR; f++) {
+		snprintf(above, sizeof(above), "%u", xenusb_feat_max(f) + 1);
 		for (g = 0; g < XENUSB_FEAT_NR; g++) {
 			offer[g] = g == f ? c->offer : NULL;
+			if (g == f && c->offer && !strcmp(c->offer, "max+1"))
+				offer[g] = above;
 			local.val[g] = 1;
 		}
 		local.val[f] = c->local;
@@ -129,7 +134,38 @@ static void feat_parse_numeric(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v, 0u);
 }
 
+/* A numeric feature: the smaller of the offer and this side's limit. */
+static void feat_front_numeric(struct kunit *test)
+{
+	enum xenusb_feat_verdict verdict[XENUSB_FEAT_NR];
+	const char *offer[XENUSB_FEAT_NR] = { };
+	struct xenusb_features local = { }, use;
+	const unsigned int f = XENUSB_FEAT_MAX_INDIRECT;
+
+	KUNIT_EXPECT_STREQ(test, xenusb_feat_key(f),
+			   "feature-max-indirect-segments");
+	KUNIT_EXPECT_EQ(test, xenusb_feat_max(f), XENUSB_MAX_INDIRECT_SEGS);
+	local.val[f] = 256;
+	offer[f] = "64";
+	KUNIT_EXPECT_EQ(test, usbfront_feat_choose(&local, offer, &use,
+						   verdict), 1u);
+	KUNIT_EXPECT_EQ(test, use.val[f], 64u);
+	local.val[f] = 32;
+	KUNIT_EXPECT_EQ(test, usbfront_feat_choose(&local, offer, &use,
+						   verdict), 1u);
+	KUNIT_EXPECT_EQ(test, use.val[f], 32u);
+	offer[f] = "257";	/* beyond what the protocol allows */
+	KUNIT_EXPECT_EQ(test, usbfront_feat_choose(&local, offer, &use,
+						   verdict), 0u);
+	KUNIT_EXPECT_EQ(test, verdict[f], XENUSB_FEAT_GARBAGE);
+	/* The indirect flag stays clear of every other flag. */
+	KUNIT_EXPECT_EQ(test, XENUSB_INDIRECT &
+			(XENUSB_SHORT_NOT_OK | XENUSB_ZERO_PACKET |
+			 XENUSB_PORT_RESET), 0);
+}
+
 static struct kunit_case usbfront_feat_cases[] = {
+	KUNIT_CASE(feat_front_numeric),
 	KUNIT_CASE_PARAM(feat_front_each, front_gen_params),
 	KUNIT_CASE(feat_front_garbage_is_local),
 	KUNIT_CASE(feat_keys),

@@ -287,6 +287,82 @@ static void usbfront_req_build_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, req.u.isoc.nr_frame_desc_segs, 1);
 }
 
+/* Large transfers: when a request goes indirect, and what it carries. */
+static void usbfront_req_indirect_rules(struct kunit *test)
+{
+	struct ring_test *t = rt_new(test);
+	struct usbfront_xfer x = { .pipe = rt_pipe(XENUSB_PIPE_TYPE_BULK, true),
+				   .length = 1024 * 1024, .nr_segs = 256 };
+	struct xenusb_urb_request req;
+	u32 segs, bytes;
+	int id, nfree;
+
+	/* Not negotiated: nothing above the base protocol is built. */
+	usbfront_req_limits(&t->r, XENUSB_PIPE_TYPE_BULK, 0, &segs, &bytes);
+	KUNIT_EXPECT_EQ(test, segs, 16u);
+	KUNIT_EXPECT_EQ(test, bytes, 65535u);
+	KUNIT_EXPECT_EQ(test, usbfront_req_start(&t->r, &x, &req), -EINVAL);
+	x.length = 60000;	/* 17 pieces of one small transfer */
+	x.nr_segs = 17;
+	KUNIT_EXPECT_EQ(test, usbfront_req_start(&t->r, &x, &req), -EINVAL);
+
+	t->r.feat.val[XENUSB_FEAT_MAX_INDIRECT] = 256;
+	usbfront_req_limits(&t->r, XENUSB_PIPE_TYPE_BULK, 0, &segs, &bytes);
+	KUNIT_EXPECT_EQ(test, segs, 256u);
+	KUNIT_EXPECT_EQ(test, bytes, 1024u * 1024u);
+	/* Other types keep the base limits, less the iso pages. */
+	usbfront_req_limits(&t->r, XENUSB_PIPE_TYPE_ISOC, 2, &segs, &bytes);
+	KUNIT_EXPECT_EQ(test, segs, 14u);
+	KUNIT_EXPECT_EQ(test, bytes, 65535u);
+
+	/* A small bulk request stays direct, byte for byte as before. */
+	x.length = 4096;
+	x.nr_segs = 1;
+	id = usbfront_req_start(&t->r, &x, &req);
+	KUNIT_ASSERT_GE(test, id, 0);
+	KUNIT_EXPECT_EQ(test, req.transfer_flags, 0);
+	KUNIT_EXPECT_EQ(test, req.buffer_length, 4096);
+	/* ... and cannot be queued as indirect. */
+	KUNIT_EXPECT_EQ(test, usbfront_req_queue_indirect(&t->r, &req, 1, 9),
+			-EINVAL);
+
+	x.length = 1024 * 1024;
+	x.nr_segs = 256;
+	id = usbfront_req_start(&t->r, &x, &req);
+	KUNIT_ASSERT_GE(test, id, 0);
+	KUNIT_EXPECT_EQ(test, req.transfer_flags, XENUSB_INDIRECT);
+	KUNIT_EXPECT_EQ(test, req.buffer_length, 0);
+	KUNIT_EXPECT_EQ(test, xenusb_indirect_len_get(&req), 1024u * 1024u);
+	KUNIT_EXPECT_EQ(test, t->r.inf[id].length, 1024u * 1024u);
+	nfree = t->r.ids.nfree;
+	/* More descriptors than agreed, or none: refused, id released. */
+	KUNIT_EXPECT_EQ(test, usbfront_req_queue_indirect(&t->r, &req, 257, 9),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, t->r.ids.nfree, nfree + 1);
+	id = usbfront_req_start(&t->r, &x, &req);
+	KUNIT_EXPECT_EQ(test, usbfront_req_queue_indirect(&t->r, &req, 0, 9),
+			-EINVAL);
+	id = usbfront_req_start(&t->r, &x, &req);
+	KUNIT_ASSERT_GE(test, id, 0);
+	KUNIT_EXPECT_EQ(test, usbfront_req_queue_indirect(&t->r, &req, 256, 9),
+			0);
+	KUNIT_EXPECT_EQ(test, req.nr_buffer_segs, 1);
+	KUNIT_EXPECT_EQ(test, req.seg[0].gref, 9u);
+	KUNIT_EXPECT_EQ(test, req.seg[0].offset, 0);
+	KUNIT_EXPECT_EQ(test, req.seg[0].length, 256 * 8);
+
+	/* Beyond the agreed size, and never for another transfer type. */
+	x.length = 1024 * 1024 + 1;
+	KUNIT_EXPECT_EQ(test, usbfront_req_start(&t->r, &x, &req), -EINVAL);
+	x.length = 1024 * 1024;
+	x.nr_segs = 257;
+	KUNIT_EXPECT_EQ(test, usbfront_req_start(&t->r, &x, &req), -EINVAL);
+	x.nr_segs = 17;
+	x.pipe = rt_pipe(XENUSB_PIPE_TYPE_INT, true);
+	x.interval = 1;
+	KUNIT_EXPECT_EQ(test, usbfront_req_start(&t->r, &x, &req), -EINVAL);
+}
+
 static void usbfront_req_unlink_rules(struct kunit *test)
 {
 	struct ring_test *t = rt_new(test);
@@ -435,6 +511,7 @@ static struct kunit_case usbfront_rsp_ring_cases[] = {
 	KUNIT_CASE(usbfront_ring_held_grant),
 	KUNIT_CASE(usbfront_ring_full),
 	KUNIT_CASE(usbfront_req_build_rules),
+	KUNIT_CASE(usbfront_req_indirect_rules),
 	KUNIT_CASE(usbfront_req_unlink_rules),
 	KUNIT_CASE(usbfront_req_zero_packet),
 	KUNIT_CASE(usbfront_req_port_reset_round_trip),

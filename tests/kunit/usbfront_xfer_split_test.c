@@ -277,6 +277,37 @@ static struct usbfront_rsp xfer_rsp(int status, u32 actual)
 }
 
 /* A 100000-byte bulk IN in two pieces: the second follows a full first. */
+/* A 1 MiB transfer at the indirect limits, and the segments it needs. */
+static void usbfront_split_indirect(struct kunit *test)
+{
+	struct usbfront_frag *f = kunit_kcalloc(test, 257, sizeof(*f),
+						GFP_KERNEL);
+	u32 n, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	/* Page aligned: one request of 256 pages. */
+	n = usbfront_frags_linear(0, 1024 * 1024, f, 257);
+	KUNIT_ASSERT_EQ(test, n, 256u);
+	len = usbfront_split_next(f, n, 0, 512, 256, 256 * 4096);
+	KUNIT_EXPECT_EQ(test, len, 1024u * 1024u);
+	KUNIT_EXPECT_EQ(test, usbfront_split_segs(f, n, 0, len), 256u);
+	/* Unaligned: 257 pages, so a first piece and the rest. */
+	n = usbfront_frags_linear(3000, 1024 * 1024, f, 257);
+	KUNIT_ASSERT_EQ(test, n, 257u);
+	/* 1096 + 255 * 4096 bytes fit, cut to a whole packet of 512. */
+	len = usbfront_split_next(f, n, 0, 512, 256, 256 * 4096);
+	KUNIT_EXPECT_EQ(test, len, 1045504u);
+	KUNIT_EXPECT_EQ(test, usbfront_split_segs(f, n, 0, len), 256u);
+	KUNIT_EXPECT_EQ(test, usbfront_split_next(f, n, len, 512, 256,
+						  256 * 4096), 3072u);
+	/* The rest of the 256th page and the 257th. */
+	KUNIT_EXPECT_EQ(test, usbfront_split_segs(f, n, len, 3072), 2u);
+	/* Counting starts inside a fragment, and nothing counts nothing. */
+	KUNIT_EXPECT_EQ(test, usbfront_split_segs(f, n, 100, 10), 1u);
+	KUNIT_EXPECT_EQ(test, usbfront_split_segs(f, n, 1000, 200), 2u);
+	KUNIT_EXPECT_EQ(test, usbfront_split_segs(f, n, 0, 0), 0u);
+}
+
 static void usbfront_xfer_next_pieces(struct kunit *test)
 {
 	struct usbfront_progress p = { .total = 100000, .cur_len = 65024,
@@ -384,6 +415,7 @@ static struct kunit_case usbfront_xfer_split_cases[] = {
 	KUNIT_CASE(usbfront_split_impossible),
 	KUNIT_CASE(usbfront_split_empty_frags),
 	KUNIT_CASE(usbfront_split_walk),
+	KUNIT_CASE(usbfront_split_indirect),
 	KUNIT_CASE(usbfront_xfer_next_pieces),
 	KUNIT_CASE(usbfront_xfer_next_short),
 	KUNIT_CASE(usbfront_xfer_next_stop),

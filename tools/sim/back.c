@@ -193,7 +193,7 @@ static void sback_finish(struct sim *w, struct usbback_rq *rq, s32 status,
 static s32 sback_map(struct sim *w, struct usbback_rq *rq)
 {
 	struct sback_xfer *x = &w->back.x[rq->index];
-	u8 nsegs = rq->req.nr_data_segs + rq->req.nr_desc_segs;
+	u16 nsegs = rq->req.nr_data_segs + rq->req.nr_desc_segs;
 	unsigned int i;
 
 	x->nmap = 0;
@@ -244,6 +244,34 @@ static int sback_copy(struct sim *w, const struct usbback_rq *rq,
 	return 0;
 }
 
+/*
+ * ops->indirect: read the descriptors of an indirect request out of its
+ * indirect pages, each mapped read-only for the copy and unmapped again.
+ */
+static int sback_indirect(struct usbback_ring *r, struct usbback_rq *rq)
+{
+	struct sim *w = sback_world(r);
+	u8 *dst = (u8 *)rq->seg;
+	struct sim_gnt_map m;
+	unsigned int i;
+	u32 pos = 0;
+	int err;
+
+	for (i = 0; i < rq->req.nr_ind_segs; i++) {
+		const struct xenusb_request_segment *s = &rq->ind[i];
+
+		if (sim_gnt_map(&w->gt, SIM_DOM_BACK, s->gref, false, &m))
+			return -EFAULT;
+		err = sim_gnt_read(&w->gt, &m, s->offset, dst + pos, s->length);
+		sim_gnt_unmap(&w->gt, &m);
+		if (err)
+			return -EFAULT;
+		pos += s->length;
+	}
+	w->back.indirect++;
+	return 0;
+}
+
 static void sback_rebuild_view(struct sback *b, u8 port)
 {
 	vdev_ep_view(b->port[port].dev, &b->port[port].view);
@@ -260,7 +288,7 @@ static int sback_submit(struct usbback_ring *r, struct usbback_rq *rq)
 	s32 st;
 
 	if (!x->bounce)
-		x->bounce = malloc(XENUSB_MAX_XFER);
+		x->bounce = malloc(SBACK_MAX_XFER);
 	if (!x->descs)
 		x->descs = malloc(XENUSB_MAX_XFER);
 	if (b->nomem || !x->bounce || !x->descs) {
@@ -405,6 +433,7 @@ static const struct usbback_ring_ops sback_ops = {
 	.unlock = sback_unlock,
 	.device = sback_device,
 	.submit = sback_submit,
+	.indirect = sback_indirect,
 	.control = sback_control,
 	.unlink_hold = sback_unlink_hold,
 	.unlink = sback_unlink,

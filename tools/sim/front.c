@@ -132,6 +132,15 @@ static void sfront_giveback(struct sim *w, struct sfront_urb *u, int status)
 		u->complete(w, u);
 }
 
+/* Forget a shadow's request; its indirect page stays for the next. */
+static void sfront_shadow_reset(struct sfront_shadow *sh)
+{
+	struct xenusb_request_segment *ind = sh->ind;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->ind = ind;
+}
+
 /* ------------------------------------------------------------------ */
 /* ops of the usbfront ring core                                        */
 
@@ -394,17 +403,17 @@ int sfront_submit(struct sim *w, struct sfront_urb *u)
 
 /* Grant @len bytes at @page + @off as the next segment of @rq. */
 static int sfront_grant_seg(struct sim *w, struct sfront_shadow *sh,
-			    struct xenusb_urb_request *rq, u8 *page, u16 off,
-			    u16 len, bool ro)
+			    struct xenusb_request_segment *seg, u8 *page,
+			    u16 off, u16 len, bool ro)
 {
 	int ref;
 
 	ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, page, ro);
 	if (ref < 0)
 		return ref;
-	rq->seg[sh->ngref].gref = ref;
-	rq->seg[sh->ngref].offset = off;
-	rq->seg[sh->ngref].length = len;
+	seg[sh->ngref].gref = ref;
+	seg[sh->ngref].offset = off;
+	seg[sh->ngref].length = len;
 	sh->gref[sh->ngref++] = ref;
 	return 0;
 }
@@ -412,8 +421,8 @@ static int sfront_grant_seg(struct sim *w, struct sfront_shadow *sh,
 /* Grant the URB's bytes [@pos, @pos + @count) as data segments. */
 static int sfront_grant_data(struct sim *w, struct sfront_urb *u,
 			     struct sfront_shadow *sh,
-			     struct xenusb_urb_request *rq, u32 pos, u32 count,
-			     u32 max_segs)
+			     struct xenusb_request_segment *seg, u32 pos,
+			     u32 count, u32 max_segs)
 {
 	u8 *page0 = (u8 *)((uintptr_t)u->buf & ~(uintptr_t)(SIM_PAGE - 1));
 	u32 i, skip = pos;
@@ -434,7 +443,7 @@ static int sfront_grant_data(struct sim *w, struct sfront_urb *u,
 		if (sh->ngref >= max_segs)
 			return -EMSGSIZE;
 		/* An OUT buffer is only read by the backend. */
-		err = sfront_grant_seg(w, sh, rq, page0 + i * SIM_PAGE, off,
+		err = sfront_grant_seg(w, sh, seg, page0 + i * SIM_PAGE, off,
 				       len, !u->in);
 		if (err)
 			return err;
@@ -468,12 +477,14 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 		.type = u->type, .in = u->in,
 	};
 	struct usbfront_frag desc[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	u32 max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST, len = 0, nd = 0, i;
+	u32 max_segs, max_bytes, len = 0, nd = 0, i;
 	struct usbfront_xfer x = { 0 };
+	struct xenusb_request_segment *seg;
 	struct xenusb_urb_request rq;
 	struct sfront_shadow *sh;
 	bool zlp = false, zero_flag;
-	u8 ndata;
+	int ind_ref = 0;
+	u16 ndata;
 	int id, err;
 
 	/* feature-zero-packet: a flag on the last request, as usbfront. */
@@ -482,15 +493,16 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 		    xenusb_feat_on(&f->ring.feat, XENUSB_FEAT_ZERO_PACKET);
 	if (zero_flag)
 		u->prog.zlp = false;
-	if (u->type == XENUSB_PIPE_TYPE_ISOC)
-		max_segs -= u->wire_pages;
+	usbfront_req_limits(&f->ring, u->type, u->wire_pages, &max_segs,
+			    &max_bytes);
 	if (u->prog.done < u->prog.total) {
 		len = usbfront_split_next(u->frags, u->nfrags, u->prog.done,
 					  u->type == XENUSB_PIPE_TYPE_BULK ?
-					  u->maxp : 0, max_segs,
-					  SFRONT_MAX_BYTES);
+					  u->maxp : 0, max_segs, max_bytes);
 		if (!len)
 			return -EMSGSIZE;
+		x.nr_segs = usbfront_split_segs(u->frags, u->nfrags,
+						u->prog.done, len);
 	} else if (u->prog.zlp) {
 		zlp = true;
 	}
@@ -507,8 +519,21 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 	if (id < 0)
 		return id;
 	sh = &f->sh[id];
-	memset(sh, 0, sizeof(*sh));
-	err = sfront_grant_data(w, u, sh, &rq, u->prog.done, len, max_segs);
+	sfront_shadow_reset(sh);
+	seg = rq.seg;
+	if (rq.transfer_flags & XENUSB_INDIRECT) {
+		if (!sh->ind)
+			sh->ind = aligned_alloc(SIM_PAGE, SIM_PAGE);
+		if (!sh->ind) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		memset(sh->ind, 0, SIM_PAGE);
+		seg = sh->ind;
+	} else {
+		max_segs = XENUSB_MAX_SEGMENTS_PER_REQUEST - u->wire_pages;
+	}
+	err = sfront_grant_data(w, u, sh, seg, u->prog.done, len, max_segs);
 	if (err)
 		goto fail;
 	ndata = sh->ngref;
@@ -517,7 +542,7 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 					   XENUSB_ISO_DESC_SIZE, desc,
 					   u->wire_pages);
 		for (i = 0; i < nd; i++) {
-			err = sfront_grant_seg(w, sh, &rq,
+			err = sfront_grant_seg(w, sh, rq.seg,
 					       (u8 *)u->wire + i * SIM_PAGE,
 					       desc[i].offset, desc[i].len,
 					       false);
@@ -525,8 +550,22 @@ static int sfront_send(struct sim *w, struct sfront_urb *u)
 				goto fail;
 		}
 	}
+	if (rq.transfer_flags & XENUSB_INDIRECT) {
+		/* The backend only reads the descriptors. */
+		ind_ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK,
+					sh->ind, true);
+		if (ind_ref < 0) {
+			err = ind_ref;
+			goto fail;
+		}
+		sh->gref[sh->ngref++] = ind_ref;
+	}
 	sh->urb = u;
-	err = usbfront_req_queue(&f->ring, &rq, ndata, nd);
+	if (rq.transfer_flags & XENUSB_INDIRECT)
+		err = usbfront_req_queue_indirect(&f->ring, &rq, ndata,
+						  ind_ref);
+	else
+		err = usbfront_req_queue(&f->ring, &rq, (u8)ndata, nd);
 	if (err) {
 		sh->urb = NULL;
 		sfront_ungrant(w, sh);
@@ -595,7 +634,7 @@ static int sfront_send_unlink(struct sim *w, struct sfront_urb *u)
 	id = usbfront_req_unlink(&f->ring, u->req_id, xenusb_pipe_encode(&p));
 	if (id < 0)
 		return id;
-	memset(&f->sh[id], 0, sizeof(f->sh[id]));
+	sfront_shadow_reset(&f->sh[id]);
 	sfront_queued(f);
 	return 0;
 }
@@ -754,7 +793,7 @@ int sfront_raw_submit(struct sim *w, struct xenusb_urb_request *req,
 	inf->nr_packets = p.type == XENUSB_PIPE_TYPE_ISOC ?
 			  req->u.isoc.number_of_packets : 0;
 	sh = &f->sh[id];
-	memset(sh, 0, sizeof(*sh));
+	sfront_shadow_reset(sh);
 	sh->raw = res;
 	if (ngref)
 		memcpy(sh->gref, grefs, ngref * sizeof(*grefs));

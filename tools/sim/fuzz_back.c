@@ -25,9 +25,11 @@ static void check_parse(struct input *in)
 	struct usbback_ep_view view;
 	struct xenusb_features feat = { { 0 } };
 	struct usbback_req r;
+	struct xenusb_request_segment ind[XENUSB_MAX_INDIRECT_SEGS];
 	uint8_t nports = take8(in) % 33;
 	uint8_t on = take8(in);
 	uint16_t flags_ok = XENUSB_SHORT_NOT_OK;
+	uint16_t max_indirect = on & 4 ? XENUSB_MAX_INDIRECT_SEGS : 0;
 	unsigned int i, segs;
 	uint32_t sum = 0, desc = 0;
 
@@ -37,6 +39,7 @@ static void check_parse(struct input *in)
 		flags_ok |= XENUSB_ZERO_PACKET;
 	if (on & 2)
 		flags_ok |= XENUSB_PORT_RESET;
+	feat.val[XENUSB_FEAT_MAX_INDIRECT] = max_indirect;
 	take(in, &req, sizeof(req));
 	if (usbback_req_parse_feat(&req, nports, &feat, &r)) {
 		ASSERT(r.id == req.id);
@@ -46,7 +49,32 @@ static void check_parse(struct input *in)
 	ASSERT(r.id == req.id);
 	ASSERT(r.pipe.port >= 1 && r.pipe.port <= nports);
 	ASSERT(xenusb_pipe_reserved_clear(req.pipe));
-	if (!r.pipe.unlink) {
+	if (!r.pipe.unlink && r.indirect) {
+		/* An indirect request: negotiated, bulk, descriptor pages. */
+		ASSERT(max_indirect && r.pipe.type == XENUSB_PIPE_TYPE_BULK);
+		ASSERT(r.nr_ind_segs >= 1 &&
+		       r.nr_ind_segs <= XENUSB_MAX_SEGMENTS_PER_REQUEST);
+		for (i = 0; i < r.nr_ind_segs; i++) {
+			ASSERT(req.seg[i].length > 0 && req.seg[i].length %
+			       XENUSB_INDIRECT_DESC_SIZE == 0);
+			ASSERT(req.seg[i].offset + req.seg[i].length <=
+			       XENUSB_PAGE_SIZE);
+			desc += req.seg[i].length;
+		}
+		ASSERT(desc / XENUSB_INDIRECT_DESC_SIZE == r.nr_data_segs);
+		ASSERT(r.nr_data_segs >= 1 && r.nr_data_segs <= max_indirect);
+		/* Whatever the pages hold, only consistent data passes. */
+		take(in, ind, sizeof(ind));
+		if (!usbback_req_check_indirect(ind, &r)) {
+			for (i = 0; i < r.nr_data_segs; i++) {
+				ASSERT(ind[i].length > 0);
+				ASSERT(ind[i].offset + ind[i].length <=
+				       XENUSB_PAGE_SIZE);
+				sum += ind[i].length;
+			}
+			ASSERT(sum == r.length);
+		}
+	} else if (!r.pipe.unlink) {
 		segs = r.nr_data_segs + r.nr_desc_segs;
 		ASSERT(segs <= XENUSB_MAX_SEGMENTS_PER_REQUEST);
 		for (i = 0; i < segs; i++) {
@@ -62,6 +90,8 @@ static void check_parse(struct input *in)
 		ASSERT(r.length == req.buffer_length ||
 		       (req.buffer_length == 0 && r.length == 65536));
 		ASSERT(!(req.transfer_flags & ~flags_ok));
+		ASSERT(!(req.transfer_flags & XENUSB_INDIRECT));
+		ASSERT(usbback_req_check_indirect(req.seg, &r) == -EINVAL);
 		if (r.zero_packet)
 			ASSERT(!r.pipe.in && (r.pipe.type == XENUSB_PIPE_TYPE_BULK ||
 					      r.pipe.type == XENUSB_PIPE_TYPE_INT));

@@ -9,7 +9,7 @@
 #include "scenarios.h"
 #include "scen_features.h"
 
-/* the negotiated extensions (scen_features.c) */
+/* The negotiated extensions (scen_features.c). */
 static const struct sim_scenario sim_scenarios_features[] = {
 	{ "features_negotiate", sim_features_negotiate },
 	{ "features_zlp", sim_features_zlp },
@@ -24,5 +24,6 @@ const struct sim_scenario *const sim_scenario_themes[] = {
 	sim_scenarios_flow,
 	sim_scenarios_hostile,
 	sim_scenarios_features,
+	sim_scenarios_large,
 	NULL,
 };

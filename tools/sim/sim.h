@@ -292,8 +292,10 @@ struct sfront_raw {
 struct sfront_shadow {
 	struct sfront_urb *urb;
 	struct sfront_raw *raw;
-	u32 gref[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	u8 ngref;
+	u32 gref[XENUSB_MAX_INDIRECT_SEGS + 1];
+	u16 ngref;
+	/* the id's indirect page (large transfers), allocated on first use */
+	struct xenusb_request_segment *ind;
 };
 
 struct sfront {
@@ -351,7 +353,9 @@ void sfront_irq(struct sim *w);
 /* the simulator's implementation of struct usbback_ring_ops            */
 
 #define SBACK_SLOTS	USBBACK_NR_SLOTS
-#define SBACK_LAZY_MAX	(XENUSB_MAX_SEGMENTS_PER_REQUEST * SBACK_SLOTS)
+#define SBACK_LAZY_MAX	(XENUSB_MAX_INDIRECT_SEGS * SBACK_SLOTS)
+/* Largest transfer of one request: an indirect one of 256 pages. */
+#define SBACK_MAX_XFER	(XENUSB_MAX_INDIRECT_SEGS * SIM_PAGE)
 #define SBACK_RETRY_MS	10	/* usbback's retry_ms default */
 
 /* Deliberately wrong backends, to prove the frontend's checks. */
@@ -381,8 +385,8 @@ struct sback_xfer {
 	s16 victim;		/* an unlink: slot of its victim, or -1 */
 	u64 seq;
 	u64 due;
-	struct sim_gnt_map map[XENUSB_MAX_SEGMENTS_PER_REQUEST];
-	u8 nmap;
+	struct sim_gnt_map map[XENUSB_MAX_INDIRECT_SEGS];
+	u16 nmap;
 	u8 *bounce;
 	struct xenusb_iso_desc *descs;
 	struct vdev_xfer vx;
@@ -417,6 +421,7 @@ struct sback {
 
 	u64 responses;
 	u64 rejected;
+	u64 indirect;		/* indirect requests whose descriptors were read */
 	u64 unlinks;
 	u64 cancelled;
 	u64 nomem_hits;
@@ -449,6 +454,14 @@ struct sim {
 	void *conn_page;
 	struct sfront front;
 	struct sback back;
+	/*
+	 * Large transfers: what the backend offers (its
+	 * feature-max-indirect-segments) and what the frontend would use;
+	 * sim_connect() agrees on the smaller. 0 (the default): base
+	 * protocol only.
+	 */
+	u16 indirect_offer;
+	u16 indirect_want;
 	/* memory of abandoned URBs, freed with the world */
 	void *orphan[64];
 	u32 norphan;

@@ -51,10 +51,15 @@ struct sim *sim_new(u8 nports, u8 usb_ver)
  */
 int sim_connect(struct sim *w)
 {
+	u16 ind = w->indirect_offer < w->indirect_want ? w->indirect_offer :
+		  w->indirect_want;
 	int err = sfront_connect(w);
 
 	if (err)
 		return err;
+	/* Both sides know the agreed maximum before any request flows. */
+	w->front.ring.feat.val[XENUSB_FEAT_MAX_INDIRECT] = ind;
+	w->back.ring.feat.val[XENUSB_FEAT_MAX_INDIRECT] = ind;
 	return sback_connect(w, w->front.urb_gref, w->front.conn_gref);
 }
 
@@ -248,11 +253,15 @@ void sim_keep(struct sim *w, void *mem)
  */
 void sim_free(struct sim *w)
 {
+	unsigned int i;
+
 	if (!w)
 		return;
 	while (w->norphan)
 		free(w->orphan[--w->norphan]);
 	sback_free(w);
+	for (i = 0; i < SFRONT_NR_IDS; i++)
+		free(w->front.sh[i].ind);
 	free(w->urb_page);
 	free(w->conn_page);
 	free(w);

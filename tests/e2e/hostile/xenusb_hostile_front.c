@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/usb/ch9.h>
 #include <linux/wait.h>
+#include <asm/unaligned.h>
 #include <xen/events.h>
 #include <xen/grant_table.h>
 #include <xen/page.h>
@@ -45,6 +46,10 @@
 #define HF_ANSWER_MS	10000
 /* A devnum the guest never assigned with SET_ADDRESS. */
 #define HF_BAD_DEVNUM	77
+/* Data segments this frontend chooses for large (indirect) requests. */
+#define HF_INDIRECT	8
+/* The page holding the indirect descriptors; data pages follow it. */
+#define HF_IND_PAGE	4
 /* A grant reference far beyond any grant table. */
 #define HF_WILD_GREF	0x0ffffff0u
 
@@ -109,6 +114,8 @@ struct hf_target {
  * @ro_page: page granted read-only
  * @ro_ref: its grant
  * @unused_ref: a grant reference claimed but never granted
+ * @indirect: the backend offered large transfers and we chose
+ *	HF_INDIRECT data segments
  * @bad_sent: malformed requests sent in this run
  * @t: the target, found by the setup step
  * @inflight: requests left in flight for the ring violation
@@ -139,6 +146,7 @@ struct hf_info {
 	struct page *ro_page;
 	grant_ref_t ro_ref;
 	grant_ref_t unused_ref;
+	bool indirect;
 	unsigned int bad_sent;
 	struct hf_target t;
 	unsigned int inflight;
@@ -782,6 +790,119 @@ fail:
 }
 
 /*
+ * An indirect bulk IN request (Documentation/protocol.rst, "Large
+ * transfers") of @n data pages following HF_IND_PAGE, their descriptors
+ * written into HF_IND_PAGE.
+ */
+static void hf_indirect(struct hf_info *hf, struct xenusb_urb_request *r,
+			struct hf_target *t, unsigned int n)
+{
+	struct xenusb_request_segment *d = page_address(hf->page[HF_IND_PAGE]);
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	r->pipe = hf_pipe(t->port, 0, t->bulk_in, XENUSB_PIPE_TYPE_BULK, true);
+	r->transfer_flags = XENUSB_INDIRECT;
+	for (i = 0; i < n; i++) {
+		d[i].gref = hf->ref[HF_IND_PAGE + 1 + i];
+		d[i].offset = 0;
+		d[i].length = XENUSB_PAGE_SIZE;
+	}
+	r->nr_buffer_segs = 1;
+	r->seg[0].gref = hf->ref[HF_IND_PAGE];
+	r->seg[0].offset = 0;
+	r->seg[0].length = n * XENUSB_INDIRECT_DESC_SIZE;
+	/* The u32 length in the first bytes of the union, little-endian. */
+	put_unaligned_le32(n * XENUSB_PAGE_SIZE, r->u.ctrl);
+}
+
+static void hf_attack_indirect(struct hf_info *hf, struct hf_target *t)
+{
+	struct xenusb_request_segment *d = page_address(hf->page[HF_IND_PAGE]);
+	struct xenusb_urb_request r;
+	const char *what;
+	char why[HF_WHY];
+
+	if (!t->bulk_in) {
+		hf_result(hf, "indirect", false, "the device has no bulk IN endpoint");
+		return;
+	}
+	what = hf->indirect ? "good request on a control pipe" :
+			      "indirect flag not negotiated";
+	hf_indirect(hf, &r, t, HF_INDIRECT);
+	if (hf->indirect)
+		r.pipe = hf_pipe(t->port, 0, 0, XENUSB_PIPE_TYPE_CTRL, true);
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	if (!hf->indirect) {
+		hf_result(hf, "indirect", true,
+			  "backend offered no large transfers; XENUSB_INDIRECT: -EINVAL");
+		return;
+	}
+	what = "ungranted indirect page";
+	hf_indirect(hf, &r, t, HF_INDIRECT);
+	r.seg[0].gref = hf->unused_ref;
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	what = "wild indirect gref";
+	r.seg[0].gref = HF_WILD_GREF;
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	what = "indirect segment past its page";
+	hf_indirect(hf, &r, t, HF_INDIRECT);
+	r.seg[0].offset = XENUSB_PAGE_SIZE - 8;
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	what = "partial descriptor";
+	hf_indirect(hf, &r, t, HF_INDIRECT);
+	r.seg[0].length -= 4;
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	what = "data segment past its page";
+	hf_indirect(hf, &r, t, HF_INDIRECT);
+	d[3].offset = 100;
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	/*
+	 * OUT, so that the backend must read the data before it submits
+	 * anything (an IN transfer would reach the device first).
+	 */
+	what = "data segment granted by nobody";
+	if (t->bulk_out) {
+		hf_indirect(hf, &r, t, HF_INDIRECT);
+		r.pipe = hf_pipe(t->port, 0, t->bulk_out,
+				 XENUSB_PIPE_TYPE_BULK, false);
+		d[5].gref = HF_WILD_GREF;
+		if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+			goto fail;
+	}
+	what = "more descriptors than chosen";
+	hf_indirect(hf, &r, t, HF_INDIRECT + 1);
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	what = "length one above the segments";
+	hf_indirect(hf, &r, t, HF_INDIRECT);
+	put_unaligned_le32(HF_INDIRECT * XENUSB_PAGE_SIZE + 1, r.u.ctrl);
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	what = "length one below the segments";
+	put_unaligned_le32(HF_INDIRECT * XENUSB_PAGE_SIZE - 1, r.u.ctrl);
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	what = "buffer_length set";
+	hf_indirect(hf, &r, t, HF_INDIRECT);
+	r.buffer_length = 4096;
+	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
+		goto fail;
+	hf_result(hf, "indirect", true,
+		  "bad indirect grefs, segments past the page, partial descriptor, count over %u, length mismatch, buffer_length set, control pipe: -EINVAL",
+		  HF_INDIRECT);
+	return;
+fail:
+	hf_result(hf, "indirect", false, "%s: %s", what, why);
+}
+
+/*
  * The transfer flags of the negotiated extensions, never negotiated: this
  * frontend wrote no feature-zero-packet key and an invalid
  * feature-port-reset ("yes"), so usbback must refuse both flags like any
@@ -1108,6 +1229,7 @@ static const struct {
 	{ "iso-counts", hf_attack_iso },
 	{ "unlink-unknown", hf_attack_unlink },
 	{ "bad-flags", hf_attack_flags },
+	{ "indirect", hf_attack_indirect },
 	{ "unnegotiated-flags", hf_attack_unnegotiated },
 	{ "evtchn-storm", hf_attack_storm },
 	{ "malformed-flood", hf_attack_malformed_flood },
@@ -1281,6 +1403,14 @@ again:
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "feature-port-reset",
 				    "%s", "yes");
+	/* Large transfers, when offered: a small choice to exceed. */
+	hf->indirect = xenbus_read_unsigned(dev->otherend,
+					    "feature-max-indirect-segments",
+					    0) >= HF_INDIRECT;
+	if (!err && hf->indirect)
+		err = xenbus_printf(xbt, dev->nodename,
+				    "feature-max-indirect-segments", "%u",
+				    HF_INDIRECT);
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
 		goto fail;

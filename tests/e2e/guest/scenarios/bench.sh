@@ -23,6 +23,9 @@
 #   copy-ms240 as copy, the guest's max_sectors forced back to 240
 #              (usb-storage's own default; the disk workloads only)
 #   map        buffer_mode=map
+#   copy-noind as copy-wq with large transfers switched off (usbback's
+#              feature_max_indirect_segments=N, g1 created again around it): the
+#              base protocol's 64 KiB requests, the "before" of copy-wq
 # dom0-native runs before each round, and after a guest run again at the
 # guest's max_sectors when that differs from dom0's ("native-msN").
 # "BRK <where> <stage> <n> <median ms> <p99 ms>": stage timings of the
@@ -102,11 +105,24 @@ native_like() {
 # ---- through the cell, one guest run per variant (usbback cells)
 BUFMODE=/sys/module/usbback/parameters/buffer_mode
 RIC=/sys/module/usbback/parameters/respond_in_completion
-if [ -n "$GCFG" ]; then
-	guest_up g1 "$GCFG" "usbctrl = ['type=$CTRLTYPE,version=2,ports=4']" || { fail bench "$WHY"; exit 0; }
-else
-	guest_up g1 || { fail bench "$WHY"; exit 0; }
-fi
+MAXIND=/sys/module/usbback/parameters/feature_max_indirect_segments
+g1_up() {
+	if [ -n "$GCFG" ]; then
+		guest_up g1 "$GCFG" "usbctrl = ['type=$CTRLTYPE,version=2,ports=4']"
+	else
+		guest_up g1
+	fi
+}
+# g1_indirect Y|N: g1 created again with usbback offering large transfers
+# or not (the offer is written when a controller is created)
+g1_indirect() {
+	[ -f $MAXIND ] || { WHY="usbback has no feature_max_indirect_segments"; return 1; }
+	[ "$(cat $MAXIND)" = "$1" ] && return 0
+	xlq destroy g1
+	echo "$1" > $MAXIND && [ "$(cat $MAXIND)" = "$1" ] || { WHY="cannot set feature_max_indirect_segments=$1"; return 1; }
+	g1_up
+}
+g1_up || { fail bench "$WHY"; exit 0; }
 be_counters() {  # "REQUESTS COPIES COPY_CALLS IRQS" of usbback now
 	echo "$(ustat requests) $(ustat grant_copies) $(ustat copy_calls) $(irqs usbback)"
 }
@@ -158,14 +174,21 @@ if [ "$BACK" = usbback ]; then
 	ok=1
 	def=$(cat $BUFMODE)
 	def_ric=$(cat $RIC)
+	def_ind=$(cat $MAXIND 2>/dev/null)
 	r=0
 	order="copy copy-wq copy-ms240 map"
+	[ "$def_ind" = Y ] && order="$order copy-noind"
 	while [ $r -lt "$ROUNDS" ] && [ $ok = 1 ]; do
 		r=$((r + 1))
 		[ $r -gt 1 ] && native native
 		for v in $order; do
 			m=${v%%-*}
-			ric=Y; [ $v = copy-wq ] && ric=N
+			ric=Y; case $v in copy-wq | copy-noind) ric=N ;; esac
+			if [ $v = copy-noind ]; then
+				g1_indirect N || { ok=0; break; }
+			elif [ -n "$def_ind" ]; then
+				g1_indirect "$def_ind" || { ok=0; break; }
+			fi
 			gms=; [ $v = copy-ms240 ] && gms=240
 			usb=; [ $v = copy-ms240 ] && usb=nousb
 			echo $m > $BUFMODE && [ "$(cat $BUFMODE)" = $m ] && echo $ric > $RIC ||
@@ -178,6 +201,7 @@ if [ "$BACK" = usbback ]; then
 	done
 	echo "$def" > $BUFMODE
 	echo "$def_ric" > $RIC
+	[ -n "$def_ind" ] && echo "$def_ind" > $MAXIND
 else
 	ok=1
 	r=0

@@ -6,7 +6,8 @@
 # "Negotiated extensions"), in every cell.
 #   features-keys   the feature-* keys of the backend's and the frontend's
 #                   xenstore directories: usbback offers feature-zero-packet
-#                   and feature-port-reset (=1); usbfront writes the ones
+#                   and feature-port-reset (=1) and
+#                   feature-max-indirect-segments (=256); usbfront writes the ones
 #                   it uses only where they were offered; xen-hcd and qusb
 #                   directories hold none (an old peer sees the base
 #                   protocol); the log lines of both sides agree
@@ -49,7 +50,7 @@ keys_check() {
 	_fk=$(feat_keys /local/domain/$_d/device/vusb/$_c)
 	info "features-keys: backend {$_bk} frontend {$_fk}"
 	_wb=
-	[ "$BACK" = usbback ] && _wb="feature-port-reset=1 feature-zero-packet=1 "
+	[ "$BACK" = usbback ] && _wb="feature-max-indirect-segments=256 feature-port-reset=1 feature-zero-packet=1 "
 	_wf=
 	[ "$CELL" = usbback/usbfront ] && _wf=$_wb
 	[ "$_bk" = "$_wb" ] || { echo "backend directory has {$_bk}, want {$_wb}"; return 1; }

@@ -75,7 +75,7 @@ gexec g2 90 "verify_loop 60 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB" > /t
 	{ fail $N "g2 background reader: $(tail -n 1 /tmp/hf.out)"; cleanup; exit 0; }
 
 # ---- the attacks, one step per RPC so that the log shows the progress
-ATTACKS="setup bad-port bad-devnum ep-absent too-many-segs seg-past-page buffer-length ungranted-gref readonly-gref iso-counts unlink-unknown bad-flags unnegotiated-flags evtchn-storm malformed-flood ring-flood unlink-inflight still-served ring-overflow"
+ATTACKS="setup bad-port bad-devnum ep-absent too-many-segs seg-past-page buffer-length ungranted-gref readonly-gref iso-counts unlink-unknown bad-flags unnegotiated-flags indirect evtchn-storm malformed-flood ring-flood unlink-inflight still-served ring-overflow"
 t=$(now)
 for a in $ATTACKS; do
 	info "$N: step $a at $(elapsed $T0)s"
