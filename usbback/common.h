@@ -329,5 +329,4 @@ void usbback_stats_account(struct usbback_ctrlr *c, u8 port, bool unlink,
 			   s32 status, u32 bytes_in, u32 bytes_out,
 			   u32 iso_frames, bool mapped, bool indirect);
 
-
 #endif /* USBBACK_COMMON_H */

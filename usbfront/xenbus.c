@@ -187,13 +187,16 @@ static void usbfront_indirect_pages(struct usbfront_info *info,
 {
 	unsigned int id;
 
-	for (id = 0; use->val[XENUSB_FEAT_MAX_INDIRECT] &&
-		     id < USBFRONT_NR_IDS; id++) {
+	if (!use->val[XENUSB_FEAT_MAX_INDIRECT])
+		return;
+	for (id = 0; id < USBFRONT_NR_IDS; id++) {
 		if (info->shadow[id].ind)
 			continue;
 		info->shadow[id].ind = (void *)get_zeroed_page(GFP_NOIO);
-		if (!info->shadow[id].ind)
+		if (!info->shadow[id].ind) {
 			use->val[XENUSB_FEAT_MAX_INDIRECT] = 0;
+			return;
+		}
 	}
 }
 

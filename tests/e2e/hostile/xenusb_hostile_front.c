@@ -26,7 +26,6 @@
 #include <linux/slab.h>
 #include <linux/usb/ch9.h>
 #include <linux/wait.h>
-#include <asm/unaligned.h>
 #include <xen/events.h>
 #include <xen/grant_table.h>
 #include <xen/page.h>
@@ -52,6 +51,19 @@
 #define HF_IND_PAGE	4
 /* A grant reference far beyond any grant table. */
 #define HF_WILD_GREF	0x0ffffff0u
+
+/*
+ * The 32-bit length of an indirect request, little-endian in the first
+ * four bytes of the union (written byte by byte: the header that declares
+ * the unaligned helpers moved in Linux 6.12).
+ */
+static void hf_put_le32(u32 v, u8 *p)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
 
 static unsigned int storm = 20000;
 module_param(storm, uint, 0644);
@@ -813,7 +825,7 @@ static void hf_indirect(struct hf_info *hf, struct xenusb_urb_request *r,
 	r->seg[0].offset = 0;
 	r->seg[0].length = n * XENUSB_INDIRECT_DESC_SIZE;
 	/* The u32 length in the first bytes of the union, little-endian. */
-	put_unaligned_le32(n * XENUSB_PAGE_SIZE, r->u.ctrl);
+	hf_put_le32(n * XENUSB_PAGE_SIZE, r->u.ctrl);
 }
 
 static void hf_attack_indirect(struct hf_info *hf, struct hf_target *t)
@@ -882,11 +894,11 @@ static void hf_attack_indirect(struct hf_info *hf, struct hf_target *t)
 		goto fail;
 	what = "length one above the segments";
 	hf_indirect(hf, &r, t, HF_INDIRECT);
-	put_unaligned_le32(HF_INDIRECT * XENUSB_PAGE_SIZE + 1, r.u.ctrl);
+	hf_put_le32(HF_INDIRECT * XENUSB_PAGE_SIZE + 1, r.u.ctrl);
 	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
 		goto fail;
 	what = "length one below the segments";
-	put_unaligned_le32(HF_INDIRECT * XENUSB_PAGE_SIZE - 1, r.u.ctrl);
+	hf_put_le32(HF_INDIRECT * XENUSB_PAGE_SIZE - 1, r.u.ctrl);
 	if (!hf_expect(hf, &r, XENUSB_STATUS_INVAL, why, sizeof(why)))
 		goto fail;
 	what = "buffer_length set";
