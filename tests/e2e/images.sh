@@ -77,7 +77,13 @@ done
 mkdir -p "$R/usr/lib/systemd" "$R/etc/udev/rules.d"
 ln -sf ../../bin/udevadm "$R/usr/lib/systemd/systemd-udevd"
 cp "$TOP/usbfront/60-xen-vusb-storage.rules" "$R/etc/udev/rules.d/"
-pack "$R" "$W/domU.cpio"
+# gzip: the guest kernel keeps the image in memory while it unpacks it into
+# its rootfs, and an uncompressed ~25 MB image no longer fitted a 128 MiB
+# guest ("Initramfs unpacking failed: write error"); a bigger guest does not
+# fit dom0's tmpfs at xl save
+pack "$R" "$W/domU.cpio.raw"
+gzip -1 -c "$W/domU.cpio.raw" > "$W/domU.cpio"
+rm -f "$W/domU.cpio.raw"
 
 ######################################## dom0
 R=$W/root-dom0

@@ -249,9 +249,9 @@ ustat() {
 
 # guest_cfg NAME [XL-CFG-LINES...]: PV domU config with one controller of
 # this cell's type unless lines are given; GFRONT= names another frontend
-# module for the guest to load (the hostile-frontend scenario's). 192 MiB:
-# the kernel unpacks the ~25 MB domU image into memory, and with 128 MiB
-# a bench boot's guest failed "Initramfs unpacking failed: write error"
+# module for the guest to load (the hostile-frontend scenario's). 128 MiB
+# (the domU image is gzipped to fit: images.sh); xl save writes the whole
+# guest memory into dom0's tmpfs, and 192 MiB did not fit there
 guest_cfg() {
 	_guest_cfg_n=$1
 	shift
@@ -260,7 +260,7 @@ guest_cfg() {
 		echo 'type = "pv"'
 		echo "kernel = \"$DOMU_KERNEL\""
 		echo "ramdisk = \"$DOMU_RAMDISK\""
-		echo 'memory = 192'
+		echo 'memory = 128'
 		echo 'vcpus = 1'
 		echo 'on_crash = "preserve"'
 		echo "extra = \"console=hvc0 loglevel=5 e2e.front=${GFRONT:-$FRONT}\""
