@@ -104,7 +104,7 @@ QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=multi}
 # QEMU shares the 2 host cores, where SMP=2 slowed 10-20x and timed out.
 QEMU_SMP=${QEMU_SMP:-1}
 QEMU_MEM=${QEMU_MEM:-1536}
-DOM0_MEM=${DOM0_MEM:-512M}
+DOM0_MEM=${DOM0_MEM:-640M}
 
 # build_cmd DIR CMD...: run CMD in DIR with this flavour's toolchain: on the
 # host, or chrooted in BUILD_CHROOT with DIR bind-mounted at /xenusb
