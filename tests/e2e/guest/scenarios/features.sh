@@ -25,7 +25,7 @@
 #                   cells: the reset stays in the guest (port_resets +0)
 #   features-renegotiate  (usbback/usbfront) usbback feature_port_reset=N,
 #                   the controller unbound from usbback and bound again:
-#                   the backend offers zero-packet only, usbfront
+#                   the backend offers zero-packet and large transfers only, usbfront
 #                   reconnects, removes its feature-port-reset key and
 #                   says port-reset off; with Y and another rebind both
 #                   are back on
@@ -97,11 +97,13 @@ rebind() {
 }
 renegotiate() {
 	echo N > $PRM || { echo "cannot set usbback feature_port_reset=N"; return 1; }
-	rebind "feature-zero-packet=1 "
+	rebind "feature-max-indirect-segments=256 feature-zero-packet=1 "
 	_r=$?
 	echo Y > $PRM
-	[ $_r = 0 ] || return 1
-	rebind "feature-port-reset=1 feature-zero-packet=1 "
+	# the second rebind also when the first failed: the steps after this
+	# one need port reset negotiated again
+	rebind "feature-max-indirect-segments=256 feature-port-reset=1 feature-zero-packet=1 " || return 1
+	return $_r
 }
 if [ "$CELL" = usbback/usbfront ]; then
 	step features-renegotiate renegotiate
