@@ -39,8 +39,14 @@ bash "$E2E_DIR/images.sh"
 # BENCH_SMP: the bed shapes, as QEMU_SMP values: 1 (dom0 and the guest
 # share one pCPU) and 2 (bench.sh in dom0 pins dom0 to pCPU 0 and the
 # guest to pCPU 1)
+# BENCH_SMP2_CELLS: the cells booted in the shapes other than QEMU_SMP=1
+# (default: the usbback cells among them)
+smp2_cells=${BENCH_SMP2_CELLS-$(for c in $cells; do case $c in usbback/*) echo "$c" ;; esac; done)}
+t_run=$SECONDS
 for smp in ${BENCH_SMP:-1 2}; do
-	for c in $cells; do
+	scells=$cells
+	[ "$smp" = 1 ] || scells=$smp2_cells
+	for c in $scells; do
 		LOG=$RUN_DIR/${c//\//-}-smp$smp.log
 		log "bench: $c, QEMU_SMP=$smp"
 		args=(bash "$E2E_DIR/boot.sh" "$c" bench "$LOG")
@@ -49,6 +55,8 @@ for smp in ${BENCH_SMP:-1 2}; do
 		[ -n "${E2E_LOCK:-}" ] && args=(flock "$E2E_LOCK" flock "$E2E_LOCK.1" "${args[@]}")
 		QEMU_SMP=$smp BOOT_TIMEOUT=${BOOT_TIMEOUT:-1500} "${args[@]}" || log "bench: $c: boot status $? (see $LOG)"
 		[ -f "$LOG" ] || continue	# never booted (lock wait cut short)
+		# the boot's wall time (boot.sh's last line; lock waits excluded)
+		sed -n 's/^qemu-exit .* wall \([0-9]*\)s$/smp'"$smp"' TIME '"${c//\//\\/}"' \1/p' "$LOG" >> "$RUN_DIR/bench.txt"
 		sed -nE 's/^ *[0-9.]+ (BENCH|BRK) (.*)/smp'"$smp"' \1 \2/p' "$LOG" |
 			sed -E "s|^(smp[0-9]+ BENCH) native |\1 native@$c |" >> "$RUN_DIR/bench.txt"
 		grep -E '^ *[0-9.]+ FAIL ' "$LOG" | sed 's/^ *[0-9.]* /  /' || true
@@ -133,5 +141,7 @@ for smp in ${BENCH_SMP:-1 2}; do
 			printf "\n"
 		}
 	}' "$RUN_DIR/bench.txt"
+	awk -v shape="smp$smp" '$1 == shape && $2 == "TIME" {printf "%s%s %ds", n++ ? ", " : "boot wall times: ", $3, $4} END {if (n) print ""}' "$RUN_DIR/bench.txt"
 done | tee "$RUN_DIR/table.txt"
+echo "bench: $((SECONDS - t_run)) s for all boots, lock waits included" | tee -a "$RUN_DIR/table.txt"
 echo "bench: results in $RUN_DIR"

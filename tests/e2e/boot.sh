@@ -38,7 +38,7 @@ DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN"
 [ -n "${INTERACTIVE:-}" ] && DOM0_CMDLINE+=" e2e.shell=1"
 [ -n "${HOTPLUG_CYCLES:-}" ] && DOM0_CMDLINE+=" e2e.cycles=$HOTPLUG_CYCLES"
 # the bench's iteration counts (guest/scenarios/bench.sh reads e2e.BENCH_*)
-for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_ROUNDS; do
+for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_ROUNDS BENCH_VARIANTS; do
 	[ -n "${!v:-}" ] && DOM0_CMDLINE+=" e2e.$v=${!v}"
 done
 # Multiboot modules: "path args,path"; a comma inside args is written ",,"
