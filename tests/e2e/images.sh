@@ -114,7 +114,7 @@ install -m 755 "$PEERS/testusb" "$R/usr/bin/testusb"
 [ -f "$USBBACK_KO" ] && add_ko "$R" "$USBBACK_KO"
 add_test_kos "$R"
 add_debian_kos "$R" xen-blkback
-install -m 755 "$G/vbd-phy" "$R/etc/xen/scripts/vbd-phy"
+install -m 755 "$G/vbd-phy.sh" "$R/etc/xen/scripts/vbd-phy"
 depmod -b "$R" "$KVER"
 cp "$W/domU.cpio" "$R/e2e/domU/initrd.cpio"
 cat > "$R/e2e/config" <<EOF

@@ -25,6 +25,9 @@
 #   copy-ms240 buffer_mode=copy, the guest's max_sectors forced back to 240
 #              (usb-storage's own default; the disk workloads only; usbfront)
 #   copy-ric   buffer_mode=copy, respond_in_completion=Y
+#   thread, wq dispatch=thread or wq: who takes requests off the ring
+#              after an event (the controller's kernel thread, or a work
+#              item); by default the one usbback does not load with
 #   P=V        the defaults with usbback's parameter P set to V
 #   pv-blk     the PV reference, in every cell's boot: the stick's disk
 #              passed to the same guest by blkback/blkfront (xl
@@ -32,7 +35,8 @@
 #              does not have the stick; the disk workloads only
 # A variant that changes a feature_* parameter creates g1 again (the offer
 # is written when a controller is created).  Default list: usbfront
-# "default map copy-noind pv-blk", xen-hcd "default pv-blk" (copy-noind
+# "default map copy-noind pv-blk", xen-hcd "default pv-blk", each with the
+# other dispatch after default where usbback has that parameter (copy-noind
 # and copy-ms240 only exist for usbfront); qusb cells run the cell and
 # pv-blk.
 # dom0-native runs before each round, and after a guest run again at the
@@ -131,6 +135,7 @@ variant_params() {
 	copy-noind) echo buffer_mode=copy feature_max_indirect_segments=N ;;
 	copy-ms240) echo buffer_mode=copy ;;
 	copy-ric) echo buffer_mode=copy respond_in_completion=Y ;;
+	thread | wq) echo dispatch=$1 ;;
 	*=*) echo "$1" ;;
 	*) return 1 ;;
 	esac
@@ -225,12 +230,14 @@ ROUNDS=$(arg e2e.BENCH_ROUNDS); ROUNDS=${ROUNDS:-3}
 order=$(arg e2e.BENCH_VARIANTS | tr ',' ' ')
 if [ "$BACK" != usbback ]; then
 	case " ${order:-pv-blk} " in *" pv-blk "*) order="cell pv-blk" ;; *) order=cell ;; esac
-elif [ "$FRONT" = usbfront ]; then
-	order=${order:-default map copy-noind pv-blk}
 else
+	# the dispatch usbback does not load with, if it has the parameter
+	_d=$(cat $PARAMS/dispatch 2>/dev/null)
+	case $_d in wq) _d=thread ;; thread) _d=wq ;; *) _d= ;; esac
+	[ "$FRONT" = usbfront ] && order=${order:-default $_d map copy-noind pv-blk}
 	_o=
-	for v in ${order:-default pv-blk}; do
-		case $v in copy-noind | copy-ms240) ;; *) _o="$_o $v" ;; esac
+	for v in ${order:-default $_d pv-blk}; do
+		case $FRONT-$v in xen-hcd-copy-noind | xen-hcd-copy-ms240) ;; *) _o="$_o $v" ;; esac
 	done
 	order=${_o# }
 fi
