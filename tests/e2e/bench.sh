@@ -6,19 +6,24 @@
 # natively and in a guest through the cell (guest/scenarios/bench.sh):
 # sequential read of the 64 MiB stick (MB/s, dd bs=1M O_DIRECT), 4 KiB
 # O_DIRECT read latency, control (testusb -t 9) and 4 KiB bulk (testusb -t 2)
-# round trips.  Prints a table with each cell as a ratio to dom0-native;
-# usbback cells give one column per buffer_mode (usbback-copy/F,
-# usbback-map/F, and usbback-copy-noind/F: large transfers switched off
-# by usbback's feature_max_indirect_segments=N, the "before" of the default),
-# measured in the same boot, alternating, averaged over the scenario's
-# rounds (BENCH_ROUNDS there, 3).
+# round trips.  Prints a table with each column as a ratio to dom0-native;
+# usbback cells give one column per variant of usbback's parameters
+# (usbback-default/F, usbback-map/F, usbback-copy-noind/F: large transfers
+# switched off, the "before" of the default, ...; BENCH_VARIANTS, the list
+# is in guest/scenarios/bench.sh), measured in the same boot, alternating,
+# averaged over the scenario's rounds (BENCH_ROUNDS there, 3).  Every boot
+# also measures pv-blk: the same stick read by the same guest through
+# blkback/blkfront (xl block-attach), the PV platform's reference.
 # Each cell boots once per bed shape (BENCH_SMP, "1 2": QEMU_SMP=1, dom0
-# and the guest on one pCPU; QEMU_SMP=2, pinned to one pCPU each).  Besides
+# and the guest on one pCPU; QEMU_SMP=2, pinned to one pCPU each); the
+# shapes other than 1 boot only BENCH_SMP2_CELLS (default: the usbback
+# cells).  Besides
 # the ratios it prints the commands, ring requests, grant copies and events
-# per MiB of the sequential read and a stage breakdown of the 4 KiB reads
-# from the drivers' tracepoints (guest/trace.sh).
-# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts) and BENCH_ROUNDS
-# (boot.sh passes them to dom0 as e2e.BENCH_*), BENCH_SMP, E2E_LOCK, QEMU_*.
+# per MiB of the sequential read, a stage breakdown of the 4 KiB reads
+# from the drivers' tracepoints (guest/trace.sh) and each boot's wall time.
+# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts), BENCH_ROUNDS
+# and BENCH_VARIANTS (boot.sh passes them to dom0 as e2e.BENCH_*),
+# BENCH_SMP, BENCH_SMP2_CELLS, E2E_LOCK, QEMU_*.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
