@@ -281,7 +281,7 @@ guest_ready() {
 }
 
 # guest_up NAME [XL-CFG-LINES...]: create the domU unless it already runs,
-# wait for its agent; on failure sets WHY and returns 1
+# wait for its agent (GUEST_UP_SECS, 90); on failure sets WHY and returns 1
 guest_up() {
 	_guest_up_n=$1
 	WHY=
@@ -302,8 +302,8 @@ guest_up() {
 		tail -n +1 -F $CONSOLE_DIR/guest-$_guest_up_n.log 2>/dev/null |
 			sed "s/\r$//; s/^/[$_guest_up_n] /" > /dev/hvc0 2>&1 &
 	fi
-	if ! wait_for 90 guest_ready "$_guest_up_n"; then
-		WHY="domU $_guest_up_n agent not up 90s after create"
+	if ! wait_for "${GUEST_UP_SECS:-90}" guest_ready "$_guest_up_n"; then
+		WHY="domU $_guest_up_n agent not up ${GUEST_UP_SECS:-90}s after create"
 		return 1
 	fi
 	_guest_up_r=$(xenstore-read /local/domain/$(domid_of "$_guest_up_n")/data/e2e/ready)
