@@ -23,7 +23,7 @@
 # from the drivers' tracepoints (guest/trace.sh) and each boot's wall time.
 # Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts), BENCH_ROUNDS
 # and BENCH_VARIANTS (boot.sh passes them to dom0 as e2e.BENCH_*),
-# BENCH_SMP, BENCH_SMP2_CELLS, E2E_LOCK, QEMU_*.
+# BENCH_SMP, BENCH_SMP2_CELLS, BENCH_UNTIL, E2E_LOCK, QEMU_*.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -45,13 +45,23 @@ bash "$E2E_DIR/images.sh"
 # share one pCPU) and 2 (bench.sh in dom0 pins dom0 to pCPU 0 and the
 # guest to pCPU 1)
 # BENCH_SMP2_CELLS: the cells booted in the shapes other than QEMU_SMP=1
-# (default: the usbback cells among them)
-smp2_cells=${BENCH_SMP2_CELLS-$(for c in $cells; do case $c in usbback/*) echo "$c" ;; esac; done)}
+# (default: the usbback cells among them).  The boots go cell by cell, each
+# cell in every shape it has, in the order of CELLS: what matters most
+# first.  BENCH_UNTIL=HH:MM: no boot starts after that time (a benchmark
+# that must end by a deadline keeps the boots it has).
+cells=$(tr '\n' ' ' <<< "$cells")
+smp2_cells=${BENCH_SMP2_CELLS-$(for c in $cells; do case $c in usbback/*) printf '%s ' "$c" ;; esac; done)}
+for c in $smp2_cells; do
+	case " $cells " in *" $c "*) ;; *) cells="$cells $c" ;; esac
+done
 t_run=$SECONDS
-for smp in ${BENCH_SMP:-1 2}; do
-	scells=$cells
-	[ "$smp" = 1 ] || scells=$smp2_cells
-	for c in $scells; do
+for c in $cells; do
+	for smp in ${BENCH_SMP:-1 2}; do
+		case $smp in 1) ;; *) case " $smp2_cells " in *" $c "*) ;; *) continue ;; esac ;; esac
+		if [ -n "${BENCH_UNTIL:-}" ] && [ "$(date +%H%M)" -ge "${BENCH_UNTIL/:/}" ]; then
+			log "bench: $c, QEMU_SMP=$smp: not started, it is past BENCH_UNTIL=$BENCH_UNTIL"
+			continue
+		fi
 		LOG=$RUN_DIR/${c//\//-}-smp$smp.log
 		log "bench: $c, QEMU_SMP=$smp"
 		args=(bash "$E2E_DIR/boot.sh" "$c" bench "$LOG")
