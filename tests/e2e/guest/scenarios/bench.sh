@@ -25,9 +25,11 @@
 #   copy-ms240 buffer_mode=copy, the guest's max_sectors forced back to 240
 #              (usb-storage's own default; the disk workloads only; usbfront)
 #   copy-ric   buffer_mode=copy, respond_in_completion=Y
-#   thread, wq dispatch=thread or wq: who takes requests off the ring
-#              after an event (the controller's kernel thread, or a work
-#              item); by default the one usbback does not load with
+#   copy-thread, copy-wq
+#              buffer_mode=copy with dispatch=thread or wq: who takes
+#              requests off the ring after an event (the controller's ring
+#              thread, or a work item); by default the one usbback does not
+#              load with
 #   P=V        the defaults with usbback's parameter P set to V
 #   pv-blk     the PV reference, in every cell's boot: the stick's disk
 #              passed to the same guest by blkback/blkfront (xl
@@ -138,7 +140,7 @@ variant_params() {
 	copy-noind) echo buffer_mode=copy feature_max_indirect_segments=N ;;
 	copy-ms240) echo buffer_mode=copy ;;
 	copy-ric) echo buffer_mode=copy respond_in_completion=Y ;;
-	thread | wq) echo dispatch=$1 ;;
+	copy-thread | copy-wq) echo buffer_mode=copy dispatch=${1#copy-} ;;
 	*=*) echo "$1" ;;
 	*) return 1 ;;
 	esac
@@ -236,7 +238,7 @@ if [ "$BACK" != usbback ]; then
 else
 	# the dispatch usbback does not load with, if it has the parameter
 	_d=$(cat $PARAMS/dispatch 2>/dev/null)
-	case $_d in wq) _d=thread ;; thread) _d=wq ;; *) _d= ;; esac
+	case $_d in wq) _d=copy-thread ;; thread) _d=copy-wq ;; *) _d= ;; esac
 	[ "$FRONT" = usbfront ] && order=${order:-default $_d map copy-noind pv-blk}
 	_o=
 	for v in ${order:-default $_d pv-blk}; do
