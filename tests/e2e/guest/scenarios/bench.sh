@@ -268,7 +268,7 @@ while [ $r -lt "$ROUNDS" ] && [ $ok = 1 ]; do
 			p=$(variant_params $v) || { WHY="unknown bench variant $v"; ok=0; break; }
 			# shellcheck disable=SC2086
 			use_params $p || { ok=0; break; }
-			info "bench: usbback $(cd $PARAMS && grep -H . buffer_mode respond_in_completion feature_* 2>/dev/null | tr '\n' ' ')"
+			info "bench: usbback $(cd $PARAMS && grep -H . buffer_mode respond_in_completion dispatch feature_* 2>/dev/null | tr '\n' ' ')"
 			gms=; usb=; [ $v = copy-ms240 ] && gms=240 && usb=nousb
 			bench_guest "usbback-$v/$FRONT" "$gms" $usb || { ok=0; break; }
 			case $v in default | copy-ms240) native_like ;; esac ;;
