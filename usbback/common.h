@@ -225,10 +225,12 @@ struct usbback_slot {
  * @ring_thread: takes requests off the rings (dispatch=thread), running
  *	while the rings are connected
  * @ring_wait: where @ring_thread waits for USBBACK_RING_WAKE
- * @thread_on: @ring_thread runs and may be woken (kicks read it)
- * @done_work: turns completed URBs into responses
+ * @thread_on: @ring_thread runs and may be woken (kicks read it; set
+ *	and cleared under @rsp_lock, where completions read it)
+ * @done_work: turns completed URBs into responses (while no ring
+ *	thread takes them)
  * @rsp_lock: the core's ring lock (see the top of this file)
- * @done: completed slots waiting for @done_work
+ * @done: completed slots waiting for @done_work or the ring thread
  * @ring: the protocol core's rings, slots, address table and hotplug
  *	queue (usbback/core.h)
  * @slot: the module's side of each slot of @ring
@@ -268,6 +270,19 @@ struct usbback_ctrlr {
 	struct xenusb_features feat_offered;
 };
 
+/**
+ * usbback_ring_wake() - have the ring thread make another pass
+ * @c: controller whose ring thread runs (dispatch=thread)
+ *
+ * Any context.  The bit is set before the wake-up and cleared by the
+ * thread before its pass, so a wake-up during a pass is not lost.
+ */
+static inline void usbback_ring_wake(struct usbback_ctrlr *c)
+{
+	set_bit(USBBACK_RING_WAKE, &c->flags);
+	wake_up(&c->ring_wait);
+}
+
 /* main.c */
 extern struct workqueue_struct *usbback_wq;
 extern unsigned int usbback_max_iso_packets;
@@ -288,6 +303,9 @@ void usbback_dev_put(struct usbback_dev *d);
 /* rsp.c */
 void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
 		     u16 start_frame, u32 error_count);
+void usbback_respond_batch(struct usbback_slot *s, s32 status, u32 actual,
+			   u16 start_frame, u32 error_count,
+			   unsigned int *notify);
 void usbback_responded(struct usbback_ring *r, struct usbback_rq *rq,
 		       s32 status, u32 actual);
 
@@ -317,6 +335,7 @@ int usbback_copy_segs(struct usbback_slot *s,
 		      const struct xenusb_request_segment *seg,
 		      unsigned int nr, void *base, u32 len, bool to_guest,
 		      bool atomic);
+void usbback_urb_done(struct usbback_ctrlr *c);
 void usbback_urb_done_work(struct work_struct *work);
 void usbback_slot_free_buffers(struct usbback_slot *s);
 bool usbback_urb_unlink_hold(struct usbback_slot *victim,

@@ -301,19 +301,36 @@ static int usbback_ring_thread(void *data)
 					 kthread_should_stop());
 		if (kthread_should_stop())
 			return 0;
+		/* Responses first: they free slots the requests may need. */
+		usbback_urb_done(c);
 		usbback_ring_run(c);
 	}
 }
 
-/* Stop the ring thread: kicks go to the ring work from now on. */
+/* Set thread_on under rsp_lock, where completions read it. */
+static void usbback_ring_thread_on(struct usbback_ctrlr *c, bool on)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	WRITE_ONCE(c->thread_on, on);
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+}
+
+/*
+ * Stop the ring thread: kicks go to the ring work and completions to the
+ * done work from now on.  Completions the thread was woken for but did
+ * not answer are answered here.
+ */
 static void usbback_ring_thread_stop(struct usbback_ctrlr *c)
 {
 	if (!c->ring_thread)
 		return;
-	WRITE_ONCE(c->thread_on, false);
+	usbback_ring_thread_on(c, false);
 	kthread_stop(c->ring_thread);
 	c->ring_thread = NULL;
 	clear_bit(USBBACK_RING_WAKE, &c->flags);
+	usbback_urb_done(c);
 }
 
 /**
@@ -356,7 +373,7 @@ int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
 		xenbus_dev_fatal(xdev, err, "starting the ring thread");
 		goto err_conn;
 	}
-	WRITE_ONCE(c->thread_on, true);
+	usbback_ring_thread_on(c, true);
 
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(xdev, evtchn,
 							    usbback_irq, 0,
