@@ -37,6 +37,9 @@ XEN_CMDLINE="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_
 DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN"
 [ -n "${INTERACTIVE:-}" ] && DOM0_CMDLINE+=" e2e.shell=1"
 [ -n "${HOTPLUG_CYCLES:-}" ] && DOM0_CMDLINE+=" e2e.cycles=$HOTPLUG_CYCLES"
+# module parameters for dom0 (modprobe applies "module.param=value" from
+# the command line), e.g. E2E_DOM0_ARGS="usbback.dispatch=thread"
+[ -n "${E2E_DOM0_ARGS:-}" ] && DOM0_CMDLINE+=" $E2E_DOM0_ARGS"
 # the bench's iteration counts (guest/scenarios/bench.sh reads e2e.BENCH_*)
 for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_ROUNDS BENCH_VARIANTS; do
 	[ -n "${!v:-}" ] && DOM0_CMDLINE+=" e2e.$v=${!v}"
