@@ -74,11 +74,26 @@ SECURITY_APPARMOR=n
 IMA=n
 EVM=n
 DEFAULT_SECURITY_DAC=y
+SECURITY=n
+AUDIT=n
 DRM=n
+FB=n
 WLAN=n
 WIRELESS=n
 MEDIA_SUPPORT=n
 STAGING=n
+IPV6=n
+NETFILTER=n
+NET_SCHED=n
+MPTCP=n
+NETLABEL=n
+BPF_SYSCALL=n
+BPF_JIT=n
+EFI=n
+INTEL_IOMMU=n
+AMD_IOMMU=n
+HYPERV=n
+FUNCTION_TRACER=n
 USB_CONFIGFS=m
 USB_CONFIGFS_F_LB_SS=y
 USB_CONFIGFS_MASS_STORAGE=y
@@ -122,7 +137,10 @@ PANIC_ON_OOPS=n
 # the KUnit build's graft in its Kconfig
 SRC=$(XENUSB_CACHE=$DBG_CACHE bash "$TOP/tools/ksrc.sh")
 DBG_KVER=$(make -s -C "$SRC" kernelversion)$LOCALVERSION
-PROD_CONFIG=$(ls "$PROD_KROOT"/boot/config-* 2>/dev/null | head -n 1 || true)
+PROD_CONFIG=
+for f in "$PROD_KROOT"/boot/config-*; do
+	[ -f "$f" ] && PROD_CONFIG=$f
+done
 
 if [ "${1:-}" = kver ]; then
 	echo "$DBG_KVER"
@@ -163,7 +181,8 @@ configure() {
 	# every checker must have survived olddefconfig (a dependency missing
 	# would silently drop it)
 	for o in UBSAN PROVE_LOCKING DEBUG_ATOMIC_SLEEP DEBUG_OBJECTS DEBUG_OBJECTS_TIMERS \
-		DEBUG_OBJECTS_WORK DEBUG_KMEMLEAK SLUB_DEBUG_ON KFENCE XEN_PV XEN_DOM0; do
+		DEBUG_OBJECTS_WORK DEBUG_KMEMLEAK SLUB_DEBUG_ON KFENCE XEN_PV XEN_DOM0 \
+		BLK_DEV_INITRD DEVTMPFS TMPFS UNIX HVC_XEN XEN_BACKEND; do
 		grep -qx "CONFIG_$o=y" "$OUT/.config" || die "CONFIG_$o is not =y after olddefconfig"
 	done
 }
@@ -178,6 +197,12 @@ kmake -j"$DBG_JOBS" bzImage modules > "$OUT/build.log" 2>&1 ||
 rm -rf "$INST.tmp"
 mkdir -p "$INST.tmp/boot"
 kmake -s INSTALL_MOD_PATH="$INST.tmp" modules_install > /dev/null
+# every module the bed loads is there, as a module or built in
+missing=
+for m in $BED_MODULES; do
+	modprobe -d "$INST.tmp" -S "$DBG_KVER" --show-depends "$m" > /dev/null 2>&1 || missing="$missing $m"
+done
+[ -z "$missing" ] || die "the build has no$missing (BED_MODULES; $OUT/.config)"
 cp "$OUT/arch/x86/boot/bzImage" "$INST.tmp/boot/vmlinuz-$DBG_KVER"
 cp "$OUT/System.map" "$INST.tmp/boot/System.map-$DBG_KVER"
 cp "$OUT/.config" "$INST.tmp/boot/config-$DBG_KVER"

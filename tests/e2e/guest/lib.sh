@@ -249,9 +249,12 @@ domid_of() { xl domid "$1" 2>/dev/null; }
 # kmemleak and its agent answers; the report goes to the guest's console,
 # which the kernel-log check reads
 kmemleak_guest() {
-	if [ -w $KMEMLEAK ] && guest_ready "$1"; then
-		gexec "$1" 180 kmemleak_report > /dev/null
-	fi
+	[ -w $KMEMLEAK ] && guest_ready "$1" || return 0
+	# a crashed, paused or dying domain does not answer
+	case $(xl list "$1" 2>/dev/null | awk 'NR == 2 {print $5}') in
+	*c* | *p* | *s* | *d*) return 0 ;;
+	esac
+	gexec "$1" 120 kmemleak_report > /dev/null
 	return 0
 }
 # ustat NAME: usbback counter (statistics/NAME) of g1's controller(s),
