@@ -96,12 +96,13 @@ step_xf() {
 }
 # kernel console lines that fail a run (dom0-init's kernel-log, saverestore):
 # oopses and warnings, and the reports of the debug flavour's checkers that
-# do not start with BUG: or WARNING: (lockdep's, DEBUG_ATOMIC_SLEEP's and
-# KFENCE's do): UBSAN, debugobjects (ODEBUG), SLUB's consistency checks
-# ("BUG kmalloc-64 (Not tainted): Redzone overwritten") and kmemleak's
-# report (kmemleak_report).  No "|" inside an alternative: hostile-backend.sh
-# splits KPAT on it.
-KPAT='WARNING:|BUG:|Oops|general protection|Call Trace|kernel panic|UBSAN:|ODEBUG:|BUG [^ ]+ [(][A-Za-z ]*ainted|unreferenced object'
+# do not contain BUG: or WARNING: (lockdep's, DEBUG_ATOMIC_SLEEP's, KFENCE's
+# and debugobjects' "ODEBUG:" do): UBSAN, SLUB's consistency checks ("BUG
+# kmalloc-64 (Not tainted): Redzone overwritten") and kmemleak's report
+# (kmemleak_report).  No "|" inside an alternative: hostile-backend.sh
+# splits KPAT on it, and no alternative may contain another one's text
+# after its first letter (its bracketed copy would match itself).
+KPAT='WARNING:|BUG:|Oops|general protection|Call Trace|kernel panic|UBSAN:|BUG [^ ]+ [(][A-Za-z ]*ainted|unreferenced object'
 
 # ---- QEMU's qusb can die on guest input.  Its device model asserts in
 # usb_ep_get() when a control request names a devnum whose port was just
