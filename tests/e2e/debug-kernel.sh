@@ -187,7 +187,20 @@ configure() {
 	done
 }
 
-configure
+# one build at a time in this cache (two runs of the flavour may start it)
+mkdir -p "$DBG_CACHE"
+exec 9> "$DBG_CACHE/.build.lock"
+flock 9
+if [ -z "${1:-}" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$KEY" ]; then
+	exit 0   # the other run built it meanwhile
+fi
+# the config only when its inputs changed: an unchanged .config lets make
+# go on where an interrupted build stopped
+CONFIG_KEY=$OUT/.xenusb-config-key
+if [ "${1:-}" = config ] || [ ! -f "$OUT/.config" ] || [ "$(cat "$CONFIG_KEY" 2>/dev/null)" != "$KEY" ]; then
+	configure
+	printf '%s\n' "$KEY" > "$CONFIG_KEY"
+fi
 [ "${1:-}" = config ] && exit 0
 
 t=$SECONDS
