@@ -37,6 +37,7 @@ XEN_CMDLINE="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_
 DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN e2e.gmem=$GUEST_MEM"
 [ -n "${INTERACTIVE:-}" ] && DOM0_CMDLINE+=" e2e.shell=1"
 [ -n "${HOTPLUG_CYCLES:-}" ] && DOM0_CMDLINE+=" e2e.cycles=$HOTPLUG_CYCLES"
+[ -n "${GUEST_UP_T:-}" ] && DOM0_CMDLINE+=" e2e.gup=$GUEST_UP_T"
 # the bench's iteration counts (guest/scenarios/bench.sh reads e2e.BENCH_*)
 for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_ROUNDS; do
 	[ -n "${!v:-}" ] && DOM0_CMDLINE+=" e2e.$v=${!v}"

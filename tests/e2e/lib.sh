@@ -134,6 +134,7 @@ else
 	QEMU_MEM=${QEMU_MEM:-2560}
 	DOM0_MEM=${DOM0_MEM:-1024M}
 	GUEST_MEM=${GUEST_MEM:-256}
+	GUEST_UP_T=${GUEST_UP_T:-300}   # s for a guest's agent (default 90)
 	E2E_BOOT_TIMEOUT=5400
 fi
 

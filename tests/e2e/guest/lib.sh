@@ -297,6 +297,10 @@ guest_cfg() {
 	} > /tmp/$_guest_cfg_n.cfg
 }
 
+# seconds a guest's agent has to come up after xl create (e2e.gup: the
+# debug flavour's kernel boots slower)
+GUEST_UP_T=$(arg e2e.gup)
+GUEST_UP_T=${GUEST_UP_T:-90}
 # guest_ready NAME: its agent is up (data/e2e/ready written by domU-init)
 guest_ready() {
 	_guest_ready_d=$(domid_of "$1") || return 1
@@ -325,8 +329,8 @@ guest_up() {
 		tail -n +1 -F $CONSOLE_DIR/guest-$_guest_up_n.log 2>/dev/null |
 			sed "s/\r$//; s/^/[$_guest_up_n] /" > /dev/hvc0 2>&1 &
 	fi
-	if ! wait_for 90 guest_ready "$_guest_up_n"; then
-		WHY="domU $_guest_up_n agent not up 90s after create"
+	if ! wait_for $GUEST_UP_T guest_ready "$_guest_up_n"; then
+		WHY="domU $_guest_up_n agent not up ${GUEST_UP_T}s after create"
 		return 1
 	fi
 	_guest_up_r=$(xenstore-read /local/domain/$(domid_of "$_guest_up_n")/data/e2e/ready)
