@@ -50,7 +50,7 @@ struct fz {
 	u8 *page[FZ_NPAGES];
 	u32 gref[FZ_NPAGES];
 	bool ro[FZ_NPAGES];
-	/* bytes a writable segment of some taken request covered */
+	/* 0xff: a byte a writable segment of some taken request covered */
 	u8 writable[FZ_NPAGES][SIM_PAGE];
 	u32 urb_gref;
 	u32 conn_gref;
@@ -139,7 +139,8 @@ static void fz_mark_writable(struct fz *f, const struct xenusb_urb_request *r)
 		if (end > SIM_PAGE)
 			end = SIM_PAGE;
 		if (s->offset < end)
-			memset(f->writable[pg] + s->offset, 1, end - s->offset);
+			memset(f->writable[pg] + s->offset, 0xff,
+			       end - s->offset);
 	}
 }
 
@@ -204,6 +205,30 @@ static int fz_note_taken(struct fz *f)
 	return 0;
 }
 
+/*
+ * The first byte of @page outside the writable segments (@wr, 0xff where
+ * writable) that is not the canary, or SIM_PAGE.  A word at a time: this
+ * runs after every answered step and a byte loop took a fifth of the
+ * fuzzer's time.
+ */
+static SIM_NO_COVERAGE unsigned int fz_outside_write(const u8 *page, const u8 *wr)
+{
+	const u64 canary = 0x0101010101010101ull * FZ_CANARY;
+	unsigned int i, b;
+	u64 p, m;
+
+	for (i = 0; i < SIM_PAGE; i += sizeof(u64)) {
+		memcpy(&p, page + i, sizeof(p));
+		memcpy(&m, wr + i, sizeof(m));
+		if (!((p ^ canary) & ~m))
+			continue;
+		for (b = i; b < i + sizeof(u64); b++)
+			if (!wr[b] && page[b] != FZ_CANARY)
+				return b;
+	}
+	return SIM_PAGE;
+}
+
 /* Run the backend until nothing moves; the frontend only watches. */
 static int fz_settle(struct fz *f)
 {
@@ -234,7 +259,7 @@ static int fz_settle(struct fz *f)
 	return bad(f, "backend still busy after 256 steps");
 }
 
-static int fz_invariants(struct fz *f)
+static SIM_NO_COVERAGE int fz_invariants(struct fz *f)
 {
 	const struct sim *w = f->w;
 	const struct sback *b = &w->back;
@@ -259,11 +284,12 @@ static int fz_invariants(struct fz *f)
 	if (f->checked == f->answered)
 		return 0;
 	f->checked = f->answered;
-	for (pg = 0; pg < FZ_NPAGES; pg++)
-		for (i = 0; i < SIM_PAGE; i++)
-			if (!f->writable[pg][i] && f->page[pg][i] != FZ_CANARY)
-				return bad(f, "page %u byte %u written outside the segments",
-					   pg, i);
+	for (pg = 0; pg < FZ_NPAGES; pg++) {
+		i = fz_outside_write(f->page[pg], f->writable[pg]);
+		if (i < SIM_PAGE)
+			return bad(f, "page %u byte %u written outside the segments",
+				   pg, i);
+	}
 	return 0;
 }
 
