@@ -27,7 +27,7 @@
 #                       images) once the one before it has queued its boots,
 #                       and the queued boots of all flavours take a free lane
 #                       longest first (see lane_run)
-#   BOOT_TIMEOUT=1800   per boot (all scenarios of one cell); also QEMU_* and lib.sh
+#   BOOT_TIMEOUT=1800   per boot (lib.sh: 5400 in bookworm-debug) (all scenarios of one cell); also QEMU_* and lib.sh
 # Results: $XENUSB_BUILD/e2e-results/<run>/ (latest -> the newest run), and
 # per flavour in <run>/<flavour>/:
 #   <cell>.log          serial log (Xen, dom0, live guest consoles), timestamped
@@ -41,7 +41,7 @@ KVER_OPTIONAL=1 . "$(dirname "$0")/lib.sh"
 
 # one boot runs every scenario of a cell: 10-15 min on an idle 2-core box
 # (see Documentation/e2e-log.rst), so the bound leaves room for a slower machine
-export BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}
+export BOOT_TIMEOUT=${BOOT_TIMEOUT:-$E2E_BOOT_TIMEOUT}
 # boots at once: one per core, at most two (each QEMU keeps one core busy)
 E2E_JOBS=${E2E_JOBS:-$(($(nproc) >= 2 ? 2 : 1))}
 case $E2E_JOBS in
