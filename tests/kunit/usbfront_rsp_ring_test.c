@@ -95,7 +95,7 @@ static struct ring_test *rt_new(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, cp);
 	KUNIT_ASSERT_EQ(test, usbfront_rh_init(&t->rh, 4, 2), 0);
 	usbfront_ring_init(&t->r, &t->rh, &rt_ops, t);
-	usbfront_ring_attach(&t->r, up, cp);
+	KUNIT_ASSERT_EQ(test, usbfront_ring_attach(&t->r, up, cp, 0), 0);
 	BACK_RING_INIT(&t->bu, (struct xenusb_urb_sring *)up, XENUSB_PAGE_SIZE);
 	BACK_RING_INIT(&t->bc, (struct xenusb_conn_sring *)cp,
 		       XENUSB_PAGE_SIZE);
