@@ -212,8 +212,57 @@ out:
 	return ret;
 }
 
+/*
+ * A hostile frontend on an 8-page ring: a producer 129 requests ahead is
+ * an overflow (latched, nothing consumed); 100 ahead, far beyond one
+ * page's 16 but within the ring, is not (each of those empty requests is
+ * malformed and answered, which the frontend then sees as answers to
+ * requests it never sent).
+ */
+static int ring_hostile_overflow(char *why, size_t len)
+{
+	struct check t = CHECK_INIT(why, len);
+	unsigned int order = 0;
+	struct loopctx c;
+	struct sim *w = ring_up(&t, &c, 3, 3, &order);
+	struct xenusb_urb_sring *sr;
+	u64 reqs;
+
+	if (!w)
+		return -1;
+	sr = w->urb_page;
+	reqs = sback_requests(w);
+	sr->req_prod = w->front.ring.urb.req_prod_pvt + 129;
+	sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
+	sim_advance(w, 2);
+	expect(&t, w->back.fatal && strstr(w->back.fatal_msg, "overflow"),
+	       "producer 129 ahead on a 128-slot ring not latched (fatal %d)",
+	       w->back.fatal);
+	expect(&t, sback_requests(w) == reqs,
+	       "%llu requests consumed from the bogus producer",
+	       (unsigned long long)(sback_requests(w) - reqs));
+	finish(&t, w, SIM_EXPECT_BACK_FATAL | SIM_EXPECT_FRONT_ERR);
+
+	w = ring_up(&t, &c, 3, 3, &order);
+	if (!w)
+		return -1;
+	sr = w->urb_page;
+	reqs = sback_requests(w);
+	sr->req_prod = w->front.ring.urb.req_prod_pvt + 100;
+	sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
+	sim_advance(w, 2);
+	expect(&t, !w->back.fatal, "producer 100 ahead on a 128-slot ring: %s",
+	       w->back.fatal_msg);
+	expect(&t, w->back.ring.urb.req_cons ==
+	       w->front.ring.urb.req_prod_pvt + 100,
+	       "backend consumed up to %u, want %u", w->back.ring.urb.req_cons,
+	       w->front.ring.urb.req_prod_pvt + 100);
+	return finish(&t, w, SIM_EXPECT_FRONT_ERR);
+}
+
 const struct sim_scenario sim_scenarios_ring[] = {
 	{ "ring_negotiate", ring_negotiate },
 	{ "ring_full_128", ring_full_128 },
+	{ "ring_hostile_overflow", ring_hostile_overflow },
 	{ NULL, NULL },
 };
