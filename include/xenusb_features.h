@@ -176,7 +176,7 @@ static inline int xenusb_feat_parse(const char *s, u32 max, u32 *val)
 #define XENUSB_KEY_URB_RING_REF		"urb-ring-ref"
 /* Largest order either side supports: 8 pages, 128 requests in flight. */
 #define XENUSB_MAX_RING_PAGE_ORDER	3u
-#define XENUSB_MAX_RING_PAGES		(1u << XENUSB_MAX_RING_PAGE_ORDER)
+#define XENUSB_MAX_RING_PAGES		8u	/* 2^XENUSB_MAX_RING_PAGE_ORDER */
 /* Requests the URB ring of 2^@order pages holds (a power of two). */
 #define XENUSB_URB_RING_SIZE_ORDER(order) \
 	((unsigned int)__CONST_RING_SIZE(xenusb_urb, XENUSB_PAGE_SIZE << (order)))

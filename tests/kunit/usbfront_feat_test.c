@@ -194,6 +194,8 @@ static void feat_front_ring_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v, XENUSB_FEAT_GARBAGE);
 	KUNIT_EXPECT_EQ(test, XENUSB_URB_RING_SIZE_ORDER(0), 16u);
 	KUNIT_EXPECT_EQ(test, XENUSB_MAX_URB_RING_SIZE, 128u);
+	KUNIT_EXPECT_EQ(test, XENUSB_MAX_RING_PAGES,
+			1u << XENUSB_MAX_RING_PAGE_ORDER);
 }
 
 static struct kunit_case usbfront_feat_cases[] = {
