@@ -13,6 +13,7 @@
 
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <xen/events.h>
 #include <xen/grant_table.h>
@@ -311,11 +312,15 @@ static int usbfront_shadow_size(struct usbfront_info *info,
 {
 	unsigned int nr = XENUSB_URB_RING_SIZE_ORDER(order);
 	struct usbfront_shadow *sh, *old;
+	unsigned int noio;
 	unsigned long flags;
 
 	if (nr <= info->nr_shadow)
 		return 0;
-	sh = kvcalloc(nr, sizeof(*sh), GFP_NOIO);
+	/* No I/O to reclaim memory (a restore may wait on this disk). */
+	noio = memalloc_noio_save();
+	sh = kvcalloc(nr, sizeof(*sh), GFP_KERNEL);
+	memalloc_noio_restore(noio);
 	if (!sh)
 		return -ENOMEM;
 	spin_lock_irqsave(&info->lock, flags);
