@@ -27,6 +27,7 @@
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
 #include <linux/usb.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <xen/grant_table.h>
 #include <xen/xenbus.h>
@@ -48,6 +49,12 @@
 enum usbback_buf_mode {
 	USBBACK_BUF_COPY,	/* grant copy into a kernel buffer (urb.c) */
 	USBBACK_BUF_MAP,	/* grant map, scatter-gather URB (map.c) */
+};
+
+/* usbback_dispatch: who takes requests off the ring after an event */
+enum usbback_dispatch_mode {
+	USBBACK_DISPATCH_WQ,	/* ring_work on usbback_wq (ring.c) */
+	USBBACK_DISPATCH_THREAD, /* the controller's ring thread (ring.c) */
 };
 
 /* Counters kept per port (index 0: requests naming no valid port). */
@@ -194,6 +201,7 @@ struct usbback_slot {
 
 /* Bits of ctrlr->flags. */
 #define USBBACK_EOI_PENDING	0	/* an event waits for its late EOI */
+#define USBBACK_RING_WAKE	1	/* the ring thread has work */
 
 /**
  * struct usbback_ctrlr - one virtual host controller (xenbus device)
@@ -211,11 +219,18 @@ struct usbback_slot {
  * @connected: rings mapped and requests admitted (under req_mutex)
  * @irq: bound event channel
  * @eoi_irq: irq whose late EOI is pending (set by the handler)
- * @flags: USBBACK_EOI_PENDING
- * @ring_work: takes requests off the rings (also the back-pressure retry)
- * @done_work: turns completed URBs into responses
+ * @flags: USBBACK_EOI_PENDING, USBBACK_RING_WAKE
+ * @ring_work: takes requests off the rings (dispatch=wq, and the
+ *	back-pressure retry)
+ * @ring_thread: takes requests off the rings (dispatch=thread), running
+ *	while the rings are connected
+ * @ring_wait: where @ring_thread waits for USBBACK_RING_WAKE
+ * @thread_on: @ring_thread runs and may be woken (kicks read it; set
+ *	and cleared under @rsp_lock, where completions read it)
+ * @done_work: turns completed URBs into responses (while no ring
+ *	thread takes them)
  * @rsp_lock: the core's ring lock (see the top of this file)
- * @done: completed slots waiting for @done_work
+ * @done: completed slots waiting for @done_work or the ring thread
  * @ring: the protocol core's rings, slots, address table and hotplug
  *	queue (usbback/core.h)
  * @slot: the module's side of each slot of @ring, @nr_slots of them,
@@ -247,6 +262,9 @@ struct usbback_ctrlr {
 	unsigned int eoi_irq;
 	unsigned long flags;
 	struct delayed_work ring_work;
+	struct task_struct *ring_thread;
+	wait_queue_head_t ring_wait;
+	bool thread_on;
 	struct work_struct done_work;
 
 	spinlock_t rsp_lock;		/* the core's ring lock */
@@ -262,11 +280,25 @@ struct usbback_ctrlr {
 	unsigned int max_ring_order;
 };
 
+/**
+ * usbback_ring_wake() - have the ring thread make another pass
+ * @c: controller whose ring thread runs (dispatch=thread)
+ *
+ * Any context.  The bit is set before the wake-up and cleared by the
+ * thread before its pass, so a wake-up during a pass is not lost.
+ */
+static inline void usbback_ring_wake(struct usbback_ctrlr *c)
+{
+	set_bit(USBBACK_RING_WAKE, &c->flags);
+	wake_up(&c->ring_wait);
+}
+
 /* main.c */
 extern struct workqueue_struct *usbback_wq;
 extern unsigned int usbback_max_iso_packets;
 extern unsigned int usbback_retry_ms;
 extern int usbback_buffer_mode;
+extern int usbback_dispatch;
 extern bool usbback_respond_in_completion;
 extern bool usbback_feature_param[XENUSB_FEAT_NR];
 extern unsigned int usbback_max_ring_page_order;
@@ -282,6 +314,9 @@ void usbback_dev_put(struct usbback_dev *d);
 /* rsp.c */
 void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
 		     u16 start_frame, u32 error_count);
+void usbback_respond_batch(struct usbback_slot *s, s32 status, u32 actual,
+			   u16 start_frame, u32 error_count,
+			   unsigned int *notify);
 void usbback_responded(struct usbback_ring *r, struct usbback_rq *rq,
 		       s32 status, u32 actual);
 
@@ -313,6 +348,7 @@ int usbback_copy_segs(struct usbback_slot *s,
 		      const struct xenusb_request_segment *seg,
 		      unsigned int nr, void *base, u32 len, bool to_guest,
 		      bool atomic);
+void usbback_urb_done(struct usbback_ctrlr *c);
 void usbback_urb_done_work(struct work_struct *work);
 void usbback_slot_free_buffers(struct usbback_slot *s);
 bool usbback_urb_unlink_hold(struct usbback_slot *victim,

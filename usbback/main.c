@@ -91,6 +91,42 @@ module_param_cb(buffer_mode, &usbback_buf_mode_ops, &usbback_buffer_mode,
 MODULE_PARM_DESC(buffer_mode,
 		 "How bulk data reaches the device: copy (grant copy into a kernel buffer, default) or map (grant-map the guest's pages, scatter-gather URB; falls back to copy where the host controller cannot take it)");
 
+static const char * const usbback_dispatch_names[] = {
+	[USBBACK_DISPATCH_WQ] = "wq",
+	[USBBACK_DISPATCH_THREAD] = "thread",
+};
+
+/*
+ * Read at each event and each kick, so a write applies to the next one
+ * (the bench compares both in one boot); both paths run the same
+ * consumer under req_mutex, so they may overlap while it changes.
+ */
+static int usbback_set_dispatch(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(usbback_dispatch_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(*(int *)kp->arg, i);
+	return 0;
+}
+
+static int usbback_get_dispatch(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  usbback_dispatch_names[READ_ONCE(*(int *)kp->arg)]);
+}
+
+static const struct kernel_param_ops usbback_dispatch_ops = {
+	.set = usbback_set_dispatch,
+	.get = usbback_get_dispatch,
+};
+
+int usbback_dispatch = USBBACK_DISPATCH_WQ;
+module_param_cb(dispatch, &usbback_dispatch_ops, &usbback_dispatch, 0644);
+MODULE_PARM_DESC(dispatch,
+		 "Who takes requests off the ring after an event: wq (a work item on usbback's workqueue, default) or thread (the controller's own kernel thread, woken straight from the event handler)");
+
 /*
  * Read at each URB completion, so a write applies to the next one: the
  * bench measures both paths in one boot with it.  Off by default: on the

@@ -6,14 +6,21 @@
  * decides, this file and the files it dispatches to (urb.c, ctrl.c) do
  * the Xen and usb-core calls.
  *
- * Requests are taken in a work item, not in the interrupt handler: the
- * handler only records that an event needs its late EOI and queues the
- * work, which EOIs once it has looked at both rings (spurious if it found
- * nothing to do, so that Xen can throttle an event storm).
+ * Requests are taken in process context, not in the interrupt handler
+ * (submitting may sleep: memory, usb-core control calls): the handler
+ * only records that an event needs its late EOI and wakes the consumer,
+ * which EOIs once it has looked at both rings (spurious if it found
+ * nothing to do, so that Xen can throttle an event storm).  The consumer
+ * is, as the dispatch parameter says, the controller's ring work on
+ * usbback_wq or the controller's own kernel thread, which exists while
+ * the rings are connected and is woken straight from the handler (no
+ * workqueue in between, as blkback does).  Both run usbback_ring_run()
+ * under req_mutex; the back-pressure retry is always the delayed work.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/interrupt.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
@@ -210,6 +217,7 @@ int usbback_ctrlr_init(struct usbback_ctrlr *c)
 	spin_lock_init(&c->rsp_lock);
 	INIT_LIST_HEAD(&c->done);
 	INIT_DELAYED_WORK(&c->ring_work, usbback_ring_work);
+	init_waitqueue_head(&c->ring_wait);
 	INIT_WORK(&c->done_work, usbback_urb_done_work);
 	for (i = 0; i <= XENUSB_MAX_PORTNR; i++)
 		init_usb_anchor(&c->port[i].anchor);
@@ -281,13 +289,23 @@ static int usbback_slots_size(struct usbback_ctrlr *c, unsigned int order)
 }
 
 /**
- * usbback_ring_kick() - have the ring work look at the rings soon
+ * usbback_ring_kick() - have the consumer look at the rings soon
  * @c: controller
  *
- * Any context.
+ * Any context.  With dispatch=thread the ring thread is woken while it
+ * runs; otherwise (and while the rings are not connected) the ring work
+ * is queued.  The wake bit is set before the wake-up and cleared by the
+ * thread before it looks at the rings, so a kick during a pass makes
+ * another pass: none is lost.
  */
 void usbback_ring_kick(struct usbback_ctrlr *c)
 {
+	if (READ_ONCE(usbback_dispatch) == USBBACK_DISPATCH_THREAD &&
+	    READ_ONCE(c->thread_on)) {
+		set_bit(USBBACK_RING_WAKE, &c->flags);
+		wake_up(&c->ring_wait);
+		return;
+	}
 	mod_delayed_work(usbback_wq, &c->ring_work, 0);
 }
 
@@ -307,10 +325,12 @@ static irqreturn_t usbback_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
-static void usbback_ring_work(struct work_struct *work)
+/*
+ * One pass of the consumer: conn events and requests, then the late EOI
+ * of the event that woke it, if one is pending.
+ */
+static void usbback_ring_run(struct usbback_ctrlr *c)
 {
-	struct usbback_ctrlr *c = container_of(to_delayed_work(work),
-					       struct usbback_ctrlr, ring_work);
 	bool did = false;
 
 	mutex_lock(&c->req_mutex);
@@ -321,6 +341,55 @@ static void usbback_ring_work(struct work_struct *work)
 	if (test_and_clear_bit(USBBACK_EOI_PENDING, &c->flags))
 		xen_irq_lateeoi(READ_ONCE(c->eoi_irq),
 				did ? 0 : XEN_EOI_FLAG_SPURIOUS);
+}
+
+static void usbback_ring_work(struct work_struct *work)
+{
+	usbback_ring_run(container_of(to_delayed_work(work),
+				      struct usbback_ctrlr, ring_work));
+}
+
+static int usbback_ring_thread(void *data)
+{
+	struct usbback_ctrlr *c = data;
+
+	for (;;) {
+		wait_event_interruptible(c->ring_wait,
+					 test_and_clear_bit(USBBACK_RING_WAKE,
+							    &c->flags) ||
+					 kthread_should_stop());
+		if (kthread_should_stop())
+			return 0;
+		/* Responses first: they free slots the requests may need. */
+		usbback_urb_done(c);
+		usbback_ring_run(c);
+	}
+}
+
+/* Set thread_on under rsp_lock, where completions read it. */
+static void usbback_ring_thread_on(struct usbback_ctrlr *c, bool on)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	WRITE_ONCE(c->thread_on, on);
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+}
+
+/*
+ * Stop the ring thread: kicks go to the ring work and completions to the
+ * done work from now on.  Completions the thread was woken for but did
+ * not answer are answered here.
+ */
+static void usbback_ring_thread_stop(struct usbback_ctrlr *c)
+{
+	if (!c->ring_thread)
+		return;
+	usbback_ring_thread_on(c, false);
+	kthread_stop(c->ring_thread);
+	c->ring_thread = NULL;
+	clear_bit(USBBACK_RING_WAKE, &c->flags);
+	usbback_urb_done(c);
 }
 
 /**
@@ -370,12 +439,23 @@ int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t *urb_refs,
 	}
 	c->ring_order = order;
 
+	/* The handler may wake it as soon as the event channel is bound. */
+	c->ring_thread = kthread_run(usbback_ring_thread, c, "usbback.%d.%u",
+				     xdev->otherend_id, c->devid);
+	if (IS_ERR(c->ring_thread)) {
+		err = PTR_ERR(c->ring_thread);
+		c->ring_thread = NULL;
+		xenbus_dev_fatal(xdev, err, "starting the ring thread");
+		goto err_conn;
+	}
+	usbback_ring_thread_on(c, true);
+
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(xdev, evtchn,
 							    usbback_irq, 0,
 							    "usbback", c);
 	if (err < 0) {
 		xenbus_dev_fatal(xdev, err, "binding event channel %u", evtchn);
-		goto err_conn;
+		goto err_thread;
 	}
 	c->irq = err;
 
@@ -390,6 +470,10 @@ int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t *urb_refs,
 	usbback_ring_kick(c);
 	return 0;
 
+err_thread:
+	usbback_ring_thread_stop(c);
+	cancel_delayed_work_sync(&c->ring_work);
+	clear_bit(USBBACK_EOI_PENDING, &c->flags);
 err_conn:
 	mutex_lock(&c->req_mutex);
 	usbback_ring_detach(&c->ring);
@@ -463,6 +547,8 @@ void usbback_ring_disconnect(struct usbback_ctrlr *c)
 
 	if (c->irq)
 		disable_irq(c->irq);
+	/* Waits for a pass in progress; later kicks queue the ring work. */
+	usbback_ring_thread_stop(c);
 	cancel_delayed_work_sync(&c->ring_work);
 	clear_bit(USBBACK_EOI_PENDING, &c->flags);
 

@@ -14,17 +14,21 @@
 #include "trace.h"
 
 /**
- * usbback_respond() - answer a request the module took from the core
+ * usbback_respond_batch() - answer a request, leaving the notification
  * @s: slot of the request; every grant of it is already released
  * @status: XENUSB_STATUS_*
  * @actual: bytes transferred
  * @start_frame: isochronous start frame
  * @error_count: isochronous packets that failed
+ * @notify: USBBACK_RSP_NOTIFY is or-ed in when the frontend waits for an
+ *	event; the caller sends one (usbback_ring_act()) after the last
+ *	response of its batch
  *
  * Any context.  Nothing is pushed once the rings are detached.
  */
-void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
-		     u16 start_frame, u32 error_count)
+void usbback_respond_batch(struct usbback_slot *s, s32 status, u32 actual,
+			   u16 start_frame, u32 error_count,
+			   unsigned int *notify)
 {
 	struct usbback_ctrlr *c = s->ctrlr;
 	struct usbback_dev *dev;
@@ -43,11 +47,31 @@ void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
 	s->mapped = false;
 	spin_unlock_irqrestore(&c->rsp_lock, flags);
 
-	usbback_ring_act(&c->ring, act & USBBACK_RSP_NOTIFY);
+	*notify |= act & USBBACK_RSP_NOTIFY;
 	usb_free_urb(urb);
 	if (dev)
 		usbback_dev_put(dev);
 	usbback_ring_act(&c->ring, act & USBBACK_RSP_KICK);
+}
+
+/**
+ * usbback_respond() - answer a request the module took from the core
+ * @s: slot of the request; every grant of it is already released
+ * @status: XENUSB_STATUS_*
+ * @actual: bytes transferred
+ * @start_frame: isochronous start frame
+ * @error_count: isochronous packets that failed
+ *
+ * Any context.  Nothing is pushed once the rings are detached.
+ */
+void usbback_respond(struct usbback_slot *s, s32 status, u32 actual,
+		     u16 start_frame, u32 error_count)
+{
+	unsigned int notify = 0;
+
+	usbback_respond_batch(s, status, actual, start_frame, error_count,
+			      &notify);
+	usbback_ring_act(&s->ctrlr->ring, notify);
 }
 
 /**

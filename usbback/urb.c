@@ -213,10 +213,13 @@ void usbback_slot_free_buffers(struct usbback_slot *s)
  * Write the results of a completed URB back and respond.  With @atomic
  * (the URB's completion handler) nothing may sleep: a mapped request
  * (its unmap may sleep) and a copy that met a paged-out frame are left
- * for the done work.  Return: false if the request was left, untouched
- * apart from the idempotent fix-ups below; true once it is answered.
+ * for the done work.  USBBACK_RSP_NOTIFY is or-ed into @notify when the
+ * frontend is to be notified.  Return: false if the request was left,
+ * untouched apart from the idempotent fix-ups below; true once it is
+ * answered.
  */
-static bool usbback_urb_finish(struct usbback_slot *s, bool atomic)
+static bool usbback_urb_finish(struct usbback_slot *s, bool atomic,
+			       unsigned int *notify)
 {
 	struct urb *urb = s->urb;
 	bool iso = s->rq->req.pipe.type == XENUSB_PIPE_TYPE_ISOC;
@@ -274,23 +277,27 @@ static bool usbback_urb_finish(struct usbback_slot *s, bool atomic)
 		status = XENUSB_STATUS_INVAL;
 		actual = 0;
 	}
-	usbback_respond(s, status, actual, iso ? urb->start_frame : 0,
-			iso ? urb->error_count : 0);
+	usbback_respond_batch(s, status, actual, iso ? urb->start_frame : 0,
+			      iso ? urb->error_count : 0, notify);
 	return true;
 }
 
 /*
  * A host URB completed.  With respond_in_completion, a request on the
  * copy path is answered right here, in the completion's context: the copy
- * to the guest does not sleep, so it needs no work-item hop on its way
- * back.  Everything else (and what cannot be done without sleeping) goes
- * to the done work.
+ * to the guest does not sleep, so it needs no hop on its way back.
+ * Everything else (and what cannot be done without sleeping) is answered
+ * by the ring thread when one runs (dispatch=thread: the same pass that
+ * then looks at the ring, often the pass that submitted the URB), else by
+ * the done work.
  */
 static void usbback_urb_complete(struct urb *urb)
 {
 	struct usbback_slot *s = urb->context;
 	struct usbback_ctrlr *c = s->ctrlr;
+	unsigned int notify = 0;
 	unsigned long flags;
+	bool thread;
 
 	trace_usbback_urb_done(c->xdev->otherend_id, c->devid, s->rq->req.id,
 			       urb->status, urb->actual_length);
@@ -298,23 +305,32 @@ static void usbback_urb_complete(struct urb *urb)
 	s->completed = true;
 	spin_unlock_irqrestore(&c->rsp_lock, flags);
 	if (READ_ONCE(usbback_respond_in_completion) &&
-	    usbback_urb_finish(s, true))
+	    usbback_urb_finish(s, true, &notify)) {
+		usbback_ring_act(&c->ring, notify);
 		return;
+	}
 
 	spin_lock_irqsave(&c->rsp_lock, flags);
 	list_add_tail(&s->node, &c->done);
+	thread = c->thread_on &&
+		 READ_ONCE(usbback_dispatch) == USBBACK_DISPATCH_THREAD;
 	spin_unlock_irqrestore(&c->rsp_lock, flags);
-	queue_work(usbback_wq, &c->done_work);
+	if (thread)
+		usbback_ring_wake(c);
+	else
+		queue_work(usbback_wq, &c->done_work);
 }
 
 /**
- * usbback_urb_done_work() - respond to every completed host URB
- * @work: the controller's done_work
+ * usbback_urb_done() - respond to every completed host URB
+ * @c: controller
+ *
+ * Process context.  The responses are pushed one by one and the frontend
+ * is notified once, after the last (if it waits for an event at all).
  */
-void usbback_urb_done_work(struct work_struct *work)
+void usbback_urb_done(struct usbback_ctrlr *c)
 {
-	struct usbback_ctrlr *c = container_of(work, struct usbback_ctrlr,
-					       done_work);
+	unsigned int notify = 0;
 	struct usbback_slot *s;
 	unsigned long flags;
 
@@ -327,8 +343,18 @@ void usbback_urb_done_work(struct work_struct *work)
 		spin_unlock_irqrestore(&c->rsp_lock, flags);
 		if (!s)
 			break;
-		usbback_urb_finish(s, false);
+		usbback_urb_finish(s, false, &notify);
 	}
+	usbback_ring_act(&c->ring, notify);
+}
+
+/**
+ * usbback_urb_done_work() - respond to every completed host URB
+ * @work: the controller's done_work
+ */
+void usbback_urb_done_work(struct work_struct *work)
+{
+	usbback_urb_done(container_of(work, struct usbback_ctrlr, done_work));
 }
 
 /* Host pipe for a validated request on @udev. */

@@ -37,6 +37,9 @@ XEN_CMDLINE="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_
 DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN"
 [ -n "${INTERACTIVE:-}" ] && DOM0_CMDLINE+=" e2e.shell=1"
 [ -n "${HOTPLUG_CYCLES:-}" ] && DOM0_CMDLINE+=" e2e.cycles=$HOTPLUG_CYCLES"
+# module parameters for dom0 (modprobe applies "module.param=value" from
+# the command line), e.g. E2E_DOM0_ARGS="usbback.dispatch=thread"
+[ -n "${E2E_DOM0_ARGS:-}" ] && DOM0_CMDLINE+=" $E2E_DOM0_ARGS"
 # the bench's iteration counts (guest/scenarios/bench.sh reads e2e.BENCH_*)
 for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_ROUNDS; do
 	[ -n "${!v:-}" ] && DOM0_CMDLINE+=" e2e.$v=${!v}"
@@ -51,7 +54,7 @@ QEMU=(qemu-system-x86_64 -machine pc -accel "$QEMU_ACCEL" -cpu "$QEMU_CPU"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-device qemu-xhci,id=xhci
 	-drive "if=none,id=stick,file=${STICK_IMG:-$STICK},format=raw,snapshot=on"
-	-device usb-storage,bus=xhci.0,port=1,drive=stick,serial=E2ESTICK
+	-device usb-storage,bus=xhci.0,port=1,drive=stick,serial=E2ESTICK,id=stickdev
 	-device usb-tablet,bus=xhci.0,port=2
 	-device usb-kbd,bus=xhci.0,port=3
 	-audiodev none,id=e2esnd
@@ -61,13 +64,46 @@ if [ -n "${INTERACTIVE:-}" ]; then
 	exec "${QEMU[@]}" -serial mon:stdio
 fi
 
+# The outer QEMU's monitor, on a pair of FIFOs: dom0 asks for a change of
+# the emulated hardware with a console line "E2E-HOST <request>" (the
+# surprise scenario unplugs and replugs the stick), host_request answers
+# it.  Only the requests below are known; the monitor's replies go to
+# $LOG.monitor.
+MON=$(mktemp -d "${TMPDIR:-/tmp}/xenusb-mon.XXXXXX")
+mkfifo "$MON/m.in" "$MON/m.out"
+cat "$MON/m.out" > "$LOG.monitor" &
+mon_reader=$!
+trap 'kill $mon_reader 2>/dev/null; rm -rf "$MON"' EXIT
+# shellcheck disable=SC2054 # commas are inside QEMU option values
+QEMU+=(-chardev "pipe,id=e2emon,path=$MON/m" -mon chardev=e2emon,mode=readline)
+# host_request REQUEST N: N counts the requests (a new drive id per plug)
+host_request() {
+	case $1 in
+	stick-out)
+		echo "device_del stickdev" ;;
+	stick-in)
+		echo "drive_add 0 if=none,id=stick$2,file=${STICK_IMG:-$STICK},format=raw,snapshot=on"
+		echo "device_add usb-storage,bus=xhci.0,port=1,drive=stick$2,serial=E2ESTICK,id=stickdev" ;;
+	*)
+		echo "boot: unknown host request '$1'" >&2
+		return 0 ;;
+	esac > "$MON/m.in"
+	echo "E2E-HOST-DONE $1"
+}
+
 t0=${EPOCHREALTIME/./}
 set +e
 timeout "$BOOT_TIMEOUT" "${QEMU[@]}" -serial stdio < /dev/null 2> "$LOG.stderr" |
 	while IFS= read -r line; do
 		now=${EPOCHREALTIME/./}
 		ms=$(((now - t0) / 1000))
-		printf '%4d.%03d %s\n' $((ms / 1000)) $((ms % 1000)) "${line%%$'\r'*}"
+		line=${line%%$'\r'*}
+		printf '%4d.%03d %s\n' $((ms / 1000)) $((ms % 1000)) "$line"
+		case $line in
+		"E2E-HOST "*)
+			nreq=$((${nreq:-0} + 1))
+			printf '%4d.%03d %s\n' $((ms / 1000)) $((ms % 1000)) "$(host_request "${line#E2E-HOST }" $nreq 2>&1)" ;;
+		esac
 	done > "$LOG"
 st=${PIPESTATUS[0]}
 set -e

@@ -287,8 +287,13 @@ static int sback_submit(struct usbback_ring *r, struct usbback_rq *rq)
 	struct vdev *d = b->port[rq->port].dev;
 	s32 st;
 
-	if (!x->bounce)
-		x->bounce = malloc(SBACK_MAX_XFER);
+	/*
+	 * Sized to this transfer, so that ASan sees a byte past its end; a
+	 * fixed 1 MiB buffer per slot also cost the fuzzers an mmap and an
+	 * munmap per slot and input.
+	 */
+	free(x->bounce);
+	x->bounce = malloc(req->length ? req->length : 1);
 	if (!x->descs)
 		x->descs = malloc(XENUSB_MAX_XFER);
 	if (b->nomem || !x->bounce || !x->descs) {

@@ -73,7 +73,7 @@ static struct harness *H;
  * canary: neither the frontend nor (checked in back_consume) the
  * segments it grants reach there.
  */
-static void check_canaries(const struct slot *s)
+static SIM_NO_COVERAGE void check_canaries(const struct slot *s)
 {
 	u32 end = s->off + s->u.len;
 	u32 dend = s->u.nr_packets * XENUSB_ISO_DESC_SIZE;
@@ -90,7 +90,7 @@ static void check_canaries(const struct slot *s)
 		ASSERT(((const u8 *)s->iso)[k] == CANARY);
 }
 
-static void on_giveback(struct sim *w, struct sfront_urb *u)
+static SIM_NO_COVERAGE void on_giveback(struct sim *w, struct sfront_urb *u)
 {
 	struct slot *s = u->ctx;
 
@@ -398,7 +398,7 @@ static void submit(struct harness *h, struct input *in)
 	h->submitted++;
 }
 
-static void check_step(struct harness *h)
+static SIM_NO_COVERAGE void check_step(struct harness *h)
 {
 	struct sfront *f = &h->w->front;
 	const struct sim_gnttab *gt = &h->w->gt;

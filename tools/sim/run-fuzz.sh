@@ -7,6 +7,11 @@
 # A harness <name> also starts from <seed dir>/<name>, and fuzz-ring-X from
 # <seed dir>/X, where those exist (in the repo, read only).
 set -u
+# ASan's default quarantine (256 MiB) keeps every freed block unmapped for
+# long: a harness that builds a world per input then spent most of its time
+# faulting in fresh pages.  8 MiB still holds the last few steps' frees (a
+# large transfer's bounce buffer, the biggest block, is 1 MiB).
+export ASAN_OPTIONS=quarantine_size_mb=8${ASAN_OPTIONS:+:$ASAN_OPTIONS}
 DIR=$1
 SECS=${2:-12}
 SEEDS=("${@:3}")

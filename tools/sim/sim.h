@@ -37,6 +37,15 @@
 #endif
 #define SIM_NEVER	((u64)-1)
 #define SIM_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/*
+ * Loops of the test harness over whole tables: their comparisons tell a
+ * coverage-guided fuzzer nothing and, traced, took a third of its time.
+ */
+#if defined(__clang__)
+#define SIM_NO_COVERAGE	__attribute__((no_sanitize("coverage")))
+#else
+#define SIM_NO_COVERAGE
+#endif
 #define SIM_MAX_ISO_PACKETS	(XENUSB_MAX_XFER / XENUSB_ISO_DESC_SIZE)
 
 /* ------------------------------------------------------------------ */
@@ -356,7 +365,6 @@ void sfront_irq(struct sim *w);
 #define SBACK_SLOTS	USBBACK_MAX_SLOTS
 #define SBACK_LAZY_MAX	(XENUSB_MAX_INDIRECT_SEGS * SBACK_SLOTS)
 /* Largest transfer of one request: an indirect one of 256 pages. */
-#define SBACK_MAX_XFER	(XENUSB_MAX_INDIRECT_SEGS * SIM_PAGE)
 #define SBACK_RETRY_MS	10	/* usbback's retry_ms default */
 
 /* Deliberately wrong backends, to prove the frontend's checks. */

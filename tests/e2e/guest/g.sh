@@ -143,6 +143,53 @@ reading() {
 }
 # rd_ended: the background reader of bg_read has ended
 rd_ended() { [ -f /tmp/rd.done ]; }
+# bg_write PRODUCT: write 1 MiB patterns into the last MiB of PRODUCT's disk
+# in the background (O_DIRECT) until a write fails; /tmp/wr.done says how
+# it ended, /tmp/wr.n counts the writes
+bg_write() {
+	_bg_write_d=$(disk "$1") || { echo "no disk for '$1'"; return 1; }
+	pattern surprise
+	_bg_write_mb=$(($(cat /sys/block/${_bg_write_d#/dev/}/size) / 2048))
+	rm -f /tmp/wr.done /tmp/wr.n /tmp/wr.err
+	(
+		_bg_write_n=0
+		while dd if=/tmp/pattern of="$_bg_write_d" bs=1M seek=$((_bg_write_mb - 1)) oflag=direct 2> /tmp/wr.err; do
+			_bg_write_n=$((_bg_write_n + 1))
+			echo $_bg_write_n > /tmp/wr.n
+		done
+		echo "dd to $_bg_write_d failed after $_bg_write_n writes: $(grep -v records /tmp/wr.err | tail -n 1)" > /tmp/wr.done
+	) < /dev/null > /dev/null 2>&1 &
+	echo "writing $_bg_write_d in the background (pid $!)"
+}
+# writing: bg_write's writes complete while we watch (up to 5 s)
+writing() {
+	_writing_a=$(cat /tmp/wr.n 2>/dev/null || echo 0)
+	wait_for 5 test "$(cat /tmp/wr.n 2>/dev/null || echo 0)" -gt "$_writing_a"
+}
+# wr_ended: the background writer of bg_write has ended
+wr_ended() { [ -f /tmp/wr.done ]; }
+# bg_stream SECS PRODUCT: wait for usbtest, then bulk IN reads (testusb
+# case 2, 4 KiB) with no end in the background; /tmp/tu.out ends with
+# "exit=STATUS" when testusb stops
+bg_stream() {
+	rm -f /tmp/tu.out
+	wait_for "$1" usbtest_ready "$2" || { echo "usbtest not bound to the device after $1s"; return 1; }
+	_bg_stream_n=$(devnode "$2")
+	(
+		testusb -D "$_bg_stream_n" -t 2 -c 1000000 -s 4096 > /tmp/tu.out 2>&1
+		echo "exit=$?" >> /tmp/tu.out
+	) > /dev/null 2>&1 &
+	echo "testusb -t 2 on $_bg_stream_n in the background (pid $!)"
+}
+# streaming: bg_stream's testusb still runs 2 s later
+streaming() {
+	sleep 2
+	if grep -q '^exit=' /tmp/tu.out 2>/dev/null; then
+		echo "testusb ended: $(tail -n 2 /tmp/tu.out | tr '\n' ' ')"
+		return 1
+	fi
+	echo "testusb running"
+}
 # fe_stats: usbfront's leak-relevant counters of every controller
 fe_stats() {
 	for _fe_stats_v in /sys/bus/xen/devices/vusb-*; do

@@ -318,26 +318,50 @@ guest_up() {
 gexec() {
 	_gexec_d=$(domid_of "$1") || { echo "gexec: no domain $1"; return 125; }
 	_gexec_b=/local/domain/$_gexec_d/data/e2e
-	_gexec_seq=$(($(cat /tmp/gexec.seq 2>/dev/null || echo 0) + 1))
+	_gexec_seq=0
+	[ -f /tmp/gexec.seq ] && read -r _gexec_seq < /tmp/gexec.seq
+	_gexec_seq=$((_gexec_seq + 1))
 	echo $_gexec_seq > /tmp/gexec.seq
+	# A xenstore watch on rc, set up before the command is written, wakes
+	# us when the answer lands: under TCG every process dom0 spawns costs
+	# real time, and a watch set up after the write could miss an early
+	# answer and sleep out its bound.  The watch's first event says it is
+	# registered; every later one is a change of rc.
+	_gexec_f=/tmp/gexec.$$.fifo
+	[ -p $_gexec_f ] || mkfifo $_gexec_f
+	timeout "$2" xenstore-watch $_gexec_b/rc > $_gexec_f 2> /dev/null &
+	_gexec_w=$!
+	exec 3< $_gexec_f
+	_gexec_watch=1
+	read -r _ <&3 || _gexec_watch=
 	xenstore-write -R $_gexec_b/cmd "$_gexec_seq $3"
-	# Wait on a xenstore watch rather than polling: under TCG every process
-	# dom0 spawns costs real time that the USB data path then lacks.  The
-	# watch fires once when set up, then on a change; the 2 s bound covers a
-	# change that lands between our read and the watch being set up.
-	_gexec_end=$(($(cut -d. -f1 /proc/uptime) + $2))
-	while :; do
-		_gexec_rc=$(xenstore-read $_gexec_b/rc 2>/dev/null)
-		[ "${_gexec_rc%% *}" = "$_gexec_seq" ] && break
-		[ "$(cut -d. -f1 /proc/uptime)" -lt $_gexec_end ] || break
-		timeout 2 xenstore-watch -n 2 $_gexec_b/rc > /dev/null 2>&1
-	done
+	_gexec_rc=
+	if [ -n "$_gexec_watch" ]; then
+		while read -r _ <&3; do
+			_gexec_rc=$(xenstore-read $_gexec_b/rc 2>/dev/null)
+			[ "${_gexec_rc%% *}" = "$_gexec_seq" ] && break
+		done
+	else
+		# no watch (xenstore-watch failed): poll
+		wait_for "$2" gexec_answered > /dev/null
+	fi
+	exec 3<&-
+	kill $_gexec_w 2> /dev/null
+	wait $_gexec_w 2> /dev/null
+	# the watch ended (its bound): a last look
+	[ "${_gexec_rc%% *}" = "$_gexec_seq" ] || _gexec_rc=$(xenstore-read $_gexec_b/rc 2>/dev/null)
 	if [ "${_gexec_rc%% *}" != "$_gexec_seq" ]; then
 		echo "gexec $1: no answer after $2s to: $3"
 		return 124
 	fi
 	xenstore-read -R $_gexec_b/out 2>/dev/null
 	return "${_gexec_rc#* }"
+}
+
+# gexec_answered: the answer to gexec's command is in rc (for wait_for)
+gexec_answered() {
+	_gexec_rc=$(xenstore-read $_gexec_b/rc 2>/dev/null)
+	[ "${_gexec_rc%% *}" = "$_gexec_seq" ]
 }
 
 # conn_events DOM: how many conn-ring events usbfront in DOM has received
@@ -348,9 +372,12 @@ conn_events() {
 }
 
 # usb_port DOM BUSID -> "ctrl port" of the device in `xl usb-list DOM`
-usb_port() {
-	_usb_port_ba=$(busaddr "$2")
-	xl usb-list "$1" 2>/dev/null | awk -v bus="${_usb_port_ba% *}" -v dev="${_usb_port_ba#* }" '
+usb_port() { xl usb-list "$1" 2>/dev/null | usb_port_of "$2"; }
+# usb_port_of BUSID: the same from an `xl usb-list` listing on stdin (one
+# listing can serve several checks: every xl run costs dom0 tenths of a second)
+usb_port_of() {
+	_usb_port_ba=$(busaddr "$1")
+	awk -v bus="${_usb_port_ba% *}" -v dev="${_usb_port_ba#* }" '
 		/^[0-9]/ {ctrl = $1}
 		/Port [0-9]+:.*Bus/ {
 			p = $2; sub(":", "", p)

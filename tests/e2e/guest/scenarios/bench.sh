@@ -20,6 +20,8 @@
 #              straight from the URB completion)
 #   copy-wq    buffer_mode=copy, respond_in_completion=N (every response
 #              from the done work item: the default)
+#   copy-thread as copy-wq with usbback's dispatch=thread (requests taken
+#              by the controller's ring thread instead of a work item)
 #   copy-ms240 as copy, the guest's max_sectors forced back to 240
 #              (usb-storage's own default; the disk workloads only)
 #   map        buffer_mode=map
@@ -106,6 +108,7 @@ native_like() {
 BUFMODE=/sys/module/usbback/parameters/buffer_mode
 RIC=/sys/module/usbback/parameters/respond_in_completion
 MAXIND=/sys/module/usbback/parameters/feature_max_indirect_segments
+DISPATCH=/sys/module/usbback/parameters/dispatch
 g1_up() {
 	if [ -n "$GCFG" ]; then
 		guest_up g1 "$GCFG" "usbctrl = ['type=$CTRLTYPE,version=2,ports=4']"
@@ -175,15 +178,20 @@ if [ "$BACK" = usbback ]; then
 	def=$(cat $BUFMODE)
 	def_ric=$(cat $RIC)
 	def_ind=$(cat $MAXIND 2>/dev/null)
+	def_disp=$(cat $DISPATCH 2>/dev/null)
 	r=0
 	order="copy copy-wq copy-ms240 map"
 	[ "$def_ind" = Y ] && order="$order copy-noind"
+	[ -n "$def_disp" ] && order="$order copy-thread"
 	while [ $r -lt "$ROUNDS" ] && [ $ok = 1 ]; do
 		r=$((r + 1))
 		[ $r -gt 1 ] && native native
 		for v in $order; do
 			m=${v%%-*}
-			ric=Y; case $v in copy-wq | copy-noind) ric=N ;; esac
+			ric=Y; case $v in copy-wq | copy-noind | copy-thread) ric=N ;; esac
+			disp=wq; [ $v = copy-thread ] && disp=thread
+			[ -z "$def_disp" ] || { echo $disp > $DISPATCH && [ "$(cat $DISPATCH)" = $disp ]; } ||
+				{ fail bench "cannot set usbback dispatch=$disp"; exit 0; }
 			if [ $v = copy-noind ]; then
 				g1_indirect N || { ok=0; break; }
 			elif [ -n "$def_ind" ]; then
@@ -201,6 +209,7 @@ if [ "$BACK" = usbback ]; then
 	done
 	echo "$def" > $BUFMODE
 	echo "$def_ric" > $RIC
+	[ -n "$def_disp" ] && echo "$def_disp" > $DISPATCH
 	[ -n "$def_ind" ] && echo "$def_ind" > $MAXIND
 else
 	ok=1
