@@ -474,7 +474,7 @@ static int fz_connect(struct fz *f)
 		return bad(f, "granting the conn ring: %d", ref);
 	f->conn_gref = ref;
 	f->taken = 0;
-	if (sback_connect(w, f->urb_gref, f->conn_gref))
+	if (sback_connect(w, &f->urb_gref, 0, f->conn_gref))
 		return bad(f, "backend cannot map the rings");
 	f->connected = true;
 	fz_post_conn(f, take8(f) % 9);
