@@ -162,6 +162,27 @@ static inline int xenusb_feat_parse(const char *s, u32 max, u32 *val)
 	return 0;
 }
 
+/*
+ * A deeper URB ring (Documentation/protocol.rst "Deeper ring"), blkif's
+ * names and rules: the backend writes the largest order it maps under
+ * XENUSB_KEY_MAX_RING_PAGE_ORDER; a frontend that uses more than one
+ * page writes the order it chose under XENUSB_KEY_RING_PAGE_ORDER and
+ * the grants of the 2^order pages under "urb-ring-ref0".."urb-ring-refN-1"
+ * instead of "urb-ring-ref". The conn ring stays one page. Not part of
+ * enum xenusb_feat: the two sides use different keys.
+ */
+#define XENUSB_KEY_MAX_RING_PAGE_ORDER	"max-ring-page-order"
+#define XENUSB_KEY_RING_PAGE_ORDER	"ring-page-order"
+#define XENUSB_KEY_URB_RING_REF		"urb-ring-ref"
+/* Largest order either side supports: 8 pages, 128 requests in flight. */
+#define XENUSB_MAX_RING_PAGE_ORDER	3u
+#define XENUSB_MAX_RING_PAGES		8u	/* 2^XENUSB_MAX_RING_PAGE_ORDER */
+/* Requests the URB ring of 2^@order pages holds (a power of two). */
+#define XENUSB_URB_RING_SIZE_ORDER(order) \
+	((unsigned int)__CONST_RING_SIZE(xenusb_urb, XENUSB_PAGE_SIZE << (order)))
+#define XENUSB_MAX_URB_RING_SIZE \
+	XENUSB_URB_RING_SIZE_ORDER(XENUSB_MAX_RING_PAGE_ORDER)
+
 /**
  * xenusb_feat_verdict_str() - a short text for a verdict, for log lines
  * @v: the verdict

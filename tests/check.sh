@@ -8,6 +8,12 @@
 # A stage that exits non-zero without a count line counts as one failure;
 # a stage that exits zero without a count line is a defect and fails too.
 # XENUSB_STAGES="build lint" runs a subset (for development only).
+#
+# The stages of XENUSB_BG_STAGES (default: install, which mostly waits on
+# apt, dpkg, the network and the disk) start in the background when the
+# first stage starts, their output into their log only; at its own place
+# in the order the stage is waited for and its log printed whole, so that
+# the output and the summary read as if the stages had run one by one.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,17 +39,49 @@ stage_cmd() {
 	esac
 }
 
+BG_STAGES=${XENUSB_BG_STAGES-install}
+for stage in $STAGES; do
+	stage_cmd "$stage" > /dev/null || { echo "check: unknown stage $stage" >&2; exit 2; }
+done
+
+# bg_start STAGE: run it in the background; its status and seconds go to
+# $LOGDIR/STAGE.rc when it ends
+declare -A BG_PID
+bg_start() {
+	local cmd
+	cmd=$(stage_cmd "$1")
+	(
+		start=$(date +%s)
+		bash -c "$cmd" > "$LOGDIR/$1.log" 2>&1 < /dev/null
+		echo "$? $(( $(date +%s) - start ))" > "$LOGDIR/$1.rc"
+	) &
+	BG_PID[$1]=$!
+}
+for stage in $BG_STAGES; do
+	[[ " $STAGES " == *" $stage "* ]] || continue
+	rm -f "$LOGDIR/$stage.rc"
+	bg_start "$stage"
+done
+
 total_pass=0
 total_fail=0
 summary=()
 for stage in $STAGES; do
-	cmd=$(stage_cmd "$stage") || { echo "check: unknown stage $stage" >&2; exit 2; }
+	cmd=$(stage_cmd "$stage")
 	log=$LOGDIR/$stage.log
-	echo "=== $stage: $cmd"
-	start=$(date +%s)
-	bash -c "$cmd" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
-	secs=$(( $(date +%s) - start ))
+	if [ -n "${BG_PID[$stage]:-}" ]; then
+		echo "=== $stage: $cmd (started with the first stage, in the background)"
+		wait "${BG_PID[$stage]}"
+		cat "$log"
+		rc=1 secs=0
+		[ -f "$LOGDIR/$stage.rc" ] && read -r rc secs < "$LOGDIR/$stage.rc"
+	else
+		echo "=== $stage: $cmd"
+		start=$(date +%s)
+		bash -c "$cmd" 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+		secs=$(( $(date +%s) - start ))
+	fi
 	line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
 	if [ -n "$line" ]; then
 		p=$(sed -E 's/.*(^|[^0-9])([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")

@@ -28,6 +28,9 @@ MUTANTS=(
 	"indirect-len-unchecked|usbback/req_check.c|s/return sum == r->length ? 0 : -EINVAL;/return sum != r->length \&\& 0 ? -EINVAL : 0;/|sum != r->length && 0"
 	# frontend: a backend's count above the request (actual_length
 	# beyond the URB buffer) is passed on instead of clamped
+	# backend: an 8-page urb ring judged by the one-page ring's size
+	# (its producer overflow check and the requests it holds)
+	"ring-size-one-page|usbback/urb_ring.c|s/BACK_RING_INIT(&r->urb, urb_sring, XENUSB_PAGE_SIZE << order);/BACK_RING_INIT(\&r->urb, urb_sring, XENUSB_PAGE_SIZE);/|BACK_RING_INIT(&r->urb, urb_sring, XENUSB_PAGE_SIZE);"
 	"rsp-count-unclamped|usbfront/rsp_check.c|s/if ((u32)val > max) {/if ((u32)val > max \&\& 0) {/|(u32)val > max && 0"
 )
 

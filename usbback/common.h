@@ -233,10 +233,16 @@ struct usbback_slot {
  * @done: completed slots waiting for @done_work or the ring thread
  * @ring: the protocol core's rings, slots, address table and hotplug
  *	queue (usbback/core.h)
- * @slot: the module's side of each slot of @ring
+ * @slot: the module's side of each slot of @ring, @nr_slots of them,
+ *	allocated for the negotiated ring size at connect (ring.c)
+ * @rq: the core's slots, @nr_slots of them, allocated with @slot
+ * @nr_slots: slots allocated: one per request the urb ring holds
+ * @ring_order: the ring-page-order of the connection (state mutex)
  * @stats: counters per port (index 0: requests with no valid port)
  * @feat_offered: the feature values written into our directory (state
  *	mutex); the negotiated set lives in @ring (ring.feat)
+ * @max_ring_order: the max-ring-page-order written into our directory,
+ *	0 for none (state mutex)
  */
 struct usbback_ctrlr {
 	struct xenbus_device *xdev;
@@ -264,10 +270,14 @@ struct usbback_ctrlr {
 	spinlock_t rsp_lock;		/* the core's ring lock */
 	struct list_head done;
 	struct usbback_ring ring;
-	struct usbback_slot slot[USBBACK_NR_SLOTS];
+	struct usbback_slot *slot;
+	struct usbback_rq *rq;
+	unsigned int nr_slots;
+	unsigned int ring_order;
 
 	u64 stats[XENUSB_MAX_PORTNR + 1][USBBACK_NR_STATS];
 	struct xenusb_features feat_offered;
+	unsigned int max_ring_order;
 };
 
 /**
@@ -291,6 +301,7 @@ extern int usbback_buffer_mode;
 extern int usbback_dispatch;
 extern bool usbback_respond_in_completion;
 extern bool usbback_feature_param[XENUSB_FEAT_NR];
+extern unsigned int usbback_max_ring_page_order;
 
 /* xenbus.c */
 int usbback_xenbus_init(void);
@@ -324,9 +335,11 @@ void usbback_dev_queue_reset(struct usbback_dev *d);
 
 /* ring.c */
 int usbback_ctrlr_init(struct usbback_ctrlr *c);
-int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
+int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t *urb_refs,
+			 unsigned int order,
 			 grant_ref_t conn_ref, evtchn_port_t evtchn);
 void usbback_ring_disconnect(struct usbback_ctrlr *c);
+void usbback_slots_free(struct usbback_ctrlr *c);
 void usbback_ring_kick(struct usbback_ctrlr *c);
 
 /* urb.c */

@@ -164,6 +164,10 @@ int usbback_iso_descs_check(const struct xenusb_iso_desc *descs,
 int usbback_parse_num_ports(const char *s, u8 *nports);
 int usbback_parse_usb_ver(const char *s, u8 *usb_ver);
 bool usbback_busid_valid(const char *busid);
+int usbback_parse_ring_order(const char *s, unsigned int max,
+			     unsigned int *order);
+int usbback_parse_ring_refs(unsigned int order, const char *const refs[],
+			    u32 grefs[], unsigned int *bad);
 
 /* Longest busid accepted ("b-p.p.p.p.p" with 3-digit fields, plus NUL). */
 #define USBBACK_BUSID_LEN	32
@@ -179,8 +183,12 @@ int usbback_feat_accept(const struct xenusb_features *offered,
 /* ------------------------------------------------------------------ */
 /* urb_ring.c and conn_ring.c: the rings, over the implementer's ops    */
 
-/* Requests in flight per controller: the urb ring holds no more. */
-#define USBBACK_NR_SLOTS	XENUSB_URB_RING_SIZE
+/*
+ * Requests in flight per controller: the urb ring holds no more. The
+ * implementer gives the core one slot per request the negotiated ring
+ * holds (usbback_ring_set_slots()), at most this many.
+ */
+#define USBBACK_MAX_SLOTS	XENUSB_MAX_URB_RING_SIZE
 
 /* Answered later by the implementer, not an XENUSB_STATUS_* value. */
 #define USBBACK_CTRL_PENDING	1
@@ -194,7 +202,7 @@ int usbback_feat_accept(const struct xenusb_features *offered,
  * @in_use: holds a request whose response is not pushed yet
  * @dispatched: handed to ops->submit() or ops->control(): from then on
  *	the implementer owns it until it calls usbback_ring_respond()
- * @index: position in usbback_ring.rq[], fixed at usbback_ring_init()
+ * @index: position in usbback_ring.rq[], fixed at usbback_ring_set_slots()
  * @port: port the request names, 0 when it names none
  * @req: the validated request; for a malformed one only @req.id and
  *	@req.pipe are meaningful
@@ -211,8 +219,8 @@ int usbback_feat_accept(const struct xenusb_features *offered,
 struct usbback_rq {
 	bool in_use;
 	bool dispatched;
-	u8 index;
 	u8 port;
+	u16 index;
 	struct usbback_req req;
 	struct xenusb_request_segment ind[XENUSB_MAX_SEGMENTS_PER_REQUEST];
 	struct xenusb_request_segment seg[XENUSB_MAX_INDIRECT_SEGS];
@@ -313,13 +321,15 @@ struct usbback_ring_ops {
  * @fatal: a ring protocol violation was latched (consumer context)
  * @slot_wait: a request waits for a free slot (ring lock)
  * @nr_inflight: slots in use (ring lock)
+ * @max_inflight: the most slots ever in use at once (ring lock)
  * @urb: back end of the urb ring (requests: consumer context;
  *	responses: ring lock)
  * @conn: back end of the conn ring (ring lock)
  * @addr: guest-assigned USB addresses (consumer context)
  * @connq: hotplug events not yet on the conn ring (ring lock)
  * @feat: the negotiated extensions (set before attach, consumer context)
- * @rq: request slots
+ * @nr_slots: entries of @rq, as many as the attached urb ring holds
+ * @rq: request slots, the implementer's array (usbback_ring_set_slots())
  */
 struct usbback_ring {
 	const struct usbback_ring_ops *ops;
@@ -328,20 +338,24 @@ struct usbback_ring {
 	bool fatal;
 	bool slot_wait;
 	unsigned int nr_inflight;
+	unsigned int max_inflight;
 	struct xenusb_urb_back_ring urb;
 	struct xenusb_conn_back_ring conn;
 	struct usbback_addr_table addr;
 	struct usbback_conn_queue connq;
 	struct xenusb_features feat;
-	struct usbback_rq rq[USBBACK_NR_SLOTS];
+	unsigned int nr_slots;
+	struct usbback_rq *rq;
 };
 
 int usbback_ring_init(struct usbback_ring *r,
 		      const struct usbback_ring_ops *ops, u8 nports);
-void usbback_ring_attach(struct usbback_ring *r,
-			 struct xenusb_urb_sring *urb_sring,
-			 struct xenusb_conn_sring *conn_sring,
-			 unsigned int page_size);
+int usbback_ring_set_slots(struct usbback_ring *r, struct usbback_rq *rq,
+			   unsigned int nr);
+int usbback_ring_attach(struct usbback_ring *r,
+			struct xenusb_urb_sring *urb_sring,
+			struct xenusb_conn_sring *conn_sring,
+			unsigned int order);
 unsigned int usbback_ring_detach(struct usbback_ring *r);
 bool usbback_ring_consume(struct usbback_ring *r);
 void usbback_ring_fatal(struct usbback_ring *r, const char *what);

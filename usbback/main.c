@@ -164,6 +164,17 @@ module_param_named(feature_max_indirect_segments,
 MODULE_PARM_DESC(feature_max_indirect_segments,
 		 "Offer feature-max-indirect-segments: bulk requests of up to 256 pages (1 MiB) in indirect pages (default: Y)");
 
+/*
+ * The largest urb ring a frontend may grant (max-ring-page-order): 2^N
+ * pages. 0 offers nothing (one page, no key written); read each time a
+ * controller offers its features.
+ */
+unsigned int usbback_max_ring_page_order = XENUSB_MAX_RING_PAGE_ORDER;
+module_param_named(max_ring_page_order, usbback_max_ring_page_order, uint,
+		   0644);
+MODULE_PARM_DESC(max_ring_page_order,
+		 "Largest urb ring a frontend may use, 2^N pages, 0..3 (default 3: 8 pages, 128 requests in flight; 0: one page, max-ring-page-order not offered)");
+
 static int __init usbback_init(void)
 {
 	int err;

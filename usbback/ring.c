@@ -21,7 +21,9 @@
 
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/ratelimit.h>
+#include <linux/slab.h>
 #include <xen/events.h>
 
 #include "common.h"
@@ -217,16 +219,73 @@ int usbback_ctrlr_init(struct usbback_ctrlr *c)
 	INIT_DELAYED_WORK(&c->ring_work, usbback_ring_work);
 	init_waitqueue_head(&c->ring_wait);
 	INIT_WORK(&c->done_work, usbback_urb_done_work);
-	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
-		c->slot[i].ctrlr = c;
-		c->slot[i].rq = &c->ring.rq[i];
-		INIT_LIST_HEAD(&c->slot[i].node);
-		INIT_WORK(&c->slot[i].cfg_work, usbback_claim_cfg_work);
-		INIT_WORK(&c->slot[i].reset_work, usbback_claim_reset_work);
-	}
 	for (i = 0; i <= XENUSB_MAX_PORTNR; i++)
 		init_usb_anchor(&c->port[i].anchor);
 	return usbback_ring_init(&c->ring, &usbback_ring_ops, c->nports);
+}
+
+/**
+ * usbback_slots_free() - give back the slot tables of a controller
+ * @c: controller, disconnected, no request in flight
+ */
+void usbback_slots_free(struct usbback_ctrlr *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_slots; i++)
+		usbback_slot_free_buffers(&c->slot[i]);
+	kvfree(c->slot);
+	kvfree(c->rq);
+	c->slot = NULL;
+	c->rq = NULL;
+	c->nr_slots = 0;
+}
+
+/*
+ * One slot per request the urb ring of 2^@order pages holds, for the
+ * core (struct usbback_rq) and for us (struct usbback_slot): a one-page
+ * ring keeps the 16 slots it always had. Kept across reconnects of the
+ * same size; their copy buffers and map pages grow lazily per slot.
+ */
+static int usbback_slots_size(struct usbback_ctrlr *c, unsigned int order)
+{
+	unsigned int i, nr = XENUSB_URB_RING_SIZE_ORDER(order);
+	struct usbback_slot *slot;
+	struct usbback_rq *rq;
+	int err;
+
+	BUILD_BUG_ON(USBBACK_MAX_SLOTS > U16_MAX);
+	if (nr == c->nr_slots)
+		return 0;
+	if (c->ring.nr_inflight)
+		return -EBUSY;
+	slot = kvcalloc(nr, sizeof(*slot), GFP_KERNEL);
+	rq = kvcalloc(nr, sizeof(*rq), GFP_KERNEL);
+	if (!slot || !rq) {
+		kvfree(slot);
+		kvfree(rq);
+		return -ENOMEM;
+	}
+	mutex_lock(&c->req_mutex);
+	err = usbback_ring_set_slots(&c->ring, rq, nr);
+	mutex_unlock(&c->req_mutex);
+	if (err) {
+		kvfree(slot);
+		kvfree(rq);
+		return err;
+	}
+	usbback_slots_free(c);
+	for (i = 0; i < nr; i++) {
+		slot[i].ctrlr = c;
+		slot[i].rq = &rq[i];
+		INIT_LIST_HEAD(&slot[i].node);
+		INIT_WORK(&slot[i].cfg_work, usbback_claim_cfg_work);
+		INIT_WORK(&slot[i].reset_work, usbback_claim_reset_work);
+	}
+	c->slot = slot;
+	c->rq = rq;
+	c->nr_slots = nr;
+	return 0;
 }
 
 /**
@@ -337,7 +396,9 @@ static void usbback_ring_thread_stop(struct usbback_ctrlr *c)
  * usbback_ring_connect() - map the frontend's rings and bind its event
  * channel
  * @c: controller
- * @urb_ref: grant of the urb ring page
+ * @urb_refs: grants of the urb ring's 2^@order pages
+ * @order: the negotiated ring-page-order, already checked against our
+ *	max-ring-page-order
  * @conn_ref: grant of the conn ring page
  * @evtchn: the frontend's event channel port
  *
@@ -345,14 +406,22 @@ static void usbback_ring_thread_stop(struct usbback_ctrlr *c)
  *
  * Return: 0 or a negative errno (already reported with xenbus_dev_fatal).
  */
-int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
-			 grant_ref_t conn_ref, evtchn_port_t evtchn)
+int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t *urb_refs,
+			 unsigned int order, grant_ref_t conn_ref,
+			 evtchn_port_t evtchn)
 {
 	struct xenbus_device *xdev = c->xdev;
 	void *urb_va, *conn_va;
 	int err;
 
-	err = xenbus_map_ring_valloc(xdev, &urb_ref, 1, &urb_va);
+	err = usbback_slots_size(c, order);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "allocating %u request slots",
+				 XENUSB_URB_RING_SIZE_ORDER(order));
+		return err;
+	}
+	/* The 2^order pages are mapped as one virtually contiguous ring. */
+	err = xenbus_map_ring_valloc(xdev, urb_refs, 1u << order, &urb_va);
 	if (err)
 		return err;	/* xenbus reported it */
 	err = xenbus_map_ring_valloc(xdev, &conn_ref, 1, &conn_va);
@@ -361,8 +430,14 @@ int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
 
 	/* Not yet connected: the ring work leaves the rings alone. */
 	mutex_lock(&c->req_mutex);
-	usbback_ring_attach(&c->ring, urb_va, conn_va, XEN_PAGE_SIZE);
+	err = usbback_ring_attach(&c->ring, urb_va, conn_va, order);
 	mutex_unlock(&c->req_mutex);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "attaching a ring of order %u",
+				 order);
+		goto err_conn_unmap;
+	}
+	c->ring_order = order;
 
 	/* The handler may wake it as soon as the event channel is bound. */
 	c->ring_thread = kthread_run(usbback_ring_thread, c, "usbback.%d.%u",
@@ -388,8 +463,9 @@ int usbback_ring_connect(struct usbback_ctrlr *c, grant_ref_t urb_ref,
 	c->connected = true;
 	mutex_unlock(&c->req_mutex);
 
-	dev_info(&xdev->dev, "dom%d controller %u connected (evtchn %u)\n",
-		 xdev->otherend_id, c->devid, evtchn);
+	dev_info(&xdev->dev, "dom%d controller %u connected (evtchn %u, urb ring %u pages, %u slots)\n",
+		 xdev->otherend_id, c->devid, evtchn, 1u << order,
+		 c->nr_slots);
 	/* Replay the ports and pick up requests posted before the bind. */
 	usbback_ring_kick(c);
 	return 0;
@@ -402,6 +478,7 @@ err_conn:
 	mutex_lock(&c->req_mutex);
 	usbback_ring_detach(&c->ring);
 	mutex_unlock(&c->req_mutex);
+err_conn_unmap:
 	xenbus_unmap_ring_vfree(xdev, conn_va);
 err_urb:
 	xenbus_unmap_ring_vfree(xdev, urb_va);
@@ -482,7 +559,7 @@ void usbback_ring_disconnect(struct usbback_ctrlr *c)
 	 * A configuration change answers once the device is configured, a
 	 * port reset once the device is back.
 	 */
-	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
+	for (i = 0; i < c->nr_slots; i++) {
 		flush_work(&c->slot[i].cfg_work);
 		flush_work(&c->slot[i].reset_work);
 	}
@@ -507,7 +584,7 @@ void usbback_ring_disconnect(struct usbback_ctrlr *c)
 	if (urb_va)
 		xenbus_unmap_ring_vfree(xdev, urb_va);
 
-	for (i = 0; i < USBBACK_NR_SLOTS; i++)
+	for (i = 0; i < c->nr_slots; i++)
 		usbback_slot_free_buffers(&c->slot[i]);
 	dev_info(&xdev->dev, "dom%d controller %u disconnected\n",
 		 xdev->otherend_id, c->devid);

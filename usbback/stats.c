@@ -14,7 +14,10 @@
  * two copy counters when a copy is made.  statistics/inflight is the number
  * of requests in flight now, not a counter; statistics/max_indirect the
  * data segments an indirect request may have on the current connection
- * (0: large transfers are off).
+ * (0: large transfers are off); statistics/max_in_flight the most requests
+ * ever in flight at once on this controller (a high-water mark, never
+ * reset: a deeper ring shows here by going above 16) and
+ * statistics/ring_pages the pages of the current urb ring.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -190,6 +193,35 @@ static ssize_t inflight_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(inflight);
 
+/* High-water mark of inflight, over the controller's life. */
+static ssize_t max_in_flight_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct usbback_ctrlr *c = dev_get_drvdata(dev);
+	unsigned long flags;
+	unsigned int n;
+
+	if (!c)
+		return -ENODEV;
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	n = c->ring.max_inflight;
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(max_in_flight);
+
+/* Not a counter: pages of the urb ring of the current connection. */
+static ssize_t ring_pages_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct usbback_ctrlr *c = dev_get_drvdata(dev);
+
+	if (!c)
+		return -ENODEV;
+	return sysfs_emit(buf, "%u\n", 1u << READ_ONCE(c->ring_order));
+}
+static DEVICE_ATTR_RO(ring_pages);
+
 /* Not a counter: what the current connection negotiated. */
 static ssize_t max_indirect_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -221,6 +253,8 @@ static struct attribute *usbback_ctrlr_attrs[] = {
 	&usbback_dev_attr_errors_other.attr,
 	&dev_attr_inflight.attr,
 	&dev_attr_max_indirect.attr,
+	&dev_attr_max_in_flight.attr,
+	&dev_attr_ring_pages.attr,
 	NULL
 };
 

@@ -26,7 +26,6 @@
 int usbback_ring_init(struct usbback_ring *r,
 		      const struct usbback_ring_ops *ops, u8 nports)
 {
-	unsigned int i;
 	int err;
 
 	err = usbback_conn_init(&r->connq, nports);
@@ -40,41 +39,83 @@ int usbback_ring_init(struct usbback_ring *r,
 	r->nr_inflight = 0;
 	r->urb.sring = NULL;
 	r->conn.sring = NULL;
+	r->max_inflight = 0;
+	r->nr_slots = 0;
+	r->rq = NULL;
 	usbback_addr_init(&r->addr);
-	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
-		r->rq[i].in_use = false;
-		r->rq[i].dispatched = false;
-		r->rq[i].index = i;
+	return 0;
+}
+
+/**
+ * usbback_ring_set_slots() - give the core its request slots
+ * @r: the rings, detached, no request in flight
+ * @rq: @nr slots, owned by the implementer until the next call or the
+ *	end of the controller
+ * @nr: one per request the urb ring to attach holds (its RING_SIZE()),
+ *	1..USBBACK_MAX_SLOTS
+ *
+ * Consumer context. The implementer sizes its own per-slot state by the
+ * same @nr, so that a one-page ring costs no more than it did before the
+ * ring could grow.
+ *
+ * Return: 0, -EINVAL for a bad @nr, -EBUSY while attached or while a
+ * request is in flight.
+ */
+int usbback_ring_set_slots(struct usbback_ring *r, struct usbback_rq *rq,
+			   unsigned int nr)
+{
+	unsigned int i;
+
+	if (!rq || !nr || nr > USBBACK_MAX_SLOTS)
+		return -EINVAL;
+	if (r->mapped || r->nr_inflight)
+		return -EBUSY;
+	for (i = 0; i < nr; i++) {
+		rq[i].in_use = false;
+		rq[i].dispatched = false;
+		rq[i].index = i;
 	}
+	r->rq = rq;
+	r->nr_slots = nr;
 	return 0;
 }
 
 /**
  * usbback_ring_attach() - start serving the frontend's rings
  * @r: the rings, detached
- * @urb_sring: the mapped urb ring page
+ * @urb_sring: the mapped urb ring, 2^@order virtually contiguous pages
  * @conn_sring: the mapped conn ring page
- * @page_size: size of each page
+ * @order: the negotiated ring-page-order (0: one page, the base protocol)
  *
  * Consumer context.  Forgets the guest's addresses and any latched fatal
  * error, and queues every occupied port for the conn ring: a frontend
  * that (re)connects knows nothing.  The caller then has
- * usbback_ring_consume() run.
+ * usbback_ring_consume() run.  The ring's size (its producer overflow
+ * check, the number of requests in flight) follows from @order.
+ *
+ * Return: 0, or -EINVAL when @order is above XENUSB_MAX_RING_PAGE_ORDER
+ * or the ring holds more requests than the slots given with
+ * usbback_ring_set_slots() (nothing is attached then).
  */
-void usbback_ring_attach(struct usbback_ring *r,
-			 struct xenusb_urb_sring *urb_sring,
-			 struct xenusb_conn_sring *conn_sring,
-			 unsigned int page_size)
+int usbback_ring_attach(struct usbback_ring *r,
+			struct xenusb_urb_sring *urb_sring,
+			struct xenusb_conn_sring *conn_sring,
+			unsigned int order)
 {
-	unsigned long flags = r->ops->lock(r);
+	unsigned long flags;
 
-	BACK_RING_INIT(&r->urb, urb_sring, page_size);
-	BACK_RING_INIT(&r->conn, conn_sring, page_size);
+	if (order > XENUSB_MAX_RING_PAGE_ORDER ||
+	    XENUSB_URB_RING_SIZE_ORDER(order) > r->nr_slots)
+		return -EINVAL;
+	flags = r->ops->lock(r);
+	BACK_RING_INIT(&r->urb, urb_sring, XENUSB_PAGE_SIZE << order);
+	BACK_RING_INIT(&r->conn, conn_sring, XENUSB_PAGE_SIZE);
 	usbback_conn_replay(&r->connq);
 	r->mapped = true;
 	r->ops->unlock(r, flags);
 	usbback_addr_init(&r->addr);
 	r->fatal = false;
+	return 0;
 }
 
 /**
@@ -217,7 +258,7 @@ static struct usbback_rq *usbback_slot_get(struct usbback_ring *r, RING_IDX rc,
 
 	*busy = false;
 	flags = r->ops->lock(r);
-	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
+	for (i = 0; i < r->nr_slots; i++) {
 		if (r->rq[i].in_use && r->rq[i].req.id == id) {
 			*busy = true;
 			goto out;
@@ -225,7 +266,7 @@ static struct usbback_rq *usbback_slot_get(struct usbback_ring *r, RING_IDX rc,
 	}
 	/* No more in flight than the ring has room for responses. */
 	if (!RING_REQUEST_CONS_OVERFLOW(&r->urb, rc)) {
-		for (i = 0; i < USBBACK_NR_SLOTS && !rq; i++)
+		for (i = 0; i < r->nr_slots && !rq; i++)
 			if (!r->rq[i].in_use)
 				rq = &r->rq[i];
 	}
@@ -233,7 +274,8 @@ static struct usbback_rq *usbback_slot_get(struct usbback_ring *r, RING_IDX rc,
 		rq->in_use = true;
 		rq->dispatched = false;
 		rq->port = 0;
-		r->nr_inflight++;
+		if (++r->nr_inflight > r->max_inflight)
+			r->max_inflight = r->nr_inflight;
 	} else {
 		r->slot_wait = true;
 	}
@@ -268,7 +310,7 @@ static void usbback_unlink(struct usbback_ring *r, struct usbback_rq *by)
 	unsigned int i;
 
 	flags = r->ops->lock(r);
-	for (i = 0; i < USBBACK_NR_SLOTS; i++) {
+	for (i = 0; i < r->nr_slots; i++) {
 		struct usbback_rq *v = &r->rq[i];
 
 		if (v->in_use && v->dispatched && !v->req.pipe.unlink &&

@@ -85,7 +85,85 @@ static int usbback_feat_offer(struct usbback_ctrlr *c)
 		}
 		c->feat_offered.val[f] = v;
 	}
+	/* A deeper urb ring (protocol.rst "Deeper ring"): blkif's key. */
+	c->max_ring_order = min_t(unsigned int,
+				  READ_ONCE(usbback_max_ring_page_order),
+				  XENUSB_MAX_RING_PAGE_ORDER);
+	if (c->max_ring_order) {
+		err = xenbus_printf(XBT_NIL, xdev->nodename,
+				    XENUSB_KEY_MAX_RING_PAGE_ORDER, "%u",
+				    c->max_ring_order);
+		if (err) {
+			xenbus_dev_fatal(xdev, err, "writing %s",
+					 XENUSB_KEY_MAX_RING_PAGE_ORDER);
+			return err;
+		}
+	} else {
+		xenbus_rm(XBT_NIL, xdev->nodename,
+			  XENUSB_KEY_MAX_RING_PAGE_ORDER);
+	}
 	return 0;
+}
+
+/*
+ * The urb ring's pages: ring-page-order (absent: 0) and the grant of
+ * each page, "urb-ring-ref" for one page, "urb-ring-ref0".. otherwise.
+ * Return: 0, or a negative errno (already reported).
+ */
+static int usbback_read_ring_refs(struct usbback_ctrlr *c,
+				  grant_ref_t refs[XENUSB_MAX_RING_PAGES],
+				  unsigned int *order)
+{
+	struct xenbus_device *xdev = c->xdev;
+	char *val[XENUSB_MAX_RING_PAGES] = { };
+	char node[sizeof(XENUSB_KEY_URB_RING_REF) + 4];
+	unsigned int i, n, bad;
+	char *s;
+	int err;
+
+	s = xenbus_read(XBT_NIL, xdev->otherend, XENUSB_KEY_RING_PAGE_ORDER,
+			NULL);
+	if (IS_ERR(s))
+		s = NULL;
+	err = usbback_parse_ring_order(s, c->max_ring_order, order);
+	if (err) {
+		xenbus_dev_fatal(xdev, err, "frontend's %s \"%s\" (0..%u)",
+				 XENUSB_KEY_RING_PAGE_ORDER, s,
+				 c->max_ring_order);
+		kfree(s);
+		return err;
+	}
+	kfree(s);
+
+	n = 1u << *order;
+	for (i = 0; i < n; i++) {
+		if (*order)
+			snprintf(node, sizeof(node), "%s%u",
+				 XENUSB_KEY_URB_RING_REF, i);
+		else
+			strscpy(node, XENUSB_KEY_URB_RING_REF, sizeof(node));
+		val[i] = xenbus_read(XBT_NIL, xdev->otherend, node, NULL);
+		if (IS_ERR(val[i]))
+			val[i] = NULL;
+	}
+	BUILD_BUG_ON(sizeof(grant_ref_t) != sizeof(u32));
+	err = usbback_parse_ring_refs(*order, (const char *const *)val,
+				      (u32 *)refs, &bad);
+	if (err) {
+		if (*order)
+			xenbus_dev_fatal(xdev, err, "frontend's %s%u: %s",
+					 XENUSB_KEY_URB_RING_REF, bad,
+					 err == -ENOENT ? "missing" :
+					 err == -EEXIST ? "names a page twice" :
+					 "not a grant reference");
+		else
+			xenbus_dev_fatal(xdev, err, "reading %s/%s",
+					 xdev->otherend,
+					 XENUSB_KEY_URB_RING_REF);
+	}
+	for (i = 0; i < n; i++)
+		kfree(val[i]);
+	return err;
 }
 
 /*
@@ -131,18 +209,21 @@ static int usbback_feat_read(struct usbback_ctrlr *c,
 
 static int usbback_connect(struct usbback_ctrlr *c)
 {
+	grant_ref_t urb_refs[XENUSB_MAX_RING_PAGES];
 	struct xenusb_features on;
 	struct xenbus_device *xdev = c->xdev;
-	unsigned int urb_ref, conn_ref, evtchn;
+	unsigned int conn_ref, evtchn, order;
 	int err;
 
+	err = usbback_read_ring_refs(c, urb_refs, &order);
+	if (err)
+		return err;
 	err = xenbus_gather(XBT_NIL, xdev->otherend,
-			    "urb-ring-ref", "%u", &urb_ref,
 			    "conn-ring-ref", "%u", &conn_ref,
 			    "event-channel", "%u", &evtchn, NULL);
 	if (err) {
 		xenbus_dev_fatal(xdev, err,
-				 "reading %s/{urb-ring-ref,conn-ring-ref,event-channel}",
+				 "reading %s/{conn-ring-ref,event-channel}",
 				 xdev->otherend);
 		return err;
 	}
@@ -157,7 +238,7 @@ static int usbback_connect(struct usbback_ctrlr *c)
 	 * "protocol" needs no check: request and response layouts are the
 	 * same for the x86_32 and x86_64 ABIs (no 64-bit fields).
 	 */
-	return usbback_ring_connect(c, urb_ref, conn_ref, evtchn);
+	return usbback_ring_connect(c, urb_refs, order, conn_ref, evtchn);
 }
 
 static void usbback_set_state(struct usbback_ctrlr *c, enum xenbus_state s)
@@ -354,6 +435,7 @@ static void usbback_remove(struct xenbus_device *xdev)
 	/* The unplug events of the ports above kicked the ring work. */
 	cancel_delayed_work_sync(&c->ring_work);
 	usbback_stats_del(c);
+	usbback_slots_free(c);
 	dev_set_drvdata(&xdev->dev, NULL);
 	kfree(c);
 }

@@ -106,3 +106,86 @@ bool usbback_busid_valid(const char *busid)
 	}
 	return *p == '\0' && (size_t)(p - busid) < USBBACK_BUSID_LEN;
 }
+
+/**
+ * usbback_parse_ring_order() - parse the frontend's ring-page-order
+ * @s: the value as read from xenstore (NUL-terminated), NULL when the
+ *	frontend wrote none (one page, an old frontend)
+ * @max: the largest order this backend offered (max-ring-page-order),
+ *	0 when it offered none
+ * @order: set to the order on success, untouched otherwise
+ *
+ * The frontend writes the value with "%u": only a canonical decimal
+ * number (no sign, space, leading zero or newline) is accepted. A key
+ * the backend never offered is ignored (one page), like every extension
+ * key of a feature not offered.
+ *
+ * Return: 0, or -EINVAL for garbage or an order above @max.
+ */
+int usbback_parse_ring_order(const char *s, unsigned int max,
+			     unsigned int *order)
+{
+	u32 v;
+
+	if (!s || !max) {
+		*order = 0;
+		return 0;
+	}
+	if (xenusb_feat_parse(s, XENUSB_MAX_RING_PAGE_ORDER, &v) || v > max)
+		return -EINVAL;
+	*order = v;
+	return 0;
+}
+
+/* A canonical decimal grant reference, 0..U32_MAX. */
+static int usbback_parse_gref(const char *s, u32 *gref)
+{
+	u64 v = 0;
+
+	if (!s || *s < '0' || *s > '9' || (s[0] == '0' && s[1]))
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (u64)(*s - '0');
+		if (v > 0xffffffffULL)
+			return -EINVAL;
+	}
+	*gref = (u32)v;
+	return 0;
+}
+
+/**
+ * usbback_parse_ring_refs() - parse the grants of the urb ring's pages
+ * @order: the accepted ring-page-order (usbback_parse_ring_order())
+ * @refs: the 2^@order values as read from xenstore, NULL where a key is
+ *	missing: for order 0 refs[0] is "urb-ring-ref", otherwise refs[i]
+ *	is "urb-ring-ref<i>"
+ * @grefs: set to the 2^@order grant references on success
+ * @bad: set to the index of the first bad value on failure
+ *
+ * Return: 0; -ENOENT for a missing key, -EINVAL for a value that is not
+ * a canonical decimal number, -EEXIST for a grant named twice (two ring
+ * pages cannot be the same page).
+ */
+int usbback_parse_ring_refs(unsigned int order, const char *const refs[],
+			    u32 grefs[], unsigned int *bad)
+{
+	unsigned int i, j, n = 1u << order;
+
+	if (order > XENUSB_MAX_RING_PAGE_ORDER) {
+		*bad = 0;
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		*bad = i;
+		if (!refs[i])
+			return -ENOENT;
+		if (usbback_parse_gref(refs[i], &grefs[i]))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (grefs[j] == grefs[i])
+				return -EEXIST;
+	}
+	return 0;
+}

@@ -22,7 +22,6 @@
 #include "core.h"
 #include "xenusb_compat.h"
 
-#define USBFRONT_NR_IDS		XENUSB_URB_RING_SIZE
 #define USBFRONT_MAX_BYTES	65535u	/* buffer_length is u16 */
 
 /* Module parameters (main.c). */
@@ -31,6 +30,7 @@ extern bool usbfront_param_zlp;
 extern bool usbfront_param_reconnect;
 extern unsigned int usbfront_param_reclaim_ms;
 extern bool usbfront_feature_param[XENUSB_FEAT_NR];
+extern unsigned int usbfront_param_max_ring_page_order;
 
 /**
  * enum usbfront_link - state of the rings
@@ -144,11 +144,14 @@ struct usbfront_stats {
  * @ring: both rings, the ids in flight and what was sent under them
  *	(rsp_ring.c and req_build.c core)
  * @round: the ring processing round running under @lock (rsp.c)
- * @urb_ring_ref: grant of the URB ring page
+ * @ring_order: ring-page-order of the URB ring (0: one page)
+ * @urb_ring_ref: grants of the URB ring's 2^@ring_order pages
  * @conn_ring_ref: grant of the conn ring page
  * @evtchn: event channel shared by both rings
  * @irq: irq bound to @evtchn, 0 if none
- * @shadow: per-id state of requests on the ring
+ * @shadow: per-id state of requests on the ring, @nr_shadow entries:
+ *	grown (never shrunk) at connect to the ids of the negotiated ring
+ * @nr_shadow: entries of @shadow
  * @pending: URBs waiting for a ring slot or for their endpoint
  * @unlinks: dequeued URBs whose unlink request waits for a ring slot
  * @conn_mutex: serialises connect and teardown (xenbus thread, error
@@ -178,12 +181,14 @@ struct usbfront_info {
 	enum usbfront_link link;
 	struct usbfront_ring ring;
 	struct usbfront_round *round;
-	grant_ref_t urb_ring_ref;
+	unsigned int ring_order;
+	grant_ref_t urb_ring_ref[XENUSB_MAX_RING_PAGES];
 	grant_ref_t conn_ring_ref;
 	evtchn_port_t evtchn;
 	unsigned int irq;
 
-	struct usbfront_shadow shadow[USBFRONT_NR_IDS];
+	struct usbfront_shadow *shadow;
+	unsigned int nr_shadow;
 	struct list_head pending;
 	struct list_head unlinks;
 

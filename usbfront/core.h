@@ -44,6 +44,7 @@ struct usbfront_id_table {
 int usbfront_ids_init(struct usbfront_id_table *t, u16 cap);
 int usbfront_id_alloc(struct usbfront_id_table *t);
 int usbfront_id_release(struct usbfront_id_table *t, u16 id);
+int usbfront_ids_resize(struct usbfront_id_table *t, u16 cap);
 bool usbfront_id_in_use(const struct usbfront_id_table *t, u16 id);
 
 /* ------------------------------------------------------------------ */
@@ -101,6 +102,8 @@ unsigned int usbfront_feat_choose(const struct xenusb_features *local,
 				  const char *const offer[XENUSB_FEAT_NR],
 				  struct xenusb_features *use,
 				  enum xenusb_feat_verdict verdict[XENUSB_FEAT_NR]);
+unsigned int usbfront_ring_order_choose(const char *offer, unsigned int local,
+					enum xenusb_feat_verdict *verdict);
 
 /* ------------------------------------------------------------------ */
 /* rh_port.c: root-hub ports                                            */
@@ -216,7 +219,8 @@ bool usbfront_xfer_hold(const struct usbfront_progress *p, u32 len,
 /* ------------------------------------------------------------------ */
 /* rsp_ring.c and req_build.c: the two rings of one controller          */
 
-#define USBFRONT_RING_IDS	XENUSB_URB_RING_SIZE
+/* Ids of the deepest ring (ring-page-order 3); a ring uses RING_SIZE(). */
+#define USBFRONT_RING_IDS	XENUSB_MAX_URB_RING_SIZE
 
 /**
  * struct usbfront_ring_ops - what the core needs from its implementer
@@ -307,8 +311,8 @@ struct usbfront_xfer {
 
 void usbfront_ring_init(struct usbfront_ring *r, struct usbfront_rh *rh,
 			const struct usbfront_ring_ops *ops, void *ctx);
-void usbfront_ring_attach(struct usbfront_ring *r, void *urb_page,
-			  void *conn_page);
+int usbfront_ring_attach(struct usbfront_ring *r, void *urb_page,
+			 void *conn_page, unsigned int order);
 void usbfront_ring_error(struct usbfront_ring *r, const char *what);
 int usbfront_ring_responses(struct usbfront_ring *r, bool *more);
 int usbfront_ring_conn(struct usbfront_ring *r, bool *more);

@@ -52,3 +52,42 @@ unsigned int usbfront_feat_choose(const struct xenusb_features *local,
 	}
 	return on;
 }
+
+/**
+ * usbfront_ring_order_choose() - the URB ring's ring-page-order
+ * @offer: the backend's max-ring-page-order as read from its directory,
+ *	NULL when it wrote none (an old backend)
+ * @local: this frontend's largest order (its module parameter), 0 for
+ *	one page always
+ * @verdict: set to how @offer was judged, for the caller's log line
+ *
+ * A backend value that is not a canonical decimal number within
+ * 0..XENUSB_MAX_RING_PAGE_ORDER means one page, never a failure: the base
+ * protocol always works.
+ *
+ * Return: the order to use, the smaller of both sides' orders; 0 (one
+ * page, "urb-ring-ref" and no ring-page-order written) when either side
+ * has none.
+ */
+unsigned int usbfront_ring_order_choose(const char *offer, unsigned int local,
+					enum xenusb_feat_verdict *verdict)
+{
+	u32 v;
+
+	if (!offer) {
+		*verdict = XENUSB_FEAT_ABSENT;
+		return 0;
+	}
+	if (xenusb_feat_parse(offer, XENUSB_MAX_RING_PAGE_ORDER, &v)) {
+		*verdict = XENUSB_FEAT_GARBAGE;
+		return 0;
+	}
+	if (v && !local) {
+		*verdict = XENUSB_FEAT_LOCAL_OFF;
+		return 0;
+	}
+	*verdict = XENUSB_FEAT_OK;
+	if (local > XENUSB_MAX_RING_PAGE_ORDER)
+		local = XENUSB_MAX_RING_PAGE_ORDER;
+	return v < local ? v : local;
+}

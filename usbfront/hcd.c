@@ -183,6 +183,7 @@ struct usb_hcd *usbfront_hcd_create(struct xenbus_device *dev, u8 nports,
 {
 	struct usbfront_info *info;
 	struct usb_hcd *hcd;
+	unsigned int i;
 
 	hcd = usb_create_hcd(usb_ver == 1 ? &usbfront_hc_usb11 :
 			     &usbfront_hc_usb2, &dev->dev, dev_name(&dev->dev));
@@ -196,7 +197,8 @@ struct usb_hcd *usbfront_hcd_create(struct xenbus_device *dev, u8 nports,
 	info->nports = nports;
 	info->usb_ver = usb_ver;
 	info->link = USBFRONT_DOWN;
-	info->urb_ring_ref = INVALID_GRANT_REF;
+	for (i = 0; i < XENUSB_MAX_RING_PAGES; i++)
+		info->urb_ring_ref[i] = INVALID_GRANT_REF;
 	info->conn_ring_ref = INVALID_GRANT_REF;
 	usbfront_rh_setup(info);
 	usbfront_queue_init(info);

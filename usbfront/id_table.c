@@ -69,11 +69,41 @@ int usbfront_id_alloc(struct usbfront_id_table *t)
  */
 int usbfront_id_release(struct usbfront_id_table *t, u16 id)
 {
-	if (id >= t->cap || !t->in_use[id])
+	if (id >= USBFRONT_MAX_IDS || !t->in_use[id])
 		return -EINVAL;
-	/* nfree < cap here: @id is in use, so it is not on the stack. */
 	t->in_use[id] = false;
-	t->free[t->nfree++] = id;
+	/*
+	 * nfree < cap here when @id < cap: @id is in use, so it is not on
+	 * the stack. An id at or above a cap that shrank is retired.
+	 */
+	if (id < t->cap)
+		t->free[t->nfree++] = id;
+	return 0;
+}
+
+/**
+ * usbfront_ids_resize() - make ids 0..@cap-1 the ones handed out
+ * @t: table
+ * @cap: new number of ids, 1..USBFRONT_MAX_IDS (the size of a newly
+ *	attached ring)
+ *
+ * Ids in use stay in use, whatever @cap: one at or above a smaller @cap
+ * is released (usbfront_id_release()) but never handed out again.
+ *
+ * Return: 0, or -EINVAL for a bad @cap (the table is unchanged).
+ */
+int usbfront_ids_resize(struct usbfront_id_table *t, u16 cap)
+{
+	u16 i;
+
+	if (cap == 0 || cap > USBFRONT_MAX_IDS)
+		return -EINVAL;
+	t->cap = cap;
+	t->nfree = 0;
+	/* The lowest free id on top of the stack, as usbfront_ids_init(). */
+	for (i = cap; i-- > 0;)
+		if (!t->in_use[i])
+			t->free[t->nfree++] = i;
 	return 0;
 }
 

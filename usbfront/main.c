@@ -49,6 +49,16 @@ module_param_named(feature_max_indirect_segments,
 MODULE_PARM_DESC(feature_max_indirect_segments,
 		 "Use feature-max-indirect-segments where the backend offers it: one request of up to 256 pages (1 MiB) per bulk URB (default: Y)");
 
+/*
+ * The largest URB ring this frontend grants, 2^N pages, when the backend
+ * offers max-ring-page-order; read at every connection.
+ */
+unsigned int usbfront_param_max_ring_page_order = XENUSB_MAX_RING_PAGE_ORDER;
+module_param_named(max_ring_page_order, usbfront_param_max_ring_page_order,
+		   uint, 0644);
+MODULE_PARM_DESC(max_ring_page_order,
+		 "Largest URB ring to use where the backend offers max-ring-page-order, 2^N pages, 0..3 (default 3: 8 pages, 128 requests in flight; 0: one page, urb-ring-ref as in the base protocol)");
+
 /* 0 would retry held grants in a busy loop: refuse out-of-range values. */
 static int usbfront_set_reclaim_ms(const char *val,
 				   const struct kernel_param *kp)

@@ -774,7 +774,7 @@ void usbfront_fail_all(struct usbfront_info *info, struct list_head *done)
 		list_del_init(&urbp->list);
 		usbfront_finish(info, urbp, -ESHUTDOWN, done);
 	}
-	for (id = 0; id < USBFRONT_NR_IDS; id++)
+	for (id = 0; id < info->nr_shadow; id++)
 		if (usbfront_id_in_use(&info->ring.ids, id))
 			usbfront_release_shadow(info, id, done);
 	if (info->ring.nheld) {
@@ -800,7 +800,7 @@ void usbfront_reclaim(struct work_struct *work)
 	u16 id;
 
 	spin_lock_irqsave(&info->lock, flags);
-	for (id = 0; id < USBFRONT_NR_IDS; id++)
+	for (id = 0; id < info->nr_shadow; id++)
 		if (info->ring.held[id])
 			usbfront_release_shadow(info, id, &done);
 	if (info->ring.nheld)

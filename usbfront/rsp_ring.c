@@ -37,7 +37,8 @@ void usbfront_ring_init(struct usbfront_ring *r, struct usbfront_rh *rh,
 			const struct usbfront_ring_ops *ops, void *ctx)
 {
 	memset(r, 0, sizeof(*r));
-	usbfront_ids_init(&r->ids, USBFRONT_RING_IDS);
+	/* One page's worth until usbfront_ring_attach() says otherwise. */
+	usbfront_ids_init(&r->ids, XENUSB_URB_RING_SIZE_ORDER(0));
 	r->rh = rh;
 	r->ops = ops;
 	r->ctx = ctx;
@@ -46,21 +47,29 @@ void usbfront_ring_init(struct usbfront_ring *r, struct usbfront_rh *rh,
 /**
  * usbfront_ring_attach() - fresh shared rings for a new connection
  * @r: rings
- * @urb_page: the URB ring's 4 KiB page
+ * @urb_page: the URB ring: 2^@order virtually contiguous 4 KiB pages
  * @conn_page: the conn ring's 4 KiB page
+ * @order: ring-page-order of the URB ring (0: one page, the base
+ *	protocol), at most XENUSB_MAX_RING_PAGE_ORDER
  *
  * Every conn ring slot is posted, each under its own index as id; the
- * backend sees them when it connects.
+ * backend sees them when it connects. Request ids 0..RING_SIZE-1 of the
+ * new URB ring are handed out from now on.
+ *
+ * Return: 0, or -EINVAL for a bad @order (nothing is attached).
  */
-void usbfront_ring_attach(struct usbfront_ring *r, void *urb_page,
-			  void *conn_page)
+int usbfront_ring_attach(struct usbfront_ring *r, void *urb_page,
+			 void *conn_page, unsigned int order)
 {
 	struct xenusb_urb_sring *us = urb_page;
 	struct xenusb_conn_sring *cs = conn_page;
 	RING_IDX i;
 
+	if (order > XENUSB_MAX_RING_PAGE_ORDER ||
+	    usbfront_ids_resize(&r->ids, XENUSB_URB_RING_SIZE_ORDER(order)))
+		return -EINVAL;
 	SHARED_RING_INIT(us);
-	FRONT_RING_INIT(&r->urb, us, XENUSB_PAGE_SIZE);
+	FRONT_RING_INIT(&r->urb, us, XENUSB_PAGE_SIZE << order);
 	SHARED_RING_INIT(cs);
 	FRONT_RING_INIT(&r->conn, cs, XENUSB_PAGE_SIZE);
 	for (i = 0; i < RING_SIZE(&r->conn); i++)
@@ -70,6 +79,7 @@ void usbfront_ring_attach(struct usbfront_ring *r, void *urb_page,
 	r->pushed = 0;
 	r->broken = false;
 	r->error = NULL;
+	return 0;
 }
 
 /**

@@ -11,7 +11,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <xen/events.h>
 #include <xen/grant_table.h>
 #include <xen/page.h>
@@ -60,8 +63,8 @@ static void usbfront_teardown(struct usbfront_info *info)
 	usbfront_giveback_list(info, &done);
 	usb_hcd_poll_rh_status(info->hcd);
 
-	xenbus_teardown_ring((void **)&info->ring.urb.sring, 1,
-			     &info->urb_ring_ref);
+	xenbus_teardown_ring((void **)&info->ring.urb.sring,
+			     1u << info->ring_order, info->urb_ring_ref);
 	xenbus_teardown_ring((void **)&info->ring.conn.sring, 1,
 			     &info->conn_ring_ref);
 	if (was_up)
@@ -98,6 +101,91 @@ static void usbfront_feat_negotiate(struct usbfront_info *info,
 				 xenusb_feat_verdict_str(verdict[f]));
 		kfree(offer[f]);
 	}
+}
+
+/*
+ * The URB ring's order (protocol.rst "Deeper ring"): what the backend's
+ * max-ring-page-order and ours allow, read at every connection.
+ */
+static unsigned int usbfront_ring_order(struct usbfront_info *info)
+{
+	struct xenbus_device *dev = info->xbdev;
+	enum xenusb_feat_verdict verdict;
+	unsigned int order;
+	char *offer;
+
+	offer = xenbus_read(XBT_NIL, dev->otherend,
+			    XENUSB_KEY_MAX_RING_PAGE_ORDER, NULL);
+	if (IS_ERR(offer))
+		offer = NULL;
+	order = usbfront_ring_order_choose(offer,
+					   READ_ONCE(usbfront_param_max_ring_page_order),
+					   &verdict);
+	if (verdict == XENUSB_FEAT_GARBAGE)
+		dev_warn(&dev->dev, "backend's %s \"%s\": %s\n",
+			 XENUSB_KEY_MAX_RING_PAGE_ORDER, offer,
+			 xenusb_feat_verdict_str(verdict));
+	kfree(offer);
+	return order;
+}
+
+/*
+ * The URB ring's keys: "urb-ring-ref" alone for one page (byte for byte
+ * the base protocol), ring-page-order and "urb-ring-ref0".. otherwise.
+ * The keys of the other form, left by an earlier connection, go.
+ */
+static int usbfront_ring_publish(struct usbfront_info *info,
+				 struct xenbus_transaction xbt,
+				 const char **what)
+{
+	struct xenbus_device *dev = info->xbdev;
+	char node[sizeof(XENUSB_KEY_URB_RING_REF) + 4];
+	unsigned int i, n = 1u << info->ring_order;
+	int err;
+
+	if (!info->ring_order) {
+		*what = XENUSB_KEY_RING_PAGE_ORDER;
+		err = xenbus_rm(xbt, dev->nodename, *what);
+		if (err && err != -ENOENT)
+			return err;
+		/* *what names the key family: @node is ours alone. */
+		*what = XENUSB_KEY_URB_RING_REF;
+		for (i = 0; i < XENUSB_MAX_RING_PAGES; i++) {
+			snprintf(node, sizeof(node), "%s%u",
+				 XENUSB_KEY_URB_RING_REF, i);
+			err = xenbus_rm(xbt, dev->nodename, node);
+			if (err && err != -ENOENT)
+				return err;
+		}
+		*what = XENUSB_KEY_URB_RING_REF;
+		return xenbus_printf(xbt, dev->nodename, *what, "%u",
+				     info->urb_ring_ref[0]);
+	}
+	*what = XENUSB_KEY_URB_RING_REF;
+	err = xenbus_rm(xbt, dev->nodename, *what);
+	if (err && err != -ENOENT)
+		return err;
+	for (i = n; i < XENUSB_MAX_RING_PAGES; i++) {
+		snprintf(node, sizeof(node), "%s%u", XENUSB_KEY_URB_RING_REF,
+			 i);
+		err = xenbus_rm(xbt, dev->nodename, node);
+		if (err && err != -ENOENT)
+			return err;
+	}
+	*what = XENUSB_KEY_RING_PAGE_ORDER;
+	err = xenbus_printf(xbt, dev->nodename, *what, "%u", info->ring_order);
+	if (err)
+		return err;
+	*what = XENUSB_KEY_URB_RING_REF;
+	for (i = 0; i < n; i++) {
+		snprintf(node, sizeof(node), "%s%u", XENUSB_KEY_URB_RING_REF,
+			 i);
+		err = xenbus_printf(xbt, dev->nodename, node, "%u",
+				    info->urb_ring_ref[i]);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /*
@@ -151,8 +239,7 @@ again:
 	err = usbfront_feat_publish(info, xbt, use, &what);
 	if (err)
 		goto abort;
-	what = "urb-ring-ref";
-	err = xenbus_printf(xbt, dev->nodename, what, "%u", info->urb_ring_ref);
+	err = usbfront_ring_publish(info, xbt, &what);
 	if (err)
 		goto abort;
 	what = "conn-ring-ref";
@@ -189,7 +276,7 @@ static void usbfront_indirect_pages(struct usbfront_info *info,
 
 	if (!use->val[XENUSB_FEAT_MAX_INDIRECT])
 		return;
-	for (id = 0; id < USBFRONT_NR_IDS; id++) {
+	for (id = 0; id < info->nr_shadow; id++) {
 		if (info->shadow[id].ind)
 			continue;
 		info->shadow[id].ind = (void *)get_zeroed_page(GFP_NOIO);
@@ -208,11 +295,43 @@ static void usbfront_indirect_free(struct usbfront_info *info)
 {
 	unsigned int id;
 
-	for (id = 0; id < USBFRONT_NR_IDS; id++) {
+	for (id = 0; id < info->nr_shadow; id++) {
 		if (!info->ring.held[id])
 			free_page((unsigned long)info->shadow[id].ind);
 		info->shadow[id].ind = NULL;
 	}
+}
+
+/*
+ * One shadow per id of a ring of 2^@order pages. Grown, never shrunk:
+ * the shadow of a request whose grants a backend still holds stays.
+ * Called with the rings down (conn_mutex).
+ */
+static int usbfront_shadow_size(struct usbfront_info *info,
+				unsigned int order)
+{
+	unsigned int nr = XENUSB_URB_RING_SIZE_ORDER(order);
+	struct usbfront_shadow *sh, *old;
+	unsigned int noio;
+	unsigned long flags;
+
+	if (nr <= info->nr_shadow)
+		return 0;
+	/* No I/O to reclaim memory (a restore may wait on this disk). */
+	noio = memalloc_noio_save();
+	sh = kvcalloc(nr, sizeof(*sh), GFP_KERNEL);
+	memalloc_noio_restore(noio);
+	if (!sh)
+		return -ENOMEM;
+	spin_lock_irqsave(&info->lock, flags);
+	old = info->shadow;
+	if (old)
+		memcpy(sh, old, info->nr_shadow * sizeof(*sh));
+	info->shadow = sh;
+	info->nr_shadow = nr;
+	spin_unlock_irqrestore(&info->lock, flags);
+	kvfree(old);
+	return 0;
 }
 
 /* Grant both rings, bind the event channel, tell the backend. */
@@ -238,12 +357,21 @@ static int usbfront_connect(struct usbfront_info *info)
 	}
 
 	usbfront_feat_negotiate(info, &use);
+	info->ring_order = usbfront_ring_order(info);
+	err = usbfront_shadow_size(info, info->ring_order);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "allocating %u request shadows",
+				 XENUSB_URB_RING_SIZE_ORDER(info->ring_order));
+		return err;
+	}
 	usbfront_indirect_pages(info, &use);
 
+	/* 2^order pages, virtually contiguous, each granted. */
 	err = xenbus_setup_ring(dev, GFP_NOIO | __GFP_HIGH, (void **)&urb_sring,
-				1, &info->urb_ring_ref);
+				1u << info->ring_order, info->urb_ring_ref);
 	if (err) {
-		xenbus_dev_fatal(dev, err, "granting the urb ring");
+		xenbus_dev_fatal(dev, err, "granting the urb ring (%u pages)",
+				 1u << info->ring_order);
 		return err;
 	}
 	info->ring.urb.sring = urb_sring;
@@ -271,10 +399,17 @@ static int usbfront_connect(struct usbfront_info *info)
 
 	spin_lock_irqsave(&info->lock, flags);
 	/* Fresh rings, every conn request posted under its slot index. */
-	usbfront_ring_attach(&info->ring, urb_sring, conn_sring);
+	err = usbfront_ring_attach(&info->ring, urb_sring, conn_sring,
+				   info->ring_order);
 	info->ring.feat = use;
-	usbfront_link_set(info, USBFRONT_UP);
+	if (!err)
+		usbfront_link_set(info, USBFRONT_UP);
 	spin_unlock_irqrestore(&info->lock, flags);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "attaching a ring of order %u",
+				 info->ring_order);
+		goto fail;
+	}
 
 	err = usbfront_publish(info, &use);
 	if (err)
@@ -282,9 +417,9 @@ static int usbfront_connect(struct usbfront_info *info)
 
 	info->failed = false;
 	info->stats.connects++;
-	dev_info(&dev->dev, "connected: %u ports, USB %s, backend domain %d, zero-packet %s, port-reset %s, large transfers %u pages\n",
+	dev_info(&dev->dev, "connected: %u ports, USB %s, backend domain %d, urb ring %u pages, zero-packet %s, port-reset %s, large transfers %u pages\n",
 		 info->nports, info->usb_ver == 1 ? "1.1" : "2.0",
-		 dev->otherend_id,
+		 dev->otherend_id, 1u << info->ring_order,
 		 xenusb_feat_on(&use, XENUSB_FEAT_ZERO_PACKET) ? "on" : "off",
 		 xenusb_feat_on(&use, XENUSB_FEAT_PORT_RESET) ? "on" : "off",
 		 use.val[XENUSB_FEAT_MAX_INDIRECT]);
@@ -443,6 +578,9 @@ static void usbfront_remove(struct xenbus_device *dev)
 	mutex_unlock(&info->conn_mutex);
 	cancel_delayed_work_sync(&info->reclaim_work);
 	usbfront_indirect_free(info);
+	kvfree(info->shadow);
+	info->shadow = NULL;
+	info->nr_shadow = 0;
 	dev_set_drvdata(&dev->dev, NULL);
 	usb_put_hcd(hcd);
 }

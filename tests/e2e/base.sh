@@ -22,7 +22,7 @@ set -euo pipefail
 MODDIR=lib/modules/$KVER
 XB=/usr/lib/xen-$XENVER/bin
 # Inputs of this step; the trees are rebuilt when any of them changes
-KEY="$(md5sum < "$0" | cut -c1-12) $(cat "$CACHE/.stamp-kernel") $(cat "$CACHE/.stamp-sysroot")"
+KEY="$(md5sum < "$0" | cut -c1-12) $(cat "$CACHE/.stamp-kernel") $(cat "$SHARED/.stamp-sysroot")"
 if stamp_ok base "$KEY" && [ -d "$BASE/dom0" ] && [ -d "$BASE/domU" ]; then
 	exit 0
 fi

@@ -34,9 +34,10 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 mkdir -p "$(dirname "$LOG")"
 
 XEN_CMDLINE="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_max_vcpus=$QEMU_SMP loglvl=all guest_loglvl=all"
-DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN"
+DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN e2e.gmem=$GUEST_MEM"
 [ -n "${INTERACTIVE:-}" ] && DOM0_CMDLINE+=" e2e.shell=1"
 [ -n "${HOTPLUG_CYCLES:-}" ] && DOM0_CMDLINE+=" e2e.cycles=$HOTPLUG_CYCLES"
+[ -n "${GUEST_UP_T:-}" ] && DOM0_CMDLINE+=" e2e.gup=$GUEST_UP_T"
 # module parameters for dom0 (modprobe applies "module.param=value" from
 # the command line), e.g. E2E_DOM0_ARGS="usbback.dispatch=thread"
 [ -n "${E2E_DOM0_ARGS:-}" ] && DOM0_CMDLINE+=" $E2E_DOM0_ARGS"

@@ -13,6 +13,9 @@
 #                  Xen, toolstack; QEMU is always the host's):
 #                    bookworm  Debian 12: Xen 4.17, Linux 6.1 (the default)
 #                    trixie    Debian 13: Xen 4.20, Linux 6.12
+#                    bookworm-debug  bookworm with a debug kernel built from
+#                              Debian's 6.1 source (debug-kernel.sh; make
+#                              e2e-debug); not in `make e2e`
 #   KVER           Debian kernel ABI.  bookworm: pinned to the host's installed
 #                  linux-headers-amd64; trixie: to the linux-headers-amd64 of
 #                  the flavour's sysroot, where its modules are built
@@ -44,9 +47,21 @@ trixie)
 	SUITE=${SUITE:-trixie}
 	CACHE=$XENUSB_CACHE/e2e-trixie
 	DPKG_ADMIN=$CACHE/sysroot/var/lib/dpkg ;;  # built in the sysroot (chroot)
+bookworm-debug)
+	# the scenarios that hurt; QEMU, Xen, sysroot and stick are bookworm's
+	E2E_SCENARIOS=storage,iso,hotplug,lifecycle,saverestore,reconnect,hostile-frontend,hostile-backend
+	XENVER=${XENVER:-4.17}
+	SUITE=${SUITE:-bookworm}
+	CACHE=$XENUSB_CACHE/e2e-debug
+	DPKG_ADMIN=/var/lib/dpkg ;;
 *)
-	die "E2E_FLAVOUR=$E2E_FLAVOUR: want one of $E2E_FLAVOURS_ALL" ;;
+	die "E2E_FLAVOUR=$E2E_FLAVOUR: want one of $E2E_FLAVOURS_ALL bookworm-debug" ;;
 esac
+# DEBUG_FLAVOUR: the flavour whose kernel is debug-kernel.sh's; its Xen,
+# sysroot and stick are those of bookworm's cache (SHARED, read only)
+DEBUG_FLAVOUR=
+SHARED=$CACHE
+case $E2E_FLAVOUR in *-debug) DEBUG_FLAVOUR=1 SHARED=$XENUSB_CACHE/e2e ;; esac
 # BUILD_CHROOT: where this flavour's kernel modules are compiled ("" = the host)
 BUILD_CHROOT=
 [ "$DPKG_ADMIN" = /var/lib/dpkg ] || BUILD_CHROOT=${DPKG_ADMIN%/var/lib/dpkg}
@@ -56,7 +71,9 @@ BUILD_CHROOT=
 # must be exactly that ABI and package version (checked in setup.sh).  A
 # flavour built in its sysroot has no KVER before setup.sh made the sysroot
 # (KVER_OPTIONAL=1 lets setup.sh get that far).
-if [ -z "${KVER:-}" ]; then
+if [ -z "${KVER:-}" ] && [ -n "$DEBUG_FLAVOUR" ]; then
+	KVER=$(DBG_CACHE=$CACHE bash "$E2E_DIR/debug-kernel.sh" kver)
+elif [ -z "${KVER:-}" ]; then
 	KVER=$(dpkg-query --admindir="$DPKG_ADMIN" -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
 		sed -n 's/.*linux-headers-\([0-9][^ ,]*-amd64\).*/\1/p' || true)
 fi
@@ -65,27 +82,28 @@ if [ -z "${KVER:-}" ] && [ -z "${KVER_OPTIONAL:-}" ]; then
 	die "no linux-headers-amd64 in $BUILD_CHROOT: run tests/e2e/setup.sh"
 fi
 KDIR_E2E=/usr/src/linux-headers-$KVER   # inside BUILD_CHROOT when set
+[ -z "$DEBUG_FLAVOUR" ] || KDIR_E2E=$CACHE/build   # debug-kernel.sh's build tree
 # Debian version of the headers package, e.g. 6.1.192-2; the image must match
 KPKGVER=$(dpkg-query --admindir="$DPKG_ADMIN" -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null || true)
 
 # Cache layout ($CACHE is per flavour)
-DEBS=$CACHE/debs                # apt-get download'ed .debs
+DEBS=$SHARED/debs               # apt-get download'ed .debs
 KROOT=$CACHE/kernel             # unpacked linux-image-$KVER (depmod'ed)
-XEN_BIN=$CACHE/xen/xen-$XENVER-amd64   # gunzipped multiboot ELF
-SYSROOT=$CACHE/sysroot          # debootstrap: xl, xenstored, qemu-xen, usbutils
+XEN_BIN=$SHARED/xen/xen-$XENVER-amd64  # gunzipped multiboot ELF
+SYSROOT=$SHARED/sysroot         # debootstrap: xl, xenstored, qemu-xen, usbutils
 PEERS=$CACHE/peers              # xen-hcd.ko, testusb (built from linux-source)
 BASE=$CACHE/base                # dom0/domU root trees cut from the sysroot
-STICK=$CACHE/stick.img          # the USB stick image (known content)
+STICK=$SHARED/stick.img         # the USB stick image (known content)
 STICK_MB=${STICK_MB:-64}
 STICK_MAGIC=XEN-PVUSB-E2E-STICK
 CHECK_MB=16                     # storage checks the md5 of the first 16 MiB
-DEMO_STICK=$CACHE/demo-stick.img  # FAT stick with HELLO.TXT for demo.sh
+DEMO_STICK=$SHARED/demo-stick.img  # FAT stick with HELLO.TXT for demo.sh
 DEMO_TEXT="Hello from a USB stick in dom0, read by a Xen PV guest."
 VMLINUZ=$KROOT/boot/vmlinuz-$KVER
 
 # Our drivers and the bed's test modules: as `make` leaves them on the host,
 # or where modules.sh puts those built for a flavour's own kernel
-if [ -z "$BUILD_CHROOT" ]; then
+if [ -z "$BUILD_CHROOT" ] && [ -z "$DEBUG_FLAVOUR" ]; then
 	KO_DIR=$TOP
 else
 	KO_DIR=$XENUSB_BUILD/e2e-ko-$E2E_FLAVOUR
@@ -103,8 +121,22 @@ QEMU_ACCEL=${QEMU_ACCEL:-tcg,thread=multi}
 # cell runs in under 5 min) and it degrades gracefully when another TCG
 # QEMU shares the 2 host cores, where SMP=2 slowed 10-20x and timed out.
 QEMU_SMP=${QEMU_SMP:-1}
-QEMU_MEM=${QEMU_MEM:-1536}
-DOM0_MEM=${DOM0_MEM:-640M}
+# The debug kernel needs more of everything (SLUB red zones and tracking,
+# kmemleak's and lockdep's tables, a bigger kernel): see
+# Documentation/testing-e2e.rst.  GUEST_MEM is each domU's, in MiB; xl save
+# writes it into dom0's tmpfs.
+if [ -z "$DEBUG_FLAVOUR" ]; then
+	QEMU_MEM=${QEMU_MEM:-1536}
+	DOM0_MEM=${DOM0_MEM:-640M}
+	GUEST_MEM=${GUEST_MEM:-160}
+	E2E_BOOT_TIMEOUT=1800
+else
+	QEMU_MEM=${QEMU_MEM:-2560}
+	DOM0_MEM=${DOM0_MEM:-1024M}
+	GUEST_MEM=${GUEST_MEM:-256}
+	GUEST_UP_T=${GUEST_UP_T:-300}   # s for a guest's agent (default 90)
+	E2E_BOOT_TIMEOUT=5400
+fi
 
 # build_cmd DIR CMD...: run CMD in DIR with this flavour's toolchain: on the
 # host, or chrooted in BUILD_CHROOT with DIR bind-mounted at /xenusb

@@ -13,6 +13,8 @@
 #                            modules are taken and the package is purged
 #                            again.  The test modules (not packaged): `make
 #                            test-modules` on a copy in $KO_DIR, chrooted.
+#   debug flavour            both ours and the test modules from a copy in
+#                            $KO_DIR, against the debug kernel's build tree
 #
 # Logs: $1 (default $XENUSB_BUILD/e2e-modules-<flavour>.log).  Exit status:
 # 0 when both of our modules built; the test modules are best effort (a cell
@@ -25,18 +27,26 @@ LOG=${1:-$XENUSB_BUILD/e2e-modules-$E2E_FLAVOUR.log}
 mkdir -p "$(dirname "$LOG")"
 : > "$LOG"
 
-if [ -z "$BUILD_CHROOT" ]; then
+if [ -z "$BUILD_CHROOT" ] && [ -z "$DEBUG_FLAVOUR" ]; then
 	rc=0
 	make -C "$TOP" modules >> "$LOG" 2>&1 || rc=$?
 	make -C "$TOP" test-modules >> "$LOG" 2>&1 || log "modules: make test-modules failed (see $LOG)"
 	exit $rc
 fi
 
-# ---- the test modules, from a copy of their sources, in the sysroot
-log "modules: test modules for $KVER in $BUILD_CHROOT"
+# ---- the test modules, from a copy of their sources (in the sysroot for
+# a sysroot flavour)
+log "modules: test modules for $KVER${BUILD_CHROOT:+ in $BUILD_CHROOT}"
 bash "$TOP/tools/kbuild.sh" copy "$KO_DIR"
-bash "$TOP/tools/kbuild.sh" make "$BUILD_CHROOT" "$KDIR_E2E" "$KO_DIR" tests/e2e/hostile >> "$LOG" 2>&1 ||
+bash "$TOP/tools/kbuild.sh" make "${BUILD_CHROOT:--}" "$KDIR_E2E" "$KO_DIR" tests/e2e/hostile >> "$LOG" 2>&1 ||
 	log "modules: make test-modules failed (see $LOG)"
+if [ -n "$DEBUG_FLAVOUR" ]; then
+	log "modules: usbback, usbfront for $KVER"
+	rc=0
+	bash "$TOP/tools/kbuild.sh" make - "$KDIR_E2E" "$KO_DIR" . >> "$LOG" 2>&1 || rc=$?
+	[ -f "$USBBACK_KO" ] && [ -f "$USBFRONT_KO" ] || rc=1
+	exit $rc
+fi
 
 # ---- ours, from the package, built by its dkms in the sysroot
 log "modules: make deb"

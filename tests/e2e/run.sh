@@ -22,8 +22,12 @@
 #   E2E_LOCK=FILE       hold a bed slot around each boot (shared box): FILE
 #                       is slot 0, FILE.1 .. slot 1 ...
 #   E2E_JOBS=N          boots at once (default 2 on a box with 2 or more
-#                       cores, else 1); each takes one core
-#   BOOT_TIMEOUT=1800   per boot (all scenarios of one cell); also QEMU_* and lib.sh
+#                       cores, else 1); each takes one core.  The flavours
+#                       share these lanes: each prepares (setup, modules,
+#                       images) once the one before it has queued its boots,
+#                       and the queued boots of all flavours take a free lane
+#                       longest first (see lane_run)
+#   BOOT_TIMEOUT=1800   per boot (lib.sh: 5400 in bookworm-debug) (all scenarios of one cell); also QEMU_* and lib.sh
 # Results: $XENUSB_BUILD/e2e-results/<run>/ (latest -> the newest run), and
 # per flavour in <run>/<flavour>/:
 #   <cell>.log          serial log (Xen, dom0, live guest consoles), timestamped
@@ -37,7 +41,7 @@ KVER_OPTIONAL=1 . "$(dirname "$0")/lib.sh"
 
 # one boot runs every scenario of a cell: 10-15 min on an idle 2-core box
 # (see Documentation/e2e-log.rst), so the bound leaves room for a slower machine
-export BOOT_TIMEOUT=${BOOT_TIMEOUT:-1800}
+export BOOT_TIMEOUT=${BOOT_TIMEOUT:-$E2E_BOOT_TIMEOUT}
 # boots at once: one per core, at most two (each QEMU keeps one core busy)
 E2E_JOBS=${E2E_JOBS:-$(($(nproc) >= 2 ? 2 : 1))}
 case $E2E_JOBS in
@@ -64,7 +68,9 @@ totals() {
 	echo "$NP passed, $NF failed"
 }
 # matrix ROWS...: the table of the rows files, the XFAIL/SKIP and FAIL lines
-# of $R and the totals, into $RUN_DIR/matrix.txt and on the terminal
+# of $R and the totals, into $RUN_DIR/matrix.txt and on the terminal (a
+# flavour run under the run of all flavours: the file only, the run of all
+# prints them together)
 matrix() {
 	{
 		printf '\n%s\n' "$HDR"
@@ -74,7 +80,8 @@ matrix() {
 		grep -E '^FAIL ' "$R" || true
 		echo
 		totals
-	} | tee "$RUN_DIR/matrix.txt"
+	} > "$RUN_DIR/matrix.txt"
+	[ -n "${E2E_ALL:-}" ] || cat "$RUN_DIR/matrix.txt"
 }
 HDR=$(printf '%-30s %-8s %-8s %-7s %-6s %s' cell passed failed xfail boot note)
 
@@ -87,24 +94,37 @@ if [ -z "${E2E_RUN_DIR:-}" ]; then
 	export E2E_SKIP_DEPS=1
 fi
 if [ -z "$ONE_FLAVOUR" ]; then
-	# ---- every flavour, one after the other, then the matrix of all
+	# ---- every flavour, their boots sharing the lanes, then the matrix of all
+	export E2E_LANES=$RUN_DIR/lanes E2E_ALL=1
 	for f in ${E2E_FLAVOURS:-$E2E_FLAVOURS_ALL}; do
 		log "e2e: flavour $f"
-		t=$SECONDS
-		st=0
-		E2E_FLAVOUR=$f E2E_RUN_DIR=$RUN_DIR/$f bash "$0" || st=$?
-		echo "flavour-$f $((SECONDS - t))s" >> "$RUN_DIR/timings.txt"
+		mkdir -p "$RUN_DIR/$f"
+		(
+			t=$SECONDS
+			st=0
+			E2E_FLAVOUR=$f E2E_RUN_DIR=$RUN_DIR/$f bash "$0" || st=$?
+			echo "$st $((SECONDS - t))" > "$RUN_DIR/$f/.status"
+		) &
+		# one flavour prepares at a time (both build from this tree):
+		# the next starts once this one has queued its boots or ended
+		while [ ! -e "$RUN_DIR/$f/.prepared" ] && [ ! -e "$RUN_DIR/$f/.status" ]; do
+			sleep 1
+		done
+	done
+	wait
+	for f in ${E2E_FLAVOURS:-$E2E_FLAVOURS_ALL}; do
+		read -r st secs < "$RUN_DIR/$f/.status" || { st='?'; secs='?'; }
+		echo "flavour-$f ${secs}s" >> "$RUN_DIR/timings.txt"
 		sed "s/^/$f-/" "$RUN_DIR/$f/timings.txt" >> "$RUN_DIR/timings.txt" 2>/dev/null || true
 		if [ ! -s "$RUN_DIR/$f/rows.txt" ]; then
 			# it ended before its matrix (setup failed?): that is a failure
-			mkdir -p "$RUN_DIR/$f"
 			echo "FAIL $f e2e: the flavour ended before its matrix (exit $st; see the log above)" >> "$RUN_DIR/$f/results.txt"
 			printf '%-30s %-8s %-8s %-7s %-6s %s\n' "$f" - 1 - - "FAILED: ended before its matrix" > "$RUN_DIR/$f/rows.txt"
 		fi
 	done
 	R=$RUN_DIR/results.txt
 	cat "$RUN_DIR"/*/results.txt > "$R" 2>/dev/null || : > "$R"
-	matrix "$RUN_DIR"/*/rows.txt
+	E2E_ALL='' matrix "$RUN_DIR"/*/rows.txt
 	[ "$(tail -n 1 "$RUN_DIR/matrix.txt" | awk '{print $3}')" = 0 ]
 	exit
 fi
@@ -161,6 +181,8 @@ if [ -n "$need" ]; then
 		log "e2e: our modules did not build (see $RUN_DIR/make-modules.log)"
 fi
 timed images bash "$E2E_DIR/images.sh"
+# the run of all flavours starts the next flavour's preparation now
+touch "$RUN_DIR/.prepared"
 
 # ---- boots: up to E2E_JOBS at once, each in a free bed slot
 # One boot keeps one core busy (TCG, -smp 1), so a 2-core box runs two:
@@ -183,13 +205,56 @@ bed_slot_run() {  # bed_slot_run CMD...: run CMD holding a free slot
 		sleep 5
 	done
 }
+# Lanes: E2E_JOBS boots at once over every flavour of the run (E2E_LANES,
+# shared by the flavour runs of `make e2e`; a flavour run alone has its
+# own).  A boot waits with a ticket in $LANES/queue named by its rank;
+# the first ticket in name order takes the next free lane (lane.K, held
+# with flock for the boot), so that the longest boots go first over all
+# flavours and the lanes end together.
+LANES=${E2E_LANES:-$RUN_DIR/lanes}
+mkdir -p "$LANES/queue"
+lane_run() {  # lane_run TICKET CMD...: run CMD in a lane when TICKET's turn comes
+	local t=$1 q=$LANES/queue k fd rc
+	shift
+	: > "$q/$t"
+	while :; do
+		if [ "$(LC_ALL=C ls "$q" | head -n 1)" = "$t" ]; then
+			for ((k = 0; k < E2E_JOBS; k++)); do
+				exec {fd}> "$LANES/lane.$k"
+				if flock -n "$fd"; then
+					rm -f "$q/$t"
+					rc=0
+					"$@" || rc=$?
+					exec {fd}>&-
+					return $rc
+				fi
+				exec {fd}>&-
+			done
+		fi
+		sleep 2
+	done
+}
+# rank CELL: its ticket's name.  Longest first: a flavour that runs more
+# scenarios first, and within a flavour the cells file's last lines first
+# (it lists the old peers first; our drivers' cells run the most scenarios)
+rank() {
+	local i n=${SCENARIOS//[^,]/}
+	for ((i = 0; i < ${#ORDER[@]}; i++)); do
+		[ "${ORDER[i]}" = "$1" ] && break
+	done
+	printf '%03d-%03d-%s-%s\n' $((999 - ${#n})) $((${#ORDER[@]} - i)) "$E2E_FLAVOUR" "${1//\//-}"
+}
+# boot_in_lane CELL LOG: boot.sh in a bed slot (E2E_LOCK), logged as it starts
+boot_in_lane() {
+	log "e2e: cell $E2E_FLAVOUR $1: booting (scenarios $SCENARIOS)"
+	bed_slot_run bash "$E2E_DIR/boot.sh" "$1" "$SCENARIOS" "$2"
+}
 # boot_cell CELL: one boot running every scenario of CELL; its result lines
 # go to $RUN_DIR/<name>.results, QEMU's wall time to <name>.wall
 boot_cell() {
 	local c=$1 name=${1//\//-} d ko missing='' LOG st=0 wall s why out
 	out=$RUN_DIR/$name.results
 	: > "$out"
-	log "e2e: cell $E2E_FLAVOUR $c: booting (scenarios $SCENARIOS)"
 	for d in $(ours "$c"); do
 		ko=$USBBACK_KO
 		[ "$d" = usbfront ] && ko=$USBFRONT_KO
@@ -207,7 +272,7 @@ boot_cell() {
 	# (Xen's vCPUs spin on descheduled ones): say so when a foreign one runs
 	[ "$E2E_JOBS" = 1 ] && [ -z "${E2E_LOCK:-}" ] && pgrep -f '^qemu-system-x86_64 ' > /dev/null &&
 		log "e2e: WARNING: another qemu-system-x86_64 is running; expect slow boots and timeouts (E2E_LOCK=)"
-	bed_slot_run bash "$E2E_DIR/boot.sh" "$c" "$SCENARIOS" "$LOG" || st=$?
+	lane_run "$(rank "$c")" boot_in_lane "$c" "$LOG" || st=$?
 	# QEMU's own wall time (boot.sh appends it), without any lock wait
 	wall=$(sed -nE 's/^qemu-exit [0-9]+ wall ([0-9]+)s$/\1/p' "$LOG")
 	echo "${wall:--}" > "$RUN_DIR/$name.wall"
@@ -235,14 +300,9 @@ boot_cell() {
 }
 : > "$RUN_DIR/results.txt"
 declare -A WALL
-# longest first, so that the lanes end together: the cells file lists the
-# old peers first, and our drivers' cells run the most scenarios
-for ((i = ${#ORDER[@]} - 1; i >= 0; i--)); do
-	c=${ORDER[i]}
+# every enabled cell queues for a lane (lane_run: longest first)
+for c in "${ORDER[@]}"; do
 	[ "${STATE[$c]}" = enabled ] || continue
-	while [ "$(jobs -rp | wc -l)" -ge "$E2E_JOBS" ]; do
-		wait -n || true
-	done
 	boot_cell "$c" &
 done
 wait

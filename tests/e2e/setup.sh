@@ -31,6 +31,11 @@
 #   stick     $STICK_MB MiB image: magic line, then pseudo-random data; md5
 #             recorded next to it.  QEMU opens it with snapshot=on, so it
 #             stays pristine whatever the guests write.
+#
+# The bookworm-debug flavour ($XENUSB_CACHE/e2e-debug) first sets up the
+# bookworm bed (its Xen, sysroot and stick are used as they are), then
+# builds its kernel (debug-kernel.sh: kernel, and build/ as the KDIR of the
+# out-of-tree modules), its peers against that kernel and its base trees.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 KVER_OPTIONAL=1 . "$(dirname "$0")/lib.sh"
@@ -170,6 +175,11 @@ check_versions() {
 # out of the sysroot's linux-source tarball)
 peer_src() {
 	local tarball
+	if [ -n "$DEBUG_FLAVOUR" ]; then
+		# the source the debug kernel is built from (debug-kernel.sh)
+		XENUSB_CACHE=$CACHE bash "$TOP/tools/ksrc.sh"
+		return
+	fi
 	if [ -z "$BUILD_CHROOT" ]; then
 		bash "$TOP/tools/ksrc.sh"
 		return
@@ -232,6 +242,17 @@ demo_stick() {
 }
 
 t0=$SECONDS
+base_trees() { bash "$E2E_DIR/base.sh"; }
+if [ -n "$DEBUG_FLAVOUR" ]; then
+	bookworm_bed() { E2E_FLAVOUR=bookworm KVER='' bash "$E2E_DIR/setup.sh"; }
+	debug_kernel() { DBG_CACHE=$CACHE PROD_KROOT=$SHARED/kernel bash "$E2E_DIR/debug-kernel.sh"; }
+	step bookworm_bed
+	step debug_kernel
+	step peers
+	step base_trees
+	log "setup: ready in $((SECONDS - t0))s (cache $CACHE, kernel $KVER)"
+	exit 0
+fi
 step sysroot
 step sysroot_extra
 if [ -z "${KVER:-}" ]; then
@@ -247,6 +268,5 @@ check_versions
 step peers
 step stick
 step demo_stick
-base_trees() { bash "$E2E_DIR/base.sh"; }
 step base_trees
 log "setup: ready in $((SECONDS - t0))s (cache $CACHE)"

@@ -79,8 +79,7 @@ static void conn_attach_replays_ports(struct kunit *test)
 	SHARED_RING_INIT((struct xenusb_conn_sring *)f->conn_page);
 	FRONT_RING_INIT(&f->conn, (struct xenusb_conn_sring *)f->conn_page,
 			XENUSB_PAGE_SIZE);
-	usbback_ring_attach(&f->r, f->urb_page, f->conn_page,
-			    XENUSB_PAGE_SIZE);
+	fake_attach(f);
 	fake_post_conn(f, 2);
 	KUNIT_EXPECT_EQ(test, usbback_ring_conn_flush(&f->r), 1);
 	expect_ev(test, f, 2, XENUSB_SPEED_HIGH);

@@ -15,6 +15,8 @@
 
 struct fake {
 	struct usbback_ring r;
+	struct usbback_rq *rq;
+	unsigned int order;
 	struct kunit *test;
 	struct xenusb_urb_front_ring urb;
 	struct xenusb_conn_front_ring conn;
@@ -167,20 +169,34 @@ static const struct usbback_ring_ops fake_ops = {
 	.bad = fake_bad,
 };
 
+/* Attach both rings of @f again, the urb ring of 2^f->order pages. */
+static __maybe_unused void fake_attach(struct fake *f)
+{
+	KUNIT_ASSERT_EQ(f->test,
+			usbback_ring_attach(&f->r, f->urb_page, f->conn_page,
+					    f->order), 0);
+}
+
 /*
  * A controller of 2 ports, a device on port 1 with bulk endpoints 1 IN
- * and 2 OUT, both rings attached and empty.
+ * and 2 OUT, both rings attached and empty; the urb ring has 2^@order
+ * pages and as many slots as it holds requests.
  */
-static struct fake *fake_new(struct kunit *test)
+static struct fake *fake_new_order(struct kunit *test, unsigned int order)
 {
 	struct fake *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	unsigned int nr = XENUSB_URB_RING_SIZE_ORDER(order);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->test = test;
-	f->urb_page = kunit_kzalloc(test, XENUSB_PAGE_SIZE, GFP_KERNEL);
+	f->order = order;
+	f->urb_page = kunit_kzalloc(test, XENUSB_PAGE_SIZE << order,
+				    GFP_KERNEL);
 	f->conn_page = kunit_kzalloc(test, XENUSB_PAGE_SIZE, GFP_KERNEL);
+	f->rq = kunit_kcalloc(test, nr, sizeof(*f->rq), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->urb_page);
 	KUNIT_ASSERT_NOT_NULL(test, f->conn_page);
+	KUNIT_ASSERT_NOT_NULL(test, f->rq);
 	usbback_ep_view_reset(&f->view);
 	f->view.type[1][1] = XENUSB_PIPE_TYPE_BULK;
 	f->view.maxp[1][1] = 512;
@@ -190,15 +206,20 @@ static struct fake *fake_new(struct kunit *test)
 	f->view.maxp[1][0] = 64;
 	f->has_dev[1] = true;
 	KUNIT_ASSERT_EQ(test, usbback_ring_init(&f->r, &fake_ops, 2), 0);
+	KUNIT_ASSERT_EQ(test, usbback_ring_set_slots(&f->r, f->rq, nr), 0);
 	SHARED_RING_INIT((struct xenusb_urb_sring *)f->urb_page);
 	FRONT_RING_INIT(&f->urb, (struct xenusb_urb_sring *)f->urb_page,
-			XENUSB_PAGE_SIZE);
+			XENUSB_PAGE_SIZE << order);
 	SHARED_RING_INIT((struct xenusb_conn_sring *)f->conn_page);
 	FRONT_RING_INIT(&f->conn, (struct xenusb_conn_sring *)f->conn_page,
 			XENUSB_PAGE_SIZE);
-	usbback_ring_attach(&f->r, f->urb_page, f->conn_page,
-			    XENUSB_PAGE_SIZE);
+	fake_attach(f);
 	return f;
+}
+
+static struct fake *fake_new(struct kunit *test)
+{
+	return fake_new_order(test, 0);
 }
 
 /* Post (not push) a request of @type to @port, endpoint @ep. */

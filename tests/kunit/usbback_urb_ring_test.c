@@ -45,8 +45,115 @@ static void ring_init_bad_nports(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, usbback_ring_init(r, &fake_ops, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, usbback_ring_init(r, &fake_ops, 32), -EINVAL);
 	KUNIT_EXPECT_EQ(test, usbback_ring_init(r, &fake_ops, 31), 0);
-	KUNIT_EXPECT_EQ(test, r->rq[USBBACK_NR_SLOTS - 1].index,
-			USBBACK_NR_SLOTS - 1);
+	/* No slots until the implementer gives them. */
+	KUNIT_EXPECT_EQ(test, r->nr_slots, 0u);
+	KUNIT_EXPECT_NULL(test, r->rq);
+}
+
+/* The slots follow the ring: every rule of usbback_ring_set_slots(). */
+static void ring_set_slots_rules(struct kunit *test)
+{
+	struct fake *f = fake_new(test);
+	struct usbback_rq *rq = kunit_kcalloc(test, USBBACK_MAX_SLOTS,
+					      sizeof(*rq), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, rq);
+	KUNIT_EXPECT_EQ(test, USBBACK_MAX_SLOTS, 128u);
+	/* Attached: the slots in use cannot change under the ring. */
+	KUNIT_EXPECT_EQ(test, usbback_ring_set_slots(&f->r, rq, 16), -EBUSY);
+	usbback_ring_detach(&f->r);
+	KUNIT_EXPECT_EQ(test, usbback_ring_set_slots(&f->r, NULL, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_ring_set_slots(&f->r, rq, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_ring_set_slots(&f->r, rq,
+						     USBBACK_MAX_SLOTS + 1),
+			-EINVAL);
+	/* A request in flight keeps its slot: no new table. */
+	f->r.nr_inflight = 1;
+	KUNIT_EXPECT_EQ(test, usbback_ring_set_slots(&f->r, rq, 32), -EBUSY);
+	f->r.nr_inflight = 0;
+	KUNIT_EXPECT_EQ(test, usbback_ring_set_slots(&f->r, rq,
+						     USBBACK_MAX_SLOTS), 0);
+	KUNIT_EXPECT_EQ(test, f->r.nr_slots, USBBACK_MAX_SLOTS);
+	KUNIT_EXPECT_EQ(test, rq[USBBACK_MAX_SLOTS - 1].index,
+			USBBACK_MAX_SLOTS - 1);
+}
+
+/* A ring bigger than the slots, or of an order beyond 3, is refused. */
+static void ring_attach_order_rules(struct kunit *test)
+{
+	struct fake *f = fake_new(test);
+
+	usbback_ring_detach(&f->r);
+	/* 16 slots: an 8-page ring's 128 requests would not fit. */
+	KUNIT_EXPECT_EQ(test, usbback_ring_attach(&f->r, f->urb_page,
+						  f->conn_page, 3), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, f->r.mapped);
+	KUNIT_EXPECT_EQ(test, usbback_ring_attach(&f->r, f->urb_page,
+						  f->conn_page,
+						  XENUSB_MAX_RING_PAGE_ORDER + 1),
+			-EINVAL);
+	KUNIT_EXPECT_FALSE(test, f->r.mapped);
+	KUNIT_EXPECT_EQ(test, usbback_ring_attach(&f->r, f->urb_page,
+						  f->conn_page, 0), 0);
+	KUNIT_EXPECT_EQ(test, RING_SIZE(&f->r.urb), 16u);
+}
+
+/*
+ * The producer overflow check of an 8-page ring uses its size, 128: 17
+ * requests (more than one page holds) are no overflow, 129 are.
+ */
+static void ring_deep_producer_overflow(struct kunit *test)
+{
+	struct fake *f = fake_new_order(test, 3);
+
+	KUNIT_EXPECT_EQ(test, RING_SIZE(&f->r.urb), 128u);
+	KUNIT_EXPECT_EQ(test, XENUSB_URB_RING_SIZE_ORDER(3), 128u);
+	/* 17 empty (malformed) requests: each answered, none fatal. */
+	f->urb.sring->req_prod = 17;
+	usbback_ring_consume(&f->r);
+	KUNIT_EXPECT_EQ(test, f->fatals, 0u);
+	KUNIT_EXPECT_EQ(test, f->r.urb.req_cons, 17u);
+	KUNIT_EXPECT_EQ(test, f->r.nr_inflight, 0u);
+
+	f = fake_new_order(test, 3);
+	f->urb.sring->req_prod = RING_SIZE(&f->urb) + 1;
+	KUNIT_EXPECT_FALSE(test, usbback_ring_consume(&f->r));
+	KUNIT_EXPECT_EQ(test, f->fatals, 1u);
+	KUNIT_EXPECT_STREQ(test, f->last_fatal, "urb ring producer overflow");
+	KUNIT_EXPECT_EQ(test, f->r.urb.req_cons, 0u);
+}
+
+/*
+ * A full 8-page ring: 128 requests, ids 0..127, all held by the device at
+ * once (the high-water mark says so); all answered, every slot free.
+ */
+static void ring_deep_full(struct kunit *test)
+{
+	struct fake *f = fake_new_order(test, 3);
+	struct xenusb_urb_response rsp;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 128; i++)
+		one_seg(fake_post(f, i, 1, 1, XENUSB_PIPE_TYPE_BULK, true), 512);
+	KUNIT_EXPECT_TRUE(test, RING_FULL(&f->urb));
+	fake_push(f);
+	usbback_ring_consume(&f->r);
+	KUNIT_EXPECT_EQ(test, f->fatals, 0u);
+	KUNIT_ASSERT_EQ(test, f->submits, 128u);
+	KUNIT_EXPECT_EQ(test, f->r.nr_inflight, 128u);
+	KUNIT_EXPECT_EQ(test, f->r.max_inflight, 128u);
+	for (i = 0; i < f->r.nr_slots; i++) {
+		KUNIT_EXPECT_TRUE(test, f->r.rq[i].in_use);
+		usbback_ring_respond(&f->r, &f->r.rq[i], XENUSB_STATUS_OK, 512,
+				     0, 0);
+	}
+	while (fake_rsp(f, &rsp)) {
+		KUNIT_EXPECT_EQ(test, rsp.status, XENUSB_STATUS_OK);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 128u);
+	KUNIT_EXPECT_EQ(test, f->r.nr_inflight, 0u);
+	KUNIT_EXPECT_EQ(test, f->r.max_inflight, 128u);
 }
 
 static void ring_empty_consumes_nothing(struct kunit *test)
@@ -166,8 +273,7 @@ static void ring_producer_overflow_is_fatal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->submits, 0u);
 	/* A new attach forgets the latch. */
 	f->urb.sring->req_prod = 0;
-	usbback_ring_attach(&f->r, f->urb_page, f->conn_page,
-			    XENUSB_PAGE_SIZE);
+	fake_attach(f);
 	KUNIT_EXPECT_FALSE(test, f->r.fatal);
 }
 
@@ -389,6 +495,10 @@ static void ring_new_flags_not_negotiated(struct kunit *test)
 
 static struct kunit_case usbback_urb_ring_cases[] = {
 	KUNIT_CASE(ring_init_bad_nports),
+	KUNIT_CASE(ring_set_slots_rules),
+	KUNIT_CASE(ring_attach_order_rules),
+	KUNIT_CASE(ring_deep_producer_overflow),
+	KUNIT_CASE(ring_deep_full),
 	KUNIT_CASE(ring_empty_consumes_nothing),
 	KUNIT_CASE(ring_malformed_answered_inval),
 	KUNIT_CASE(ring_no_device_answered_nodev),

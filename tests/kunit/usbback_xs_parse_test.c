@@ -168,7 +168,99 @@ static void xs_busid(struct kunit *test)
 		KUNIT_EXPECT_LT(test, strlen(c->s), (size_t)USBBACK_BUSID_LEN);
 }
 
+/*
+ * ring-page-order: absent is one page, a key never offered is ignored,
+ * every other value must be canonical and within the offer.
+ */
+static void xs_ring_order(struct kunit *test)
+{
+	unsigned int o = 99;
+
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order(NULL, 3, &o), 0);
+	KUNIT_EXPECT_EQ(test, o, 0u);
+	o = 99;
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("3", 0, &o), 0);
+	KUNIT_EXPECT_EQ(test, o, 0u);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("3", 3, &o), 0);
+	KUNIT_EXPECT_EQ(test, o, 3u);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("0", 3, &o), 0);
+	KUNIT_EXPECT_EQ(test, o, 0u);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("2", 2, &o), 0);
+	KUNIT_EXPECT_EQ(test, o, 2u);
+	o = 77;
+	/* Above our offer, above the protocol's limit, not a number. */
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("3", 2, &o), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("9", 3, &o), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("4", 3, &o), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("-1", 3, &o), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("", 3, &o), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("03", 3, &o), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("3\n", 3, &o), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order(" 3", 3, &o), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("garbage", 3, &o),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_order("4294967299", 3, &o),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, o, 77u);
+}
+
+/* The grant list: each rule of usbback_parse_ring_refs() broken once. */
+static void xs_ring_refs(struct kunit *test)
+{
+	const char *refs[XENUSB_MAX_RING_PAGES] = {
+		"8", "9", "10", "11", "12", "13", "14", "4294967295",
+	};
+	u32 g[XENUSB_MAX_RING_PAGES];
+	unsigned int bad = 99;
+
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(3, refs, g, &bad), 0);
+	KUNIT_EXPECT_EQ(test, g[0], 8u);
+	KUNIT_EXPECT_EQ(test, g[7], 4294967295u);
+	/* Order 0: just urb-ring-ref; order 2: the first four only. */
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(0, refs, g, &bad), 0);
+	KUNIT_EXPECT_EQ(test, g[0], 8u);
+	refs[4] = NULL;
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(2, refs, g, &bad), 0);
+	/* urb-ring-ref4 missing with order 3. */
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(3, refs, g, &bad),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, bad, 4u);
+	/* urb-ring-ref4 names the page of urb-ring-ref3 again. */
+	refs[4] = "11";
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(3, refs, g, &bad),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, bad, 4u);
+	refs[4] = "20";
+	refs[3] = NULL;
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(2, refs, g, &bad),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, bad, 3u);
+	refs[3] = "11";
+	refs[1] = "8";
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(1, refs, g, &bad),
+			-EEXIST);
+	KUNIT_EXPECT_EQ(test, bad, 1u);
+	refs[1] = "4294967296";
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(1, refs, g, &bad),
+			-EINVAL);
+	refs[1] = "09";
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(1, refs, g, &bad),
+			-EINVAL);
+	refs[1] = "-9";
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(1, refs, g, &bad),
+			-EINVAL);
+	refs[1] = "";
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(1, refs, g, &bad),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, bad, 1u);
+	refs[1] = "9";
+	KUNIT_EXPECT_EQ(test, usbback_parse_ring_refs(4, refs, g, &bad),
+			-EINVAL);
+}
+
 static struct kunit_case usbback_xs_parse_cases[] = {
+	KUNIT_CASE(xs_ring_order),
+	KUNIT_CASE(xs_ring_refs),
 	KUNIT_CASE_PARAM(xs_num_ports, num_ports_gen_params),
 	KUNIT_CASE_PARAM(xs_usb_ver, usb_ver_gen_params),
 	KUNIT_CASE_PARAM(xs_busid, busid_gen_params),

@@ -164,7 +164,42 @@ static void feat_front_numeric(struct kunit *test)
 			 XENUSB_PORT_RESET), 0);
 }
 
+/* The URB ring's order: both sides' smaller; anything odd is one page. */
+static void feat_front_ring_order(struct kunit *test)
+{
+	enum xenusb_feat_verdict v;
+
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("3", 3, &v), 3u);
+	KUNIT_EXPECT_EQ(test, v, XENUSB_FEAT_OK);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("2", 3, &v), 2u);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("3", 1, &v), 1u);
+	/* Our parameter beyond the protocol is clamped to 3. */
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("3", 9, &v), 3u);
+	/* An old backend; switched off here; offered as 0. */
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose(NULL, 3, &v), 0u);
+	KUNIT_EXPECT_EQ(test, v, XENUSB_FEAT_ABSENT);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("3", 0, &v), 0u);
+	KUNIT_EXPECT_EQ(test, v, XENUSB_FEAT_LOCAL_OFF);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("0", 3, &v), 0u);
+	KUNIT_EXPECT_EQ(test, v, XENUSB_FEAT_OK);
+	/* A hostile backend's values: one page, never a failure. */
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("4", 3, &v), 0u);
+	KUNIT_EXPECT_EQ(test, v, XENUSB_FEAT_GARBAGE);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("4294967295", 3, &v),
+			0u);
+	KUNIT_EXPECT_EQ(test, v, XENUSB_FEAT_GARBAGE);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("-1", 3, &v), 0u);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("junk", 3, &v), 0u);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_order_choose("", 3, &v), 0u);
+	KUNIT_EXPECT_EQ(test, v, XENUSB_FEAT_GARBAGE);
+	KUNIT_EXPECT_EQ(test, XENUSB_URB_RING_SIZE_ORDER(0), 16u);
+	KUNIT_EXPECT_EQ(test, XENUSB_MAX_URB_RING_SIZE, 128u);
+	KUNIT_EXPECT_EQ(test, XENUSB_MAX_RING_PAGES,
+			1u << XENUSB_MAX_RING_PAGE_ORDER);
+}
+
 static struct kunit_case usbfront_feat_cases[] = {
+	KUNIT_CASE(feat_front_ring_order),
 	KUNIT_CASE(feat_front_numeric),
 	KUNIT_CASE_PARAM(feat_front_each, front_gen_params),
 	KUNIT_CASE(feat_front_garbage_is_local),

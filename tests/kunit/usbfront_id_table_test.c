@@ -142,7 +142,46 @@ static void usbfront_ids_churn(struct kunit *test)
 	}
 }
 
+/*
+ * A new ring's size: 128 ids after a one-page ring, 16 again after that;
+ * an id in use above the new size (grants a backend held) is released
+ * but never handed out again.
+ */
+static void usbfront_ids_resize_ring(struct kunit *test)
+{
+	static struct usbfront_id_table t;
+	int i, id;
+
+	KUNIT_ASSERT_EQ(test, usbfront_ids_init(&t, RING_IDS), 0);
+	KUNIT_EXPECT_EQ(test, usbfront_ids_resize(&t, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, usbfront_ids_resize(&t, USBFRONT_MAX_IDS + 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, t.cap, RING_IDS);
+	KUNIT_ASSERT_EQ(test, usbfront_ids_resize(&t, 128), 0);
+	for (i = 0; i < 128; i++) {
+		id = usbfront_id_alloc(&t);
+		KUNIT_ASSERT_EQ(test, id, i);
+	}
+	KUNIT_EXPECT_EQ(test, usbfront_id_alloc(&t), -ENOSPC);
+	for (i = 0; i < 128; i++)
+		if (i != 100)
+			KUNIT_ASSERT_EQ(test, usbfront_id_release(&t, i), 0);
+	/* Id 100 stays held across a shrink to one page. */
+	KUNIT_ASSERT_EQ(test, usbfront_ids_resize(&t, RING_IDS), 0);
+	KUNIT_EXPECT_EQ(test, t.nfree, RING_IDS);
+	KUNIT_EXPECT_FALSE(test, usbfront_id_in_use(&t, 100));
+	for (i = 0; i < RING_IDS; i++)
+		KUNIT_EXPECT_LT(test, usbfront_id_alloc(&t), RING_IDS);
+	KUNIT_EXPECT_EQ(test, usbfront_id_alloc(&t), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, usbfront_id_release(&t, 100), 0);
+	KUNIT_EXPECT_EQ(test, usbfront_id_release(&t, 100), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t.nfree, 0);
+	KUNIT_EXPECT_EQ(test, usbfront_id_release(&t, USBFRONT_MAX_IDS),
+			-EINVAL);
+}
+
 static struct kunit_case usbfront_id_table_cases[] = {
+	KUNIT_CASE(usbfront_ids_resize_ring),
 	KUNIT_CASE(usbfront_ids_init_bounds),
 	KUNIT_CASE(usbfront_ids_exhaust),
 	KUNIT_CASE(usbfront_ids_bad_id),

@@ -83,11 +83,14 @@ static const struct usbfront_ring_ops rt_ops = {
 	.fatal = rt_fatal,
 };
 
-/* Rings attached on fresh pages, the backend's halves on the same. */
-static struct ring_test *rt_new(struct kunit *test)
+/*
+ * Rings attached on fresh pages, the backend's halves on the same; the
+ * URB ring has 2^@order pages.
+ */
+static struct ring_test *rt_new_order(struct kunit *test, unsigned int order)
 {
 	struct ring_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	void *up = kunit_kzalloc(test, XENUSB_PAGE_SIZE, GFP_KERNEL);
+	void *up = kunit_kzalloc(test, XENUSB_PAGE_SIZE << order, GFP_KERNEL);
 	void *cp = kunit_kzalloc(test, XENUSB_PAGE_SIZE, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
@@ -95,12 +98,18 @@ static struct ring_test *rt_new(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, cp);
 	KUNIT_ASSERT_EQ(test, usbfront_rh_init(&t->rh, 4, 2), 0);
 	usbfront_ring_init(&t->r, &t->rh, &rt_ops, t);
-	usbfront_ring_attach(&t->r, up, cp);
-	BACK_RING_INIT(&t->bu, (struct xenusb_urb_sring *)up, XENUSB_PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, usbfront_ring_attach(&t->r, up, cp, order), 0);
+	BACK_RING_INIT(&t->bu, (struct xenusb_urb_sring *)up,
+		       XENUSB_PAGE_SIZE << order);
 	BACK_RING_INIT(&t->bc, (struct xenusb_conn_sring *)cp,
 		       XENUSB_PAGE_SIZE);
 	t->grants_end = true;
 	return t;
+}
+
+static struct ring_test *rt_new(struct kunit *test)
+{
+	return rt_new_order(test, 0);
 }
 
 static u32 rt_pipe(u8 type, bool in)
@@ -250,9 +259,34 @@ static void usbfront_ring_full(struct kunit *test)
 	struct ring_test *t = rt_new(test);
 	int i;
 
-	for (i = 0; i < USBFRONT_RING_IDS; i++)
+	KUNIT_EXPECT_EQ(test, RING_SIZE(&t->r.urb), 16u);
+	for (i = 0; i < 16; i++)
 		KUNIT_EXPECT_GE(test, rt_send(test, t, 8), 0);
 	KUNIT_EXPECT_EQ(test, rt_send(test, t, 8), -EBUSY);
+}
+
+/*
+ * An 8-page ring: 128 requests, ids 0..127 only; then full. A bad order
+ * attaches nothing.
+ */
+static void usbfront_ring_full_deep(struct kunit *test)
+{
+	struct ring_test *t = rt_new_order(test, 3);
+	void *page = kunit_kzalloc(test, XENUSB_PAGE_SIZE, GFP_KERNEL);
+	int i, id;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, RING_SIZE(&t->r.urb), 128u);
+	KUNIT_EXPECT_EQ(test, t->r.ids.cap, 128);
+	for (i = 0; i < 128; i++) {
+		id = rt_send(test, t, 8);
+		KUNIT_EXPECT_GE(test, id, 0);
+		KUNIT_EXPECT_LT(test, id, 128);
+	}
+	KUNIT_EXPECT_EQ(test, rt_send(test, t, 8), -EBUSY);
+	KUNIT_EXPECT_EQ(test, usbfront_ring_attach(&t->r, page, page,
+						   XENUSB_MAX_RING_PAGE_ORDER + 1),
+			-EINVAL);
 }
 
 static void usbfront_req_build_rules(struct kunit *test)
@@ -510,6 +544,7 @@ static struct kunit_case usbfront_rsp_ring_cases[] = {
 	KUNIT_CASE(usbfront_ring_overflow_latch),
 	KUNIT_CASE(usbfront_ring_held_grant),
 	KUNIT_CASE(usbfront_ring_full),
+	KUNIT_CASE(usbfront_ring_full_deep),
 	KUNIT_CASE(usbfront_req_build_rules),
 	KUNIT_CASE(usbfront_req_indirect_rules),
 	KUNIT_CASE(usbfront_req_unlink_rules),

@@ -466,6 +466,7 @@ void sback_init(struct sim *w, u8 nports, u8 usb_ver)
 	b->usb_ver = usb_ver;
 	b->retry_at = SIM_NEVER;
 	usbback_ring_init(&b->ring, &sback_ops, nports);
+	usbback_ring_set_slots(&b->ring, b->rq, XENUSB_URB_RING_SIZE_ORDER(0));
 	for (i = 0; i <= XENUSB_MAX_PORTNR; i++)
 		usbback_ep_view_reset(&b->port[i].view);
 	/* Buffers come with a slot's first transfer (sback_submit()). */
@@ -692,28 +693,63 @@ u64 sback_next_due(const struct sim *w)
 /**
  * sback_connect() - map the frontend's rings and start serving them
  * @w: world
- * @urb_gref: urb-ring-ref read from xenstore
+ * @urb_grefs: urb-ring-ref (order 0) or urb-ring-ref0.. read from xenstore
+ * @order: ring-page-order the backend accepted
  * @conn_gref: conn-ring-ref read from xenstore
  *
- * Every port that holds a device is then replayed on the conn ring.
+ * Every port that holds a device is then replayed on the conn ring. The
+ * 2^@order pages must be one contiguous area, as xenbus_map_ring_valloc()
+ * makes them in the module.
  *
  * Return: 0, or a negative errno if a ring cannot be mapped.
  */
-int sback_connect(struct sim *w, u32 urb_gref, u32 conn_gref)
+int sback_connect(struct sim *w, const u32 *urb_grefs, unsigned int order,
+		  u32 conn_gref)
 {
 	struct sback *b = &w->back;
+	unsigned int i, n = 1u << order;
+	u8 *base;
 	int err;
 
-	err = sim_gnt_map(&w->gt, SIM_DOM_BACK, urb_gref, true, &b->urb_map);
+	if (order > XENUSB_MAX_RING_PAGE_ORDER)
+		return -EINVAL;
+	err = usbback_ring_set_slots(&b->ring, b->rq,
+				     XENUSB_URB_RING_SIZE_ORDER(order));
 	if (err)
 		return err;
+	err = sim_gnt_map(&w->gt, SIM_DOM_BACK, urb_grefs[0], true, &b->urb_map);
+	if (err)
+		return err;
+	base = sim_gnt_ring_page(&w->gt, &b->urb_map);
+	for (i = 1; i < n; i++) {
+		err = sim_gnt_map(&w->gt, SIM_DOM_BACK, urb_grefs[i], true,
+				  &b->urb_more[i - 1]);
+		if (!err && (u8 *)sim_gnt_ring_page(&w->gt, &b->urb_more[i - 1]) !=
+		    base + i * SIM_PAGE) {
+			sim_gnt_unmap(&w->gt, &b->urb_more[i - 1]);
+			err = -EINVAL;	/* not the frontend's contiguous ring */
+		}
+		if (err) {
+			while (--i > 0)
+				sim_gnt_unmap(&w->gt, &b->urb_more[i - 1]);
+			sim_gnt_unmap(&w->gt, &b->urb_map);
+			return err;
+		}
+	}
+	b->ring_order = order;
 	err = sim_gnt_map(&w->gt, SIM_DOM_BACK, conn_gref, true, &b->conn_map);
+	if (!err)
+		err = usbback_ring_attach(&b->ring, (void *)base,
+					  sim_gnt_ring_page(&w->gt, &b->conn_map),
+					  order);
 	if (err) {
+		if (b->conn_map.mapped)
+			sim_gnt_unmap(&w->gt, &b->conn_map);
+		for (i = 1; i < n; i++)
+			sim_gnt_unmap(&w->gt, &b->urb_more[i - 1]);
 		sim_gnt_unmap(&w->gt, &b->urb_map);
 		return err;
 	}
-	usbback_ring_attach(&b->ring, sim_gnt_ring_page(&w->gt, &b->urb_map),
-			    sim_gnt_ring_page(&w->gt, &b->conn_map), SIM_PAGE);
 	b->fatal = false;
 	b->conn_seen = 0;
 	b->connected = true;
@@ -751,6 +787,7 @@ static void sback_cancel(struct sim *w, u8 port, int err)
 void sback_disconnect(struct sim *w)
 {
 	struct sback *b = &w->back;
+	unsigned int i;
 
 	if (!b->connected)
 		return;
@@ -762,6 +799,8 @@ void sback_disconnect(struct sim *w)
 		sim_gnt_unmap(&w->gt, &b->lazy[--b->nlazy]);
 	if (usbback_ring_detach(&b->ring))
 		sback_fatal(&b->ring, "requests still in flight at disconnect");
+	for (i = 1; i < (1u << b->ring_order); i++)
+		sim_gnt_unmap(&w->gt, &b->urb_more[i - 1]);
 	sim_gnt_unmap(&w->gt, &b->urb_map);
 	sim_gnt_unmap(&w->gt, &b->conn_map);
 }

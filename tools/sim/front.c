@@ -310,14 +310,20 @@ void sfront_init(struct sim *w, u8 nports, u8 usb_ver)
 int sfront_connect(struct sim *w)
 {
 	struct sfront *f = &w->front;
+	unsigned int i;
 	int ref;
 
-	usbfront_ring_attach(&f->ring, w->urb_page, w->conn_page);
-	ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, w->urb_page,
-			    false);
-	if (ref < 0)
-		return ref;
-	f->urb_gref = ref;
+	if (usbfront_ring_attach(&f->ring, w->urb_page, w->conn_page,
+				 w->ring_order))
+		return -EINVAL;
+	for (i = 0; i < (1u << w->ring_order); i++) {
+		ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK,
+				    (u8 *)w->urb_page + i * SIM_PAGE, false);
+		if (ref < 0)
+			return ref;
+		f->urb_grefs[i] = ref;
+	}
+	f->urb_gref = f->urb_grefs[0];
 	ref = sim_gnt_grant(&w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, w->conn_page,
 			    false);
 	if (ref < 0)
@@ -902,7 +908,8 @@ void sfront_disconnect(struct sim *w)
 	while (f->qhead)
 		sfront_giveback(w, f->qhead, -ESHUTDOWN);
 	f->nunlink = 0;
-	sim_gnt_end(&w->gt, SIM_DOM_FRONT, f->urb_gref);
+	for (id = 0; id < (1u << w->ring_order); id++)
+		sim_gnt_end(&w->gt, SIM_DOM_FRONT, f->urb_grefs[id]);
 	sim_gnt_end(&w->gt, SIM_DOM_FRONT, f->conn_gref);
 }
 

@@ -25,5 +25,6 @@ const struct sim_scenario *const sim_scenario_themes[] = {
 	sim_scenarios_hostile,
 	sim_scenarios_features,
 	sim_scenarios_large,
+	sim_scenarios_ring,
 	NULL,
 };

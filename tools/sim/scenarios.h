@@ -25,6 +25,7 @@ extern const struct sim_scenario sim_scenarios_xfer[];	/* transfer types */
 extern const struct sim_scenario sim_scenarios_flow[];	/* unlink, unplug, back-pressure */
 extern const struct sim_scenario sim_scenarios_hostile[];	/* hostile peers */
 extern const struct sim_scenario sim_scenarios_large[];	/* large transfers */
+extern const struct sim_scenario sim_scenarios_ring[];	/* deeper ring */
 
 /* Every theme's table, NULL-terminated. */
 extern const struct sim_scenario *const sim_scenario_themes[];

@@ -309,7 +309,8 @@ struct sfront_shadow {
 
 struct sfront {
 	struct usbfront_ring ring;
-	u32 urb_gref;
+	u32 urb_gref;		/* urb-ring-ref, or urb-ring-ref0 */
+	u32 urb_grefs[XENUSB_MAX_RING_PAGES];	/* all 2^order pages */
 	u32 conn_gref;
 	u8 nports;
 	u8 usb_ver;
@@ -361,7 +362,7 @@ void sfront_irq(struct sim *w);
 /* back.c: usbback's ring code (usbback/urb_ring.c, conn_ring.c) over   */
 /* the simulator's implementation of struct usbback_ring_ops            */
 
-#define SBACK_SLOTS	USBBACK_NR_SLOTS
+#define SBACK_SLOTS	USBBACK_MAX_SLOTS
 #define SBACK_LAZY_MAX	(XENUSB_MAX_INDIRECT_SEGS * SBACK_SLOTS)
 /* Largest transfer of one request: an indirect one of 256 pages. */
 #define SBACK_RETRY_MS	10	/* usbback's retry_ms default */
@@ -402,7 +403,10 @@ struct sback_xfer {
 
 struct sback {
 	struct usbback_ring ring;
-	struct sim_gnt_map urb_map;
+	struct usbback_rq rq[SBACK_SLOTS];	/* the core's slots */
+	struct sim_gnt_map urb_map;		/* ring page 0 */
+	struct sim_gnt_map urb_more[XENUSB_MAX_RING_PAGES - 1];
+	unsigned int ring_order;
 	struct sim_gnt_map conn_map;
 	bool connected;
 	u8 nports;
@@ -441,7 +445,8 @@ struct sback {
 u64 sback_requests(const struct sim *w);
 u64 sback_conn_sent(const struct sim *w);
 void sback_init(struct sim *w, u8 nports, u8 usb_ver);
-int sback_connect(struct sim *w, u32 urb_gref, u32 conn_gref);
+int sback_connect(struct sim *w, const u32 *urb_grefs, unsigned int order,
+		  u32 conn_gref);
 void sback_disconnect(struct sim *w);
 void sback_plug(struct sim *w, u8 port, struct vdev *d);
 void sback_unplug(struct sim *w, u8 port);
@@ -470,6 +475,12 @@ struct sim {
 	 */
 	u16 indirect_offer;
 	u16 indirect_want;
+	/*
+	 * The urb ring's ring-page-order both sides agreed on (scenarios
+	 * negotiate it with the cores' functions): sim_connect() grants and
+	 * maps 2^ring_order pages. 0 (the default): one page.
+	 */
+	unsigned int ring_order;
 	/* memory of abandoned URBs, freed with the world */
 	void *orphan[64];
 	u32 norphan;

@@ -43,13 +43,13 @@ struct sim *sim_new(u8 nports, u8 usb_ver)
 		return NULL;
 	sim_gnt_init(&w->gt);
 	sim_evtchn_init(&w->ev);
-	w->urb_page = aligned_alloc(SIM_PAGE, SIM_PAGE);
+	w->urb_page = aligned_alloc(SIM_PAGE, XENUSB_MAX_RING_PAGES * SIM_PAGE);
 	w->conn_page = aligned_alloc(SIM_PAGE, SIM_PAGE);
 	if (!w->urb_page || !w->conn_page) {
 		sim_free(w);
 		return NULL;
 	}
-	memset(w->urb_page, 0, SIM_PAGE);
+	memset(w->urb_page, 0, XENUSB_MAX_RING_PAGES * SIM_PAGE);
 	memset(w->conn_page, 0, SIM_PAGE);
 	sfront_init(w, nports, usb_ver);
 	sback_init(w, nports, usb_ver);
@@ -73,7 +73,8 @@ int sim_connect(struct sim *w)
 	/* Both sides know the agreed maximum before any request flows. */
 	w->front.ring.feat.val[XENUSB_FEAT_MAX_INDIRECT] = ind;
 	w->back.ring.feat.val[XENUSB_FEAT_MAX_INDIRECT] = ind;
-	return sback_connect(w, w->front.urb_gref, w->front.conn_gref);
+	return sback_connect(w, w->front.urb_grefs, w->ring_order,
+			     w->front.conn_gref);
 }
 
 /**

@@ -123,7 +123,7 @@ native_like() {
 PARAMS=/sys/module/usbback/parameters
 # a benchmark waits longer for a guest than the tests: on a loaded host the
 # guest once took 73 s to unpack its image and reach init
-GUEST_UP_SECS=240
+[ "$GUEST_UP_T" -ge 240 ] || GUEST_UP_T=240
 g1_up() {
 	if [ -n "$GCFG" ]; then
 		guest_up g1 "$GCFG" "usbctrl = ['type=$CTRLTYPE,version=2,ports=4']"

@@ -23,6 +23,17 @@
 #                   (usbfront's port_resets >= 1, usbback's log line with
 #                   result 0, dom0's usb core resets the stick); other
 #                   cells: the reset stays in the guest (port_resets +0)
+#   features-ring   the urb ring's keys (protocol.rst "Deeper ring"):
+#                   usbback offers max-ring-page-order=3; usbfront with
+#                   usbback writes ring-page-order=3 and urb-ring-ref0..7
+#                   (no urb-ring-ref), in every other cell the frontend
+#                   writes urb-ring-ref alone (xen-hcd and qusb never see a
+#                   key they do not know); qusb's directory has no
+#                   max-ring-page-order
+#   features-ring-fallback  (usbback/usbfront) usbback
+#                   max_ring_page_order=0 and a rebind: no offer, usbfront
+#                   writes urb-ring-ref alone and says "urb ring 1 pages";
+#                   with 3 and another rebind it is 8 pages again
 #   features-renegotiate  (usbback/usbfront) usbback feature_port_reset=N,
 #                   the controller unbound from usbback and bound again:
 #                   the backend offers zero-packet and large transfers only, usbfront
@@ -70,6 +81,45 @@ keys_check() {
 }
 step features-keys keys_check
 
+# ring_keys DIR: the urb ring's keys of DIR, sorted: max-ring-page-order
+# and ring-page-order with their values, urb-ring-ref* by name
+ring_keys() {
+	for _k in $(xenstore-list "$1" 2>/dev/null | sort); do
+		case $_k in
+		max-ring-page-order|ring-page-order) printf '%s=%s ' "$_k" "$(xenstore-read "$1/$_k")" ;;
+		urb-ring-ref*) printf '%s ' "$_k" ;;
+		esac
+	done
+}
+RING8="ring-page-order=3 urb-ring-ref0 urb-ring-ref1 urb-ring-ref2 urb-ring-ref3 urb-ring-ref4 urb-ring-ref5 urb-ring-ref6 urb-ring-ref7 "
+# ring_expect WANT_BACK WANT_FRONT: g1's first controller has them
+ring_expect() {
+	_d=$(domid_of g1) || { echo "no g1"; return 1; }
+	_c=$(ctrls g1)
+	_c=${_c%% *}
+	[ -n "$_c" ] || { echo "g1 has no controller"; return 1; }
+	_bk=$(ring_keys /local/domain/0/backend/$BEKIND/$_d/$_c)
+	_fk=$(ring_keys /local/domain/$_d/device/vusb/$_c)
+	info "features-ring: backend {$_bk} frontend {$_fk}"
+	[ "$_bk" = "$1" ] || { echo "backend directory has {$_bk}, want {$1}"; return 1; }
+	[ "$_fk" = "$2" ] || { echo "frontend directory has {$_fk}, want {$2}"; return 1; }
+}
+ring_check() {
+	guest_up g1 || { echo "$WHY"; return 1; }
+	_wb=
+	[ "$BACK" = usbback ] && _wb="max-ring-page-order=3 "
+	_wf="urb-ring-ref "
+	[ "$CELL" = usbback/usbfront ] && _wf=$RING8
+	ring_expect "$_wb" "$_wf" || return 1
+	if [ "$CELL" = usbback/usbfront ]; then
+		gexec g1 20 "dmesg | grep -q 'urb ring 8 pages'" > /dev/null ||
+			{ echo "usbfront did not log 'urb ring 8 pages' in g1"; return 1; }
+		dmesg | grep "vusb-$_d-$_c" | grep -q "urb ring 8 pages, 128 slots" ||
+			{ echo "no usbback log line 'urb ring 8 pages, 128 slots'"; return 1; }
+	fi
+}
+step features-ring ring_check
+
 VUSB_DRV=/sys/bus/xen-backend/drivers/vusb
 PRM=/sys/module/usbback/parameters/feature_port_reset
 # rebind WANT: unbind g1's controller from usbback and bind it again;
@@ -109,6 +159,38 @@ if [ "$CELL" = usbback/usbfront ]; then
 	step features-renegotiate renegotiate
 else
 	skip features-renegotiate "needs usbback and usbfront"
+fi
+
+RPRM=/sys/module/usbback/parameters/max_ring_page_order
+# ring_rebind ORDER WANT_BACK WANT_FRONT PAGES: usbback max_ring_page_order=ORDER,
+# g1's controller unbound and bound again, the keys and usbfront's log
+ring_rebind() {
+	echo "$1" > $RPRM || { echo "cannot set usbback max_ring_page_order=$1"; return 1; }
+	_d=$(domid_of g1) || { echo "no g1"; return 1; }
+	_c=$(ctrls g1)
+	_c=${_c%% *}
+	_dev=vusb-$_d-$_c
+	_g=$(gexec g1 10 'dmesg | wc -l')
+	echo $_dev > $VUSB_DRV/unbind || { echo "unbind $_dev failed"; return 1; }
+	sleep 2
+	echo $_dev > $VUSB_DRV/bind || { echo "bind $_dev failed"; return 1; }
+	wait_for 30 fe_settled $_d $_c && fe_connected $_d $_c ||
+		{ echo "$_dev not Connected after the rebind: backend '$(be_state $_d $_c)', frontend '$(fe_state $_d $_c)'"; return 1; }
+	ring_expect "$2" "$3" || return 1
+	gexec g1 20 "dmesg | tail -n +$((_g + 1)) | grep -q 'urb ring $4 pages'" > /dev/null ||
+		{ echo "g1 did not log 'urb ring $4 pages' after the rebind"; return 1; }
+}
+ring_fallback() {
+	ring_rebind 0 "" "urb-ring-ref " 1
+	_r=$?
+	# back to 8 pages also when the first rebind failed
+	ring_rebind 3 "max-ring-page-order=3 " "$RING8" 8 || return 1
+	return $_r
+}
+if [ "$CELL" = usbback/usbfront ]; then
+	step features-ring-fallback ring_fallback
+else
+	skip features-ring-fallback "needs usbback and usbfront"
 fi
 
 # counter NAME: usbfront's stats/NAME in g1 (one controller)

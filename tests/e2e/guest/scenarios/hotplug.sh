@@ -14,8 +14,9 @@ CYCLES=${CYCLES:-20}
 
 guest_up g1 || { fail hotplug "$WHY"; exit 0; }
 bid=$(find_usb "$P_STICK") || { fail hotplug "stick not in dom0"; exit 0; }
-# usb_list_devs DOM: number of ports with a device in xl usb-list
-usb_list_devs() { xl usb-list "$1" 2>/dev/null | grep -c 'Port [0-9]*: *Bus'; }
+# usb_list_devs: number of ports with a device in the xl usb-list listing
+# on stdin
+usb_list_devs() { grep -c 'Port [0-9]*: *Bus'; }
 
 t0=$(now)
 c=1
@@ -24,14 +25,19 @@ ta=0 td=0
 while [ $c -le $CYCLES ]; do
 	attach g1 $bid || { why="round $c: usbdev-attach: $(xl_err)"; break; }
 	ta=$(awk -v a=$ta -v b=$XL_T 'BEGIN {print a + b}')
-	cp=$(usb_port g1 $bid)
+	# one listing for both checks, and the port it names is what we detach
+	ul=$(xl usb-list g1 2>/dev/null)
+	cp=$(echo "$ul" | usb_port_of $bid)
 	[ -n "$cp" ] || { why="round $c: xl usb-list does not show $bid after attach"; break; }
-	[ "$(usb_list_devs g1)" = 1 ] || { why="round $c: xl usb-list shows $(usb_list_devs g1) devices, want 1"; break; }
+	n=$(echo "$ul" | usb_list_devs)
+	[ "$n" = 1 ] || { why="round $c: xl usb-list shows $n devices, want 1"; break; }
 	gexec g1 60 "wait_for 45 usbdev '$P_STICK'" > /dev/null ||
 		{ why="round $c: guest did not see the stick within 45s of attach"; break; }
-	detach g1 $bid || { why="round $c: usbdev-detach: $(xl_err)"; break; }
+	# shellcheck disable=SC2086 # "ctrl port"
+	xlq usbdev-detach g1 $cp || { why="round $c: usbdev-detach: $(xl_err)"; break; }
 	td=$(awk -v a=$td -v b=$XL_T 'BEGIN {print a + b}')
-	[ "$(usb_list_devs g1)" = 0 ] || { why="round $c: xl usb-list still shows a device after detach"; break; }
+	n=$(xl usb-list g1 2>/dev/null | usb_list_devs)
+	[ "$n" = 0 ] || { why="round $c: xl usb-list still shows $n devices after detach"; break; }
 	gexec g1 40 "wait_for 30 no_usbdev '$P_STICK'" > /dev/null ||
 		{ why="round $c: guest still sees the stick 30s after detach"; break; }
 	back_in_dom0 $bid usb-storage 30 ||

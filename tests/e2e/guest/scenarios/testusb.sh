@@ -40,7 +40,9 @@ CASES="1 bulk -c 200 -s 4096
 18 unaligned -c 100 -s 4096
 19 unaligned -c 100 -s 4096
 20 unaligned -c 100 -s 4096
-29 toggle -c 50 -s 512"
+29 toggle -c 50 -s 512
+27 queue -c 4 -g 64 -s 4096
+28 queue -c 4 -g 64 -s 4096"
 
 bid=$(find_usb "$P_SS") || { fail testusb "SourceSink gadget not in dom0"; exit 0; }
 # gadget_in_guest: (re)create g1 if needed, attach the gadget, wait for
@@ -136,6 +138,28 @@ usbmon_check() {
 	[ "${2:-0}" -ge 20 ] && [ "${3:-0}" -ge 20 ] || { echo "usbmon saw '$_usbmon_check_o', want 20 S and 20 C lines"; return 1; }
 }
 step testusb-usbmon usbmon_check
+
+# cases 27/28 keep 64 URBs of 4 KiB queued: with usbfront's 8-page ring
+# usbback holds more than the one-page ring's 16 requests at once
+# (statistics/max_in_flight, a high-water mark); xen-hcd's one page never
+depth_check() {
+	_d=$(domid_of g1) || { echo "no g1"; return 1; }
+	_c=$(ctrls g1)
+	_c=${_c%% *}
+	_m=$(cat /sys/bus/xen-backend/devices/vusb-$_d-$_c/statistics/max_in_flight) ||
+		{ echo "no statistics/max_in_flight for vusb-$_d-$_c"; return 1; }
+	info "testusb-queue-depth: usbback max_in_flight $_m"
+	if [ "$FRONT" = usbfront ]; then
+		[ "$_m" -gt 16 ] || { echo "max_in_flight $_m, want more than 16"; return 1; }
+	else
+		[ "$_m" -le 16 ] || { echo "max_in_flight $_m on a one-page ring"; return 1; }
+	fi
+}
+if [ "$BACK" = usbback ]; then
+	step testusb-queue-depth depth_check
+else
+	skip testusb-queue-depth "qusb has no statistics"
+fi
 skip testusb-int-26 "SourceSink (6.1, 6.12) has no interrupt endpoints"
 
 detach g1 $bid || { fail testusb-detach "usbdev-detach: $(xl_err)"; exit 0; }
