@@ -6,19 +6,24 @@
 # natively and in a guest through the cell (guest/scenarios/bench.sh):
 # sequential read of the 64 MiB stick (MB/s, dd bs=1M O_DIRECT), 4 KiB
 # O_DIRECT read latency, control (testusb -t 9) and 4 KiB bulk (testusb -t 2)
-# round trips.  Prints a table with each cell as a ratio to dom0-native;
-# usbback cells give one column per buffer_mode (usbback-copy/F,
-# usbback-map/F, and usbback-copy-noind/F: large transfers switched off
-# by usbback's feature_max_indirect_segments=N, the "before" of the default),
-# measured in the same boot, alternating, averaged over the scenario's
-# rounds (BENCH_ROUNDS there, 3).
+# round trips.  Prints a table with each column as a ratio to dom0-native;
+# usbback cells give one column per variant of usbback's parameters
+# (usbback-default/F, usbback-map/F, usbback-copy-noind/F: large transfers
+# switched off, the "before" of the default, ...; BENCH_VARIANTS, the list
+# is in guest/scenarios/bench.sh), measured in the same boot, alternating,
+# averaged over the scenario's rounds (BENCH_ROUNDS there, 3).  Every boot
+# also measures pv-blk: the same stick read by the same guest through
+# blkback/blkfront (xl block-attach), the PV platform's reference.
 # Each cell boots once per bed shape (BENCH_SMP, "1 2": QEMU_SMP=1, dom0
-# and the guest on one pCPU; QEMU_SMP=2, pinned to one pCPU each).  Besides
+# and the guest on one pCPU; QEMU_SMP=2, pinned to one pCPU each); the
+# shapes other than 1 boot only BENCH_SMP2_CELLS (default: the usbback
+# cells).  Besides
 # the ratios it prints the commands, ring requests, grant copies and events
-# per MiB of the sequential read and a stage breakdown of the 4 KiB reads
-# from the drivers' tracepoints (guest/trace.sh).
-# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts) and BENCH_ROUNDS
-# (boot.sh passes them to dom0 as e2e.BENCH_*), BENCH_SMP, E2E_LOCK, QEMU_*.
+# per MiB of the sequential read, a stage breakdown of the 4 KiB reads
+# from the drivers' tracepoints (guest/trace.sh) and each boot's wall time.
+# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts), BENCH_ROUNDS
+# and BENCH_VARIANTS (boot.sh passes them to dom0 as e2e.BENCH_*),
+# BENCH_SMP, BENCH_SMP2_CELLS, BENCH_UNTIL, E2E_LOCK, QEMU_*.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -39,8 +44,24 @@ bash "$E2E_DIR/images.sh"
 # BENCH_SMP: the bed shapes, as QEMU_SMP values: 1 (dom0 and the guest
 # share one pCPU) and 2 (bench.sh in dom0 pins dom0 to pCPU 0 and the
 # guest to pCPU 1)
-for smp in ${BENCH_SMP:-1 2}; do
-	for c in $cells; do
+# BENCH_SMP2_CELLS: the cells booted in the shapes other than QEMU_SMP=1
+# (default: the usbback cells among them).  The boots go cell by cell, each
+# cell in every shape it has, in the order of CELLS: what matters most
+# first.  BENCH_UNTIL=HH:MM: no boot starts after that time (a benchmark
+# that must end by a deadline keeps the boots it has).
+cells=$(tr '\n' ' ' <<< "$cells")
+smp2_cells=${BENCH_SMP2_CELLS-$(for c in $cells; do case $c in usbback/*) printf '%s ' "$c" ;; esac; done)}
+for c in $smp2_cells; do
+	case " $cells " in *" $c "*) ;; *) cells="$cells $c" ;; esac
+done
+t_run=$SECONDS
+for c in $cells; do
+	for smp in ${BENCH_SMP:-1 2}; do
+		case $smp in 1) ;; *) case " $smp2_cells " in *" $c "*) ;; *) continue ;; esac ;; esac
+		if [ -n "${BENCH_UNTIL:-}" ] && [ "$(date +%H%M)" -ge "${BENCH_UNTIL/:/}" ]; then
+			log "bench: $c, QEMU_SMP=$smp: not started, it is past BENCH_UNTIL=$BENCH_UNTIL"
+			continue
+		fi
 		LOG=$RUN_DIR/${c//\//-}-smp$smp.log
 		log "bench: $c, QEMU_SMP=$smp"
 		args=(bash "$E2E_DIR/boot.sh" "$c" bench "$LOG")
@@ -49,6 +70,8 @@ for smp in ${BENCH_SMP:-1 2}; do
 		[ -n "${E2E_LOCK:-}" ] && args=(flock "$E2E_LOCK" flock "$E2E_LOCK.1" "${args[@]}")
 		QEMU_SMP=$smp BOOT_TIMEOUT=${BOOT_TIMEOUT:-1500} "${args[@]}" || log "bench: $c: boot status $? (see $LOG)"
 		[ -f "$LOG" ] || continue	# never booted (lock wait cut short)
+		# the boot's wall time (boot.sh's last line; lock waits excluded)
+		sed -n 's/^qemu-exit .* wall \([0-9]*\)s$/smp'"$smp"' TIME '"${c//\//\\/}"' \1/p' "$LOG" >> "$RUN_DIR/bench.txt"
 		sed -nE 's/^ *[0-9.]+ (BENCH|BRK) (.*)/smp'"$smp"' \1 \2/p' "$LOG" |
 			sed -E "s|^(smp[0-9]+ BENCH) native |\1 native@$c |" >> "$RUN_DIR/bench.txt"
 		grep -E '^ *[0-9.]+ FAIL ' "$LOG" | sed 's/^ *[0-9.]* /  /' || true
@@ -133,5 +156,7 @@ for smp in ${BENCH_SMP:-1 2}; do
 			printf "\n"
 		}
 	}' "$RUN_DIR/bench.txt"
+	awk -v shape="smp$smp" '$1 == shape && $2 == "TIME" {printf "%s%s %ds", n++ ? ", " : "boot wall times: ", $3, $4} END {if (n) print ""}' "$RUN_DIR/bench.txt"
 done | tee "$RUN_DIR/table.txt"
+echo "bench: $((SECONDS - t_run)) s for all boots, lock waits included" | tee -a "$RUN_DIR/table.txt"
 echo "bench: results in $RUN_DIR"

@@ -42,7 +42,7 @@ DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN e2e.gme
 # the command line), e.g. E2E_DOM0_ARGS="usbback.dispatch=thread"
 [ -n "${E2E_DOM0_ARGS:-}" ] && DOM0_CMDLINE+=" $E2E_DOM0_ARGS"
 # the bench's iteration counts (guest/scenarios/bench.sh reads e2e.BENCH_*)
-for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_ROUNDS; do
+for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_ROUNDS BENCH_VARIANTS; do
 	[ -n "${!v:-}" ] && DOM0_CMDLINE+=" e2e.$v=${!v}"
 done
 # Multiboot modules: "path args,path"; a comma inside args is written ",,"
@@ -74,7 +74,9 @@ MON=$(mktemp -d "${TMPDIR:-/tmp}/xenusb-mon.XXXXXX")
 mkfifo "$MON/m.in" "$MON/m.out"
 cat "$MON/m.out" > "$LOG.monitor" &
 mon_reader=$!
-trap 'kill $mon_reader 2>/dev/null; rm -rf "$MON"' EXIT
+# (under set -e a failing kill, the reader already gone, would turn the
+# boot's exit status into 1)
+trap 'kill $mon_reader 2>/dev/null || true; rm -rf "$MON"' EXIT
 # shellcheck disable=SC2054 # commas are inside QEMU option values
 QEMU+=(-chardev "pipe,id=e2emon,path=$MON/m" -mon chardev=e2emon,mode=readline)
 # host_request REQUEST N: N counts the requests (a new drive id per plug)

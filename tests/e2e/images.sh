@@ -5,9 +5,10 @@
 #
 #   $IMG/domU.cpio   base domU + domU-init + g.sh + testusb + usbfs-op + every frontend
 #                    available: xen-hcd.ko (peer) and our usbfront.ko if built
-#                    + udevd with our udev rule
+#                    + udevd with our udev rule + Debian's xen-blkfront
 #   $IMG/dom0.cpio   base dom0 + dom0-init + lib.sh + scenarios + testusb +
 #                    our usbback.ko if built + the domU image + /e2e/config
+#                    + Debian's xen-blkback and the vbd-phy hotplug script
 #
 # Cells pick their driver at boot time (e2e.cell= on the dom0 command line),
 # so one pair of images serves the whole matrix.  ~3 s.
@@ -39,6 +40,21 @@ add_ko() {
 	cp "$2" "$1/$MODDIR/extra/"
 }
 
+# add_debian_kos ROOT MODULE...: modules of the Debian kernel we boot that
+# the cached base trees lack (base.sh), with their dependencies: the
+# bench's pv-blk reference needs xen-blkback in dom0, xen-blkfront in domU
+add_debian_kos() {
+	local r=$1 m ko
+	shift
+	for m in "$@"; do
+		modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" |
+			awk '$1 == "insmod" {print $2}' | while read -r ko; do
+			mkdir -p "$r/$(dirname "${ko#"$KROOT"/}")"
+			cp "$ko" "$r/${ko#"$KROOT"/}"
+		done
+	done
+}
+
 # add_test_kos ROOT: the bed's test-only modules (make test-modules), in
 # both images: a scenario loads the one it needs, in dom0 or in a guest
 add_test_kos() {
@@ -64,6 +80,7 @@ install -m 755 "$W/usbfs-op" "$R/usr/bin/usbfs-op"
 add_ko "$R" "$PEERS/xen-hcd/xen-hcd.ko"
 [ -f "$USBFRONT_KO" ] && add_ko "$R" "$USBFRONT_KO"
 add_test_kos "$R"
+add_debian_kos "$R" xen-blkfront
 depmod -b "$R" "$KVER"
 # udevd with the package's one rule (usbfront/60-xen-vusb-storage.rules),
 # as `make install` puts it in a guest: domU-init starts it.  Added here,
@@ -96,6 +113,8 @@ cp "$E2E_DIR/xfail" "$R/e2e/xfail"
 install -m 755 "$PEERS/testusb" "$R/usr/bin/testusb"
 [ -f "$USBBACK_KO" ] && add_ko "$R" "$USBBACK_KO"
 add_test_kos "$R"
+add_debian_kos "$R" xen-blkback
+install -m 755 "$G/vbd-phy.sh" "$R/etc/xen/scripts/vbd-phy"
 depmod -b "$R" "$KVER"
 cp "$W/domU.cpio" "$R/e2e/domU/initrd.cpio"
 cat > "$R/e2e/config" <<EOF

@@ -13,21 +13,34 @@
 # completed reads), the frontend's ring requests and events received,
 # usbback's requests, grant-copy operations, copy hypercalls and events
 # received; the guest's max_sectors.
-# Output: "BENCH <where> <metric> <value>" lines, where = native | <cell>,
-# or for usbback cells usbback-<variant>/<front> (one guest run per
-# variant and round, in the same boot):
-#   copy       buffer_mode=copy, respond_in_completion=Y (responses
-#              straight from the URB completion)
-#   copy-wq    buffer_mode=copy, respond_in_completion=N (every response
-#              from the done work item: the default)
-#   copy-thread as copy-wq with usbback's dispatch=thread (requests taken
-#              by the controller's ring thread instead of a work item)
-#   copy-ms240 as copy, the guest's max_sectors forced back to 240
-#              (usb-storage's own default; the disk workloads only)
+# Output: "BENCH <where> <metric> <value>" lines, where = native | <cell>
+# | pv-blk, or for usbback cells usbback-<variant>/<front> (one guest run
+# per variant and round, in the same boot).  The variants
+# (e2e.BENCH_VARIANTS, a comma list; BENCH_VARIANTS on the host):
+#   default    usbback's parameters as the module loads them
 #   map        buffer_mode=map
-#   copy-noind as copy-wq with large transfers switched off (usbback's
-#              feature_max_indirect_segments=N, g1 created again around it): the
-#              base protocol's 64 KiB requests, the "before" of copy-wq
+#   copy-noind buffer_mode=copy with large transfers switched off
+#              (feature_max_indirect_segments=N): the base protocol's
+#              64 KiB requests, the "before" of large transfers (usbfront)
+#   copy-ms240 buffer_mode=copy, the guest's max_sectors forced back to 240
+#              (usb-storage's own default; the disk workloads only; usbfront)
+#   copy-ric   buffer_mode=copy, respond_in_completion=Y
+#   copy-thread, copy-wq
+#              buffer_mode=copy with dispatch=thread or wq: who takes
+#              requests off the ring after an event (the controller's ring
+#              thread, or a work item); by default the one usbback does not
+#              load with
+#   P=V        the defaults with usbback's parameter P set to V
+#   pv-blk     the PV reference, in every cell's boot: the stick's disk
+#              passed to the same guest by blkback/blkfront (xl
+#              block-attach, read-only) while the guest's USB controller
+#              does not have the stick; the disk workloads only
+# A variant that changes a feature_* parameter creates g1 again (the offer
+# is written when a controller is created).  Default list: usbfront
+# "default map copy-noind pv-blk", xen-hcd "default pv-blk", each with the
+# other dispatch after default where usbback has that parameter (copy-noind
+# and copy-ms240 only exist for usbfront); qusb cells run the cell and
+# pv-blk.
 # dom0-native runs before each round, and after a guest run again at the
 # guest's max_sectors when that differs from dom0's ("native-msN").
 # "BRK <where> <stage> <n> <median ms> <p99 ms>": stage timings of the
@@ -58,8 +71,10 @@ bench_lines() {  # bench_lines WHERE OUTPUT
 # $GMS: max_sectors to force first, if set): "seq MB SECONDS", "ms N",
 # "cnt MB REQUESTS IRQS COMMANDS" (deltas over the sequential read),
 # "4k N SECONDS"
-WORK_SEQ='[ -n "$GMS" ] && echo $GMS > /sys/block/${D#/dev/}/device/max_sectors
-	echo "ms $(cat /sys/block/${D#/dev/}/device/max_sectors)"
+# (a disk without device/max_sectors, xen-blkfront's: the block queue's)
+WORK_SEQ='MSF=/sys/block/${D#/dev/}/device/max_sectors
+	[ -n "$GMS" ] && echo $GMS > $MSF
+	if [ -f $MSF ]; then echo "ms $(cat $MSF)"; else echo "ms $(($(cat /sys/block/${D#/dev/}/queue/max_sectors_kb) * 2))"; fi
 	mb=$(($(cat /sys/block/${D#/dev/}/size) / 2048)); set -- $(fe_counters $D)
 	t=$(now); dd if=$D of=/dev/null bs=1M iflag=direct 2>/dev/null; s=$(elapsed $t)
 	echo "seq $mb $s"; set -- "$@" $(fe_counters $D)
@@ -105,24 +120,49 @@ native_like() {
 }
 
 # ---- through the cell, one guest run per variant (usbback cells)
-BUFMODE=/sys/module/usbback/parameters/buffer_mode
-RIC=/sys/module/usbback/parameters/respond_in_completion
-MAXIND=/sys/module/usbback/parameters/feature_max_indirect_segments
-DISPATCH=/sys/module/usbback/parameters/dispatch
+PARAMS=/sys/module/usbback/parameters
+# a benchmark waits longer for a guest than the tests: on a loaded host the
+# guest once took 73 s to unpack its image and reach init
+[ "$GUEST_UP_T" -ge 240 ] || GUEST_UP_T=240
 g1_up() {
 	if [ -n "$GCFG" ]; then
 		guest_up g1 "$GCFG" "usbctrl = ['type=$CTRLTYPE,version=2,ports=4']"
 	else
 		guest_up g1
-	fi
+	fi || return 1
+	G1_FEAT=$(cat $PARAMS/feature_* 2>/dev/null)
 }
-# g1_indirect Y|N: g1 created again with usbback offering large transfers
-# or not (the offer is written when a controller is created)
-g1_indirect() {
-	[ -f $MAXIND ] || { WHY="usbback has no feature_max_indirect_segments"; return 1; }
-	[ "$(cat $MAXIND)" = "$1" ] && return 0
+# variant_params VARIANT: the usbback parameters of a variant, "P=V ..."
+variant_params() {
+	case $1 in
+	default | pv-blk) echo ;;
+	map) echo buffer_mode=map ;;
+	copy-noind) echo buffer_mode=copy feature_max_indirect_segments=N ;;
+	copy-ms240) echo buffer_mode=copy ;;
+	copy-ric) echo buffer_mode=copy respond_in_completion=Y ;;
+	copy-thread | copy-wq) echo buffer_mode=copy dispatch=${1#copy-} ;;
+	*=*) echo "$1" ;;
+	*) return 1 ;;
+	esac
+}
+# use_params P=V...: usbback's parameters as loaded, except these (the
+# ones the last call set are put back first); g1 created again when a
+# feature offer changed.  On failure sets WHY and returns 1.
+PARAMS_SET=
+use_params() {
+	for _use_params_kv in $PARAMS_SET; do
+		echo "${_use_params_kv#*=}" > "$PARAMS/${_use_params_kv%%=*}"
+	done
+	PARAMS_SET=
+	for _use_params_kv in "$@"; do
+		_use_params_p=$PARAMS/${_use_params_kv%%=*}
+		[ -f "$_use_params_p" ] || { WHY="usbback has no parameter ${_use_params_kv%%=*}"; return 1; }
+		PARAMS_SET="$PARAMS_SET ${_use_params_kv%%=*}=$(cat "$_use_params_p")"
+		echo "${_use_params_kv#*=}" > "$_use_params_p" && [ "$(cat "$_use_params_p")" = "${_use_params_kv#*=}" ] ||
+			{ WHY="cannot set usbback $_use_params_kv"; return 1; }
+	done
+	[ "$(cat $PARAMS/feature_* 2>/dev/null)" = "$G1_FEAT" ] && return 0
 	xlq destroy g1
-	echo "$1" > $MAXIND && [ "$(cat $MAXIND)" = "$1" ] || { WHY="cannot set feature_max_indirect_segments=$1"; return 1; }
 	g1_up
 }
 g1_up || { fail bench "$WHY"; exit 0; }
@@ -169,56 +209,73 @@ $(gexec g1 600 "wait_for 40 usbtest_ready '$P_SS' || exit 1; N=\$(devnode '$P_SS
 	WHY="guest workload failed in $1 ($r1/$r2)"
 	[ $r1 = 0 ] && [ $r2 = 0 ]
 }
+# bench_pvblk: the PV reference.  The stick stays in dom0; blkback exports
+# its disk read-only to g1 as xvdb (vbd-phy: the bed's dom0 has no bash
+# for Xen's "block" script), the disk workloads run on it, the disk is
+# detached again.  Non-zero if something failed (WHY says what).
+bench_pvblk() {
+	[ -d /sys/module/xen_blkback ] || modprobe xen-blkback ||
+		{ WHY="modprobe xen-blkback failed"; return 1; }
+	_pvblk_d=$(wait_for 30 dom0_disk $stick) || { WHY="pv-blk: the stick has no disk in dom0"; return 1; }
+	xlq block-attach g1 "format=raw,vdev=xvdb,access=ro,script=vbd-phy,target=$_pvblk_d" ||
+		{ WHY="xl block-attach $_pvblk_d: $(xl_err)"; return 1; }
+	out=$(gexec g1 600 "[ -d /sys/module/xen_blkfront ] || modprobe xen-blkfront || exit 1
+		D=/dev/xvdb; wait_for 60 test -b \$D || exit 1; . /e2e/trace.sh; GMS=; $WORK_SEQ; $WORK_4K")
+	_pvblk_r=$?
+	xlq block-detach g1 xvdb || { WHY="xl block-detach xvdb: $(xl_err)"; _pvblk_r=1; }
+	echo "$out" | sed "s|^|  [g1 pv-blk] |"
+	bench_lines pv-blk "$out"
+	[ $_pvblk_r = 0 ] || { WHY="${WHY:-guest workload failed in pv-blk}"; return 1; }
+}
+
 # The variants alternate for BENCH_ROUNDS rounds (the table averages
 # them), each round starting one variant later, so that neither a burst
 # of load on the host nor the place after dom0's run lands on one of them.
 ROUNDS=$(arg e2e.BENCH_ROUNDS); ROUNDS=${ROUNDS:-3}
-if [ "$BACK" = usbback ]; then
-	ok=1
-	def=$(cat $BUFMODE)
-	def_ric=$(cat $RIC)
-	def_ind=$(cat $MAXIND 2>/dev/null)
-	def_disp=$(cat $DISPATCH 2>/dev/null)
-	r=0
-	order="copy copy-wq copy-ms240 map"
-	[ "$def_ind" = Y ] && order="$order copy-noind"
-	[ -n "$def_disp" ] && order="$order copy-thread"
-	while [ $r -lt "$ROUNDS" ] && [ $ok = 1 ]; do
-		r=$((r + 1))
-		[ $r -gt 1 ] && native native
-		for v in $order; do
-			m=${v%%-*}
-			ric=Y; case $v in copy-wq | copy-noind | copy-thread) ric=N ;; esac
-			disp=wq; [ $v = copy-thread ] && disp=thread
-			[ -z "$def_disp" ] || { echo $disp > $DISPATCH && [ "$(cat $DISPATCH)" = $disp ]; } ||
-				{ fail bench "cannot set usbback dispatch=$disp"; exit 0; }
-			if [ $v = copy-noind ]; then
-				g1_indirect N || { ok=0; break; }
-			elif [ -n "$def_ind" ]; then
-				g1_indirect "$def_ind" || { ok=0; break; }
-			fi
-			gms=; [ $v = copy-ms240 ] && gms=240
-			usb=; [ $v = copy-ms240 ] && usb=nousb
-			echo $m > $BUFMODE && [ "$(cat $BUFMODE)" = $m ] && echo $ric > $RIC ||
-				{ fail bench "cannot set usbback buffer_mode=$m respond_in_completion=$ric"; exit 0; }
-			info "bench: round $r/$ROUNDS $v (buffer_mode=$m respond_in_completion=$ric${gms:+ guest max_sectors=$gms})"
-			bench_guest "usbback-$v/$FRONT" "$gms" $usb || { ok=0; break; }
-			case $v in copy | copy-ms240) native_like ;; esac
-		done
-		order="${order#* } ${order%% *}"
-	done
-	echo "$def" > $BUFMODE
-	echo "$def_ric" > $RIC
-	[ -n "$def_disp" ] && echo "$def_disp" > $DISPATCH
-	[ -n "$def_ind" ] && echo "$def_ind" > $MAXIND
+order=$(arg e2e.BENCH_VARIANTS | tr ',' ' ')
+if [ "$BACK" != usbback ]; then
+	case " ${order:-pv-blk} " in *" pv-blk "*) order="cell pv-blk" ;; *) order=cell ;; esac
 else
-	ok=1
-	r=0
-	while [ $r -lt "$ROUNDS" ] && [ $ok = 1 ]; do
-		r=$((r + 1))
-		[ $r -gt 1 ] && native native
-		bench_guest "$CELL" || ok=0
-		native_like
+	# the dispatch usbback does not load with, if it has the parameter
+	_d=$(cat $PARAMS/dispatch 2>/dev/null)
+	case $_d in wq) _d=copy-thread ;; thread) _d=copy-wq ;; *) _d= ;; esac
+	[ "$FRONT" = usbfront ] && order=${order:-default $_d map copy-noind pv-blk}
+	_o=
+	for v in ${order:-default $_d pv-blk}; do
+		case $FRONT-$v in xen-hcd-copy-noind | xen-hcd-copy-ms240) ;; *) _o="$_o $v" ;; esac
 	done
+	order=${_o# }
 fi
+info "bench: variants $order, $ROUNDS round(s)"
+ok=1
+r=0
+while [ $r -lt "$ROUNDS" ] && [ $ok = 1 ]; do
+	r=$((r + 1))
+	[ $r -gt 1 ] && native native
+	for v in $order; do
+		info "bench: round $r/$ROUNDS $v"
+		t=$(now)
+		case $v in
+		cell)
+			bench_guest "$CELL" || { ok=0; break; }
+			native_like ;;
+		pv-blk)
+			# a failed reference is reported and the cell's own
+			# variants go on
+			[ "$BACK" = usbback ] && { use_params || { ok=0; break; }; }
+			bench_pvblk || fail bench-pv-blk "$WHY" ;;
+		*)
+			p=$(variant_params $v) || { WHY="unknown bench variant $v"; ok=0; break; }
+			# shellcheck disable=SC2086
+			use_params $p || { ok=0; break; }
+			info "bench: usbback $(cd $PARAMS && grep -H . buffer_mode respond_in_completion dispatch feature_* 2>/dev/null | tr '\n' ' ')"
+			gms=; usb=; [ $v = copy-ms240 ] && gms=240 && usb=nousb
+			bench_guest "usbback-$v/$FRONT" "$gms" $usb || { ok=0; break; }
+			case $v in default | copy-ms240) native_like ;; esac ;;
+		esac
+		info "bench: $v took $(elapsed $t)s"
+	done
+	case $order in *" "*) order="${order#* } ${order%% *}" ;; esac
+done
+[ "$BACK" = usbback ] && use_params
 if [ $ok = 1 ]; then pass bench; else fail bench "$WHY"; fi
