@@ -161,10 +161,11 @@ bg_write() {
 	) < /dev/null > /dev/null 2>&1 &
 	echo "writing $_bg_write_d in the background (pid $!)"
 }
-# writing: bg_write's writes complete while we watch (up to 5 s)
+# writing: one more of bg_write's writes completes while we watch (up to
+# 30 s: beside the reader, through qusb, a write takes seconds)
 writing() {
 	_writing_a=$(cat /tmp/wr.n 2>/dev/null || echo 0)
-	wait_for 5 test "$(cat /tmp/wr.n 2>/dev/null || echo 0)" -gt "$_writing_a"
+	wait_for 30 test "$(cat /tmp/wr.n 2>/dev/null || echo 0)" -gt "$_writing_a"
 }
 # wr_ended: the background writer of bg_write has ended
 wr_ended() { [ -f /tmp/wr.done ]; }

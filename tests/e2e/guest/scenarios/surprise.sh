@@ -28,9 +28,18 @@ host_req() { echo "E2E-HOST $1" > /dev/hvc0; }
 gone_from_dom0() { ! find_usb "$1" > /dev/null; }
 # busy_g1: usbback's requests in flight for g1 (0 for qusb: not counted)
 busy_g1() { [ "$BACK" = usbback ] && ustat inflight || echo 0; }
-# leftover_ports: "ctrl port" pairs xl usb-list g1 still shows with a device
+# leftover_ports BUSID: "ctrl:port" of g1's ports that libxl still assigns
+# to a device other than BUSID (from xenstore: xl usb-list cannot name a
+# device that has gone from sysfs)
 leftover_ports() {
-	xl usb-list g1 2>/dev/null | awk '/^[0-9]/ {c = $1} /Port [0-9]+:.*Bus/ {p = $2; sub(":", "", p); print c, p}'
+	_leftover_ports_b=/local/domain/0/backend/$BEKIND/$(domid_of g1)
+	for _leftover_ports_c in $(xenstore-list $_leftover_ports_b 2>/dev/null); do
+		for _leftover_ports_p in $(xenstore-list $_leftover_ports_b/$_leftover_ports_c/port 2>/dev/null); do
+			_leftover_ports_v=$(xenstore-read $_leftover_ports_b/$_leftover_ports_c/port/$_leftover_ports_p 2>/dev/null)
+			[ -n "$_leftover_ports_v" ] && [ "$_leftover_ports_v" != "$1" ] &&
+				echo "$_leftover_ports_c:$_leftover_ports_p"
+		done
+	done
 }
 # after_loss NAME PRODUCT: the checks once PRODUCT vanished under g1
 after_loss() {
@@ -47,7 +56,7 @@ after_loss() {
 		fail "$1-other-port-serves" "the tablet is gone from g1 too"
 	fi
 	# libxl still lists the vanished device: record what its detach does
-	for _after_loss_cp in $(leftover_ports | grep -v "^$(usb_port g1 $tab)\$" | tr ' ' :); do
+	for _after_loss_cp in $(leftover_ports $tab); do
 		if xlq usbdev-detach g1 ${_after_loss_cp%:*} ${_after_loss_cp#*:}; then
 			info "surprise: xl usbdev-detach of the vanished device on ${_after_loss_cp%:*}:${_after_loss_cp#*:}: ok (${XL_T}s)"
 		else
@@ -67,7 +76,7 @@ surprise_stick() {
 	_ss_o=$(g1_bg_read $_ss_bid) || { fail stick-out "$_ss_o"; return; }
 	gexec g1 20 "bg_write '$P_STICK'" > /tmp/bgw.out ||
 		{ fail stick-out "guest writer: $(tail -n 1 /tmp/bgw.out)"; return; }
-	gexec g1 20 "writing" > /dev/null ||
+	gexec g1 40 "writing" > /dev/null ||
 		{ fail stick-out "the guest's writes are not moving"; return; }
 	_ss_t=$(now)
 	host_req stick-out
@@ -122,8 +131,16 @@ surprise_gadget() {
 	fi
 	after_loss gadget "$P_SS" || { echo connect > $_sg_udc; return; }
 	echo connect > $_sg_udc
-	wait_for 30 find_usb "$P_SS" > /dev/null ||
-		{ fail gadget-back "no SourceSink in dom0 30 s after the connect"; return; }
+	if ! wait_for 15 find_usb "$P_SS" > /dev/null; then
+		# the UDC came back without its gadget: bind the gadget again, as
+		# an administrator would (recorded: what soft_connect did is the
+		# UDC's business, the device coming back is ours)
+		info "surprise: no SourceSink 15 s after soft_connect=connect (state $(cat /sys/class/udc/dummy_udc.0/state 2>/dev/null)); binding the gadget to dummy_udc.0 again"
+		echo "" > /sys/kernel/config/usb_gadget/ss/UDC 2>/dev/null
+		echo dummy_udc.0 > /sys/kernel/config/usb_gadget/ss/UDC
+		wait_for 30 find_usb "$P_SS" > /dev/null ||
+			{ fail gadget-back "no SourceSink in dom0 30 s after binding the gadget again"; return; }
+	fi
 	_sg_bid=$(find_usb "$P_SS")
 	[ -z "$_sg_drv" ] || back_in_dom0 $_sg_bid "$_sg_drv" 30 ||
 		{ fail gadget-back "the gadget's if0 driver is '$(drv $_sg_bid:1.0)', want $_sg_drv"; return; }
