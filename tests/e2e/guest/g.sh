@@ -164,9 +164,13 @@ bg_write() {
 # writing: one more of bg_write's writes completes while we watch (up to
 # 30 s: beside the reader, through qusb, a write takes seconds)
 writing() {
-	_writing_a=$(cat /tmp/wr.n 2>/dev/null || echo 0)
-	wait_for 30 test "$(cat /tmp/wr.n 2>/dev/null || echo 0)" -gt "$_writing_a"
+	_writing_a=$(wr_count)
+	wait_for 30 wr_count_above "$_writing_a"
 }
+# wr_count: bg_write's completed writes so far
+wr_count() { cat /tmp/wr.n 2>/dev/null || echo 0; }
+# wr_count_above N: more than N writes completed (read anew at every call)
+wr_count_above() { [ "$(wr_count)" -gt "$1" ]; }
 # wr_ended: the background writer of bg_write has ended
 wr_ended() { [ -f /tmp/wr.done ]; }
 # bg_stream SECS PRODUCT: wait for usbtest, then bulk IN reads (testusb
