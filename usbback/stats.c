@@ -172,6 +172,22 @@ USBBACK_CTRLR_ATTR(errors_babble);
 USBBACK_CTRLR_ATTR(errors_shutdown);
 USBBACK_CTRLR_ATTR(errors_other);
 
+/* One of the ring's request counts, read under the response lock. */
+static ssize_t usbback_ring_count_show(struct device *dev, char *buf,
+				       bool high_water)
+{
+	struct usbback_ctrlr *c = dev_get_drvdata(dev);
+	unsigned long flags;
+	unsigned int n;
+
+	if (!c)
+		return -ENODEV;
+	spin_lock_irqsave(&c->rsp_lock, flags);
+	n = high_water ? c->ring.max_inflight : c->ring.nr_inflight;
+	spin_unlock_irqrestore(&c->rsp_lock, flags);
+	return sysfs_emit(buf, "%u\n", n);
+}
+
 /*
  * Not a counter: the requests taken off the ring and not answered yet.
  * It falls back to 0 when the guest is idle, so a slot that a disconnect
@@ -180,16 +196,7 @@ USBBACK_CTRLR_ATTR(errors_other);
 static ssize_t inflight_show(struct device *dev, struct device_attribute *attr,
 			     char *buf)
 {
-	struct usbback_ctrlr *c = dev_get_drvdata(dev);
-	unsigned long flags;
-	unsigned int n;
-
-	if (!c)
-		return -ENODEV;
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	n = c->ring.nr_inflight;
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-	return sysfs_emit(buf, "%u\n", n);
+	return usbback_ring_count_show(dev, buf, false);
 }
 static DEVICE_ATTR_RO(inflight);
 
@@ -197,16 +204,7 @@ static DEVICE_ATTR_RO(inflight);
 static ssize_t max_in_flight_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	struct usbback_ctrlr *c = dev_get_drvdata(dev);
-	unsigned long flags;
-	unsigned int n;
-
-	if (!c)
-		return -ENODEV;
-	spin_lock_irqsave(&c->rsp_lock, flags);
-	n = c->ring.max_inflight;
-	spin_unlock_irqrestore(&c->rsp_lock, flags);
-	return sysfs_emit(buf, "%u\n", n);
+	return usbback_ring_count_show(dev, buf, true);
 }
 static DEVICE_ATTR_RO(max_in_flight);
 
