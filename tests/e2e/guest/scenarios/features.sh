@@ -122,9 +122,10 @@ step features-ring ring_check
 
 VUSB_DRV=/sys/bus/xen-backend/drivers/vusb
 PRM=/sys/module/usbback/parameters/feature_port_reset
-# rebind WANT: unbind g1's controller from usbback and bind it again;
-# both directories must then hold the feature-* keys WANT
-rebind() {
+# rebind_ctrl: unbind g1's first controller from usbback, bind it again and
+# wait until both ends are Connected; sets _d (domid), _c (controller) and
+# _g (the guest's dmesg line count before the rebind)
+rebind_ctrl() {
 	_d=$(domid_of g1) || { echo "no g1"; return 1; }
 	_c=$(ctrls g1)
 	_c=${_c%% *}
@@ -135,6 +136,11 @@ rebind() {
 	echo $_dev > $VUSB_DRV/bind || { echo "bind $_dev failed"; return 1; }
 	wait_for 30 fe_settled $_d $_c && fe_connected $_d $_c ||
 		{ echo "$_dev not Connected after the rebind: backend '$(be_state $_d $_c)', frontend '$(fe_state $_d $_c)'"; return 1; }
+}
+# rebind WANT: unbind g1's controller from usbback and bind it again;
+# both directories must then hold the feature-* keys WANT
+rebind() {
+	rebind_ctrl || return 1
 	_bk=$(feat_keys /local/domain/0/backend/$BEKIND/$_d/$_c)
 	_fk=$(feat_keys /local/domain/$_d/device/vusb/$_c)
 	info "features-renegotiate: port reset $(cat $PRM): backend {$_bk} frontend {$_fk}"
@@ -166,16 +172,7 @@ RPRM=/sys/module/usbback/parameters/max_ring_page_order
 # g1's controller unbound and bound again, the keys and usbfront's log
 ring_rebind() {
 	echo "$1" > $RPRM || { echo "cannot set usbback max_ring_page_order=$1"; return 1; }
-	_d=$(domid_of g1) || { echo "no g1"; return 1; }
-	_c=$(ctrls g1)
-	_c=${_c%% *}
-	_dev=vusb-$_d-$_c
-	_g=$(gexec g1 10 'dmesg | wc -l')
-	echo $_dev > $VUSB_DRV/unbind || { echo "unbind $_dev failed"; return 1; }
-	sleep 2
-	echo $_dev > $VUSB_DRV/bind || { echo "bind $_dev failed"; return 1; }
-	wait_for 30 fe_settled $_d $_c && fe_connected $_d $_c ||
-		{ echo "$_dev not Connected after the rebind: backend '$(be_state $_d $_c)', frontend '$(fe_state $_d $_c)'"; return 1; }
+	rebind_ctrl || return 1
 	ring_expect "$2" "$3" || return 1
 	gexec g1 20 "dmesg | tail -n +$((_g + 1)) | grep -q 'urb ring $4 pages'" > /dev/null ||
 		{ echo "g1 did not log 'urb ring $4 pages' after the rebind"; return 1; }
