@@ -132,11 +132,14 @@ after_loss() {
 	fi
 }
 
+# to_g1 BUSID: attach BUSID to g1 unless it is there already (a scenario
+# before this one may have left g1 running, and a device in it)
+to_g1() { [ -n "$(usb_port g1 "$1")" ] || attach g1 "$1"; }
 # g1_with_tablet: g1 up, the tablet attached and driven by usbhid there;
 # on failure WHY says why
 g1_with_tablet() {
 	guest_up g1 || return 1
-	attach g1 $tab || { WHY="usbdev-attach of the tablet: $(xl_err)"; return 1; }
+	to_g1 $tab || { WHY="usbdev-attach of the tablet: $(xl_err)"; return 1; }
 	gexec g1 60 "wait_for 45 hid_ready '$P_TABLET'" > /dev/null ||
 		{ WHY="the tablet did not appear in g1"; return 1; }
 }
@@ -159,7 +162,7 @@ g1_with_tablet || { fail surprise "$WHY"; exit 0; }
 ######## the stick, unplugged from the outer QEMU under reads and writes
 surprise_stick() {
 	_ss_bid=$(find_usb "$P_STICK") || { fail stick-out "stick not in dom0"; return; }
-	attach g1 $_ss_bid || { fail stick-out "usbdev-attach: $(xl_err)"; return; }
+	to_g1 $_ss_bid || { fail stick-out "usbdev-attach: $(xl_err)"; return; }
 	gexec g1 120 "wait_for 60 disk '$P_STICK' && bg_rw '$P_STICK'" > /tmp/ss.out ||
 		{ fail stick-out "guest: $(tail -n 1 /tmp/ss.out)"; return; }
 	_ss_t=$(now)
@@ -222,7 +225,7 @@ surprise_gadget() {
 	[ -w $_sg_udc ] || { fail gadget-out "no $_sg_udc"; return; }
 	_sg_bid=$(find_usb "$P_SS") || { fail gadget-out "SourceSink gadget not in dom0"; return; }
 	_sg_drv=$(drv $_sg_bid:1.0)
-	attach g1 $_sg_bid || { fail gadget-out "usbdev-attach: $(xl_err)"; return; }
+	to_g1 $_sg_bid || { fail gadget-out "usbdev-attach: $(xl_err)"; return; }
 	gexec g1 60 "bg_stream 45 '$P_SS' && streaming" > /tmp/sg.out ||
 		{ fail gadget-out "guest: $(tail -n 1 /tmp/sg.out)"; return; }
 	echo disconnect > $_sg_udc
