@@ -43,9 +43,12 @@
 # pv-blk.
 # dom0-native runs before each round, and after a guest run again at the
 # guest's max_sectors when that differs from dom0's ("native-msN").
-# "BRK <where> <stage> <n> <median ms> <p99 ms>": stage timings of the
-# 4 KiB reads from the tracepoints (trace.sh), g-* measured in the guest,
-# b-* in dom0, each on its own clock.
+# "BRK <where> <stage> <n> <median ms> <p99 ms> [<ms per MiB>]": stage
+# timings from the tracepoints (trace.sh), g-* measured in the guest, b-*
+# in dom0, each on its own clock: of the 4 KiB reads, and (stages named
+# seq-*) of a second, traced sequential read of the whole stick after the
+# timed one, with each stage's total time per MiB; "BENCH <where>
+# seq-read-traced" is that read's MB/s (what tracing costs).
 SCEN_NAME=bench
 . /e2e/lib.sh
 . /e2e/trace.sh
@@ -63,6 +66,8 @@ bench_lines() {  # bench_lines WHERE OUTPUT
 			printf "BENCH %s cmds-per-mib %.1f\n", w, $5 / $2
 			if ($3 > 0) printf "BENCH %s fe-req-per-mib %.1f\n", w, $3 / $2
 			if ($4 > 0) printf "BENCH %s fe-irq-per-mib %.1f\n", w, $4 / $2 }
+		/^tseq / && $3 > 0 {tmb = $2; printf "BENCH %s seq-read-traced %.2f\n", w, $2 / $3}
+		/^q seq-/ && tmb > 0 {printf "BRK %s %s %s %s %s %.3f\n", w, $2, $3, $4, $5, $6 / tmb; next}
 		/^q / {printf "BRK %s %s %s %s %s\n", w, $2, $3, $4, $5}
 		/test 9,/ {for (i = 1; i <= NF; i++) if ($i == "secs") printf "BENCH %s ctrl %.3f\n", w, $(i-1) * 1000 / nc}
 		/test 2,/ {for (i = 1; i <= NF; i++) if ($i == "secs") printf "BENCH %s bulk-4k %.3f\n", w, $(i-1) * 1000 / nb}'
@@ -81,6 +86,11 @@ WORK_SEQ='MSF=/sys/block/${D#/dev/}/device/max_sectors
 	echo "cnt $mb $(($4 - $1)) $(($5 - $2)) $(($6 - $3))"'
 WORK_4K='t=$(now); dd if=$D of=/dev/null bs=4k count='$N4K' iflag=direct 2>/dev/null; echo "4k '$N4K' $(elapsed $t)"'
 WORK_USB='testusb -D $N -t 9 -c '$NCTRL'; testusb -D $N -t 2 -s 4096 -c '$NBULK
+# the sequential read again, traced ("tseq MB SECONDS", then the stages)
+WORK_SEQ_TRACED='trace_start usbfront/usbfront_request usbfront/usbfront_response
+	mb=$(($(cat /sys/block/${D#/dev/}/size) / 2048))
+	t=$(now); dd if=$D of=/dev/null bs=1M iflag=direct 2>/dev/null; s=$(elapsed $t)
+	trace_stop; echo "tseq $mb $s"; stages_front | quantiles | sed "s/^/q seq-/"'
 # the 4 KiB reads of the guest with usbfront's request/response events
 WORK_4K_TRACED='trace_start usbfront/usbfront_request usbfront/usbfront_response
 	'$WORK_4K'
@@ -166,6 +176,8 @@ use_params() {
 	g1_up
 }
 g1_up || { fail bench "$WHY"; exit 0; }
+BACK_EVENTS="usbback/usbback_event usbback/usbback_request usbback/usbback_submit
+	usbback/usbback_urb_done usbback/usbback_complete"
 be_counters() {  # "REQUESTS COPIES COPY_CALLS IRQS" of usbback now
 	echo "$(ustat requests) $(ustat grant_copies) $(ustat copy_calls) $(irqs usbback)"
 }
@@ -181,8 +193,18 @@ bench_guest() {  # bench_guest WHERE [GMS] [nousb]: non-zero if a workload faile
 			printf "BENCH %s be-copies-per-mib %.1f\n", w, ($6 - $2) / mb
 			printf "BENCH %s be-copy-calls-per-mib %.1f\n", w, ($7 - $3) / mb
 			printf "BENCH %s be-irq-per-mib %.1f\n", w, ($8 - $4) / mb }'
-		trace_start usbback/usbback_event usbback/usbback_request usbback/usbback_submit \
-			usbback/usbback_urb_done usbback/usbback_complete
+		# shellcheck disable=SC2086
+		trace_start $BACK_EVENTS
+	fi
+	# a failed traced read costs its lines only, not the variant
+	out="$out
+$(gexec g1 600 "D=\$(wait_for 60 disk '$P_STICK') || exit 1; . /e2e/trace.sh; $WORK_SEQ_TRACED")"
+	if [ "$BACK" = usbback ]; then
+		trace_stop
+		out="$out
+$(stages_back | quantiles | sed 's/^/q seq-/')"
+		# shellcheck disable=SC2086
+		trace_start $BACK_EVENTS
 	fi
 	out="$out
 $(gexec g1 600 "D=\$(wait_for 60 disk '$P_STICK') || exit 1; . /e2e/trace.sh; $WORK_4K_TRACED")"
