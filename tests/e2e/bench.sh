@@ -21,7 +21,8 @@
 # the ratios it prints the commands, ring requests, grant copies and events
 # per MiB of the sequential read, a stage breakdown of the 4 KiB reads
 # from the drivers' tracepoints (guest/trace.sh) and each boot's wall time.
-# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts), BENCH_ROUNDS
+# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK BENCH_SEQ_PASSES (iteration
+# counts; the stick is read BENCH_SEQ_PASSES times per sequential read), BENCH_ROUNDS
 # and BENCH_VARIANTS (boot.sh passes them to dom0 as e2e.BENCH_*),
 # BENCH_SMP, BENCH_SMP2_CELLS, BENCH_UNTIL, E2E_LOCK, QEMU_*.
 set -euo pipefail
