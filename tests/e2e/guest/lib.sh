@@ -108,23 +108,31 @@ KPAT='WARNING:|BUG:|Oops|general protection|Call Trace|kernel panic|UBSAN:|BUG [
 # usb_ep_get() when a control request names a devnum whose port was just
 # emptied: qusb keeps the address-table entry after a detach, with no
 # device behind it, so a frontend that races an unplug kills the backend
-# of every port of that guest.  It can also die of a segfault (the surprise
-# scenario: a device it passes through leaves the host under I/O).  While
-# such a death is on record (the assertion in a live qemu-dm log, or a
-# segfault in dom0's kernel log that dm_crash_recover has not dealt with),
-# a failing check is XFAIL with this evidence (tests/e2e/xfail lists
-# "dm-crash" and "dm-segfault" for qusb); any other failure stays FAIL.
-# dom0-init then restarts the guests, so the next scenario gets a live
-# backend again.
-DM_CRASH_SIG="usb_ep_get: Assertion \`dev != NULL' failed"
+# of every port of that guest.  It can also die of another assertion or
+# of a segfault (the surprise scenario: a device it passes through leaves
+# the host under I/O, or comes back).  While such a death is on record
+# (one of DM_CRASH_SIGS in a live qemu-dm log, or a segfault in dom0's
+# kernel log that dm_crash_recover has not dealt with), a failing check
+# is XFAIL with this evidence (tests/e2e/xfail lists each death's row for
+# qusb); any other failure stays FAIL.  dom0-init then restarts the
+# guests, so the next scenario gets a live backend again.
+# DM_CRASH_SIGS: "ROW SIGNATURE" lines, ROW the death's tests/e2e/xfail row
+DM_CRASH_SIGS="dm-crash usb_ep_get: Assertion \`dev != NULL' failed
+dm-default-state usb_handle_packet: Assertion \`dev->state == USB_STATE_DEFAULT' failed"
+# dm_assert: "ROW LINE" of the first of DM_CRASH_SIGS in a live qemu-dm log
+dm_assert() {
+	echo "$DM_CRASH_SIGS" | while read -r _dm_assert_r _dm_assert_s; do
+		_dm_assert_l=$(grep -hF "$_dm_assert_s" /var/log/xen/qemu-dm-*.log 2>/dev/null | head -n 1)
+		[ -z "$_dm_assert_l" ] || { echo "$_dm_assert_r $_dm_assert_l"; break; }
+	done | grep .
+}
 # the kernel's time stamp of the last device model segfault dealt with
 DM_SEGV_SEEN=/tmp/dm-segv.seen
 # dm_crash: "ROW LINE" for a qusb device model that died, if any: ROW is
 # the tests/e2e/xfail row of that death, LINE its evidence
 dm_crash() {
 	[ "$BACK" = qusb ] || return 1
-	_dm_crash_l=$(grep -hF "$DM_CRASH_SIG" /var/log/xen/qemu-dm-*.log 2>/dev/null | head -n 1)
-	[ -z "$_dm_crash_l" ] || { echo "dm-crash $_dm_crash_l"; return 0; }
+	dm_assert && return 0
 	_dm_crash_l=$(dm_segv)
 	[ -n "$_dm_crash_l" ] && echo "dm-segfault $_dm_crash_l"
 }
@@ -156,7 +164,9 @@ dm_crash_recover() {
 	_dm_crash_recover_s=$(dm_segv last)
 	[ -z "$_dm_crash_recover_s" ] || echo "$_dm_crash_recover_s" > $DM_SEGV_SEEN
 	for _dm_crash_recover_f in /var/log/xen/qemu-dm-*.log; do
-		grep -qF "$DM_CRASH_SIG" "$_dm_crash_recover_f" 2>/dev/null && mv "$_dm_crash_recover_f" "/tmp/dm-crashed-$1-${_dm_crash_recover_f##*/}"
+		echo "$DM_CRASH_SIGS" | while read -r _dm_crash_recover_r _dm_crash_recover_g; do
+			grep -qF "$_dm_crash_recover_g" "$_dm_crash_recover_f" 2>/dev/null && echo "$_dm_crash_recover_r"
+		done | grep -q . && mv "$_dm_crash_recover_f" "/tmp/dm-crashed-$1-${_dm_crash_recover_f##*/}"
 	done
 	# the dead QEMU held the interfaces through usbfs: probe drivers again
 	for _dm_crash_recover_i in /sys/bus/usb/devices/*:*; do
