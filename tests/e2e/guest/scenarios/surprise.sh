@@ -153,12 +153,25 @@ dm_restart() {
 	g1_with_tablet || info "surprise: g1 again after that: $WHY"
 	return 0
 }
-# back_attach NAME BUSID DRIVER: the returned device, bound to DRIVER in
-# dom0 again (if DRIVER is given), attached to g1; NAME-back fails otherwise
+# seen_or_dead PRODUCT: g1 shows PRODUCT, or (qusb) the device model died
+# (then g1's USB waits for good, and its agent with it: 8 s per try)
+seen_or_dead() {
+	{ [ "$BACK" = qusb ] && dm_crash > /dev/null; } || gexec g1 8 "wait_for 5 usbdev '$1'" > /dev/null
+}
+# back_attach NAME BUSID DRIVER PRODUCT: the returned device, bound to
+# DRIVER in dom0 again (if DRIVER is given), attached to g1 and seen there
+# (PRODUCT); NAME-back fails otherwise (XFAIL if qusb died of it: then g1
+# is started again)
 back_attach() {
 	[ -z "$3" ] || back_in_dom0 $2 "$3" 30 ||
 		{ fail "$1-back" "its if0 driver in dom0 is '$(drv $2:1.0)', want $3"; return 1; }
 	attach g1 $2 || { fail "$1-back" "usbdev-attach: $(xl_err)"; return 1; }
+	wait_for 60 seen_or_dead "$4"
+	if [ "$BACK" = qusb ] && dm_crash > /dev/null; then
+		fail "$1-back" "not judged: the guest's backend died when the device was attached again"
+		dm_restart "when the device was attached again"
+		return 1
+	fi
 }
 # give_back BUSID DRIVER WHAT: detach from g1, back to DRIVER in dom0
 give_back() {
@@ -200,7 +213,7 @@ surprise_stick() {
 	wait_for 60 find_usb "$P_STICK" > /dev/null ||
 		{ fail stick-back "no stick in dom0 60 s after device_add"; return; }
 	_ss_bid=$(find_usb "$P_STICK")
-	back_attach stick $_ss_bid usb-storage || return
+	back_attach stick $_ss_bid usb-storage "$P_STICK" || return
 	if _ss_o=$(gexec g1 120 "disk_verify 60 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB"); then
 		pass stick-back
 		info "surprise: the new stick in g1: $(echo "$_ss_o" | grep '^md5' | head -n 1)"
@@ -258,7 +271,7 @@ surprise_gadget() {
 	gadget_back || { fail gadget-back "$WHY"; return; }
 	[ $_sg_rc = 0 ] || return
 	_sg_bid=$(find_usb "$P_SS")
-	back_attach gadget $_sg_bid "$_sg_drv" || return
+	back_attach gadget $_sg_bid "$_sg_drv" "$P_SS" || return
 	if _sg_o=$(gexec g1 90 "wait_for 60 usbtest_ready '$P_SS' && testusb_on '$P_SS' -t 1 -c 20 -s 512") &&
 		! echo "$_sg_o" | grep -q -- '-->'; then
 		pass gadget-back
