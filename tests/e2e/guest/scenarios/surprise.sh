@@ -30,9 +30,10 @@
 # (its portN/busid is empty), and the next usbdev-attach is an ordinary one.
 #
 # qusb: QEMU's device model can die when the stick goes under I/O
-# (tests/e2e/xfail: dm-segfault).  The stick's checks are then XFAIL with
-# that evidence, the guest is started again, and the stick's return is
-# still checked.
+# (tests/e2e/xfail: dm-segfault), and it dies when a device that left is
+# attached to the same port again (dm-default-state).  The checks it takes
+# with it are XFAIL with that evidence (lib.sh's fail), and g1 is started
+# again for what follows (dm_restart).
 SCEN_NAME=surprise
 . /e2e/lib.sh
 
