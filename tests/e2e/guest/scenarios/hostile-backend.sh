@@ -232,8 +232,6 @@ for A in $ATTACKS; do
 		attack_cleanup
 	fi
 done
-xlq destroy $G
-lsmod | grep -q "^$HB " && rmmod $HB
 
 ######## max-ring-page-order that is no order (protocol.rst "Deeper ring"):
 # usbfront must take it as no offer and use one page (the hostile backend
@@ -274,6 +272,7 @@ ring_offer() {
 	fgt 10 $XL_T || { echo "usbctrl-detach took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
 	info "hostile-ring-offer-$RN: usbctrl-attach/detach, checks in $(elapsed $t0)s"
 }
+# (h1 is still up from the last attack)
 if modprobe $HB attack=none; then
 	for RO in $RING_OFFERS; do
 		RN=${RO%%:*}
@@ -282,11 +281,11 @@ if modprobe $HB attack=none; then
 		step hostile-ring-offer-$RN ring_offer
 		grep -q "^FAIL $CELL hostile-ring-offer-$RN:" $RESULTS_FILE && xlq destroy $G
 	done
-	xlq destroy $G
-	wait_for 10 rmmod $HB 2> /dev/null
 else
 	for RO in $RING_OFFERS; do fail hostile-ring-offer-${RO%%:*} "modprobe $HB attack=none failed"; done
 fi
+xlq destroy $G
+lsmod | grep -q "^$HB " && wait_for 10 rmmod $HB
 
 ######## the cell's own backend again
 restored() {
