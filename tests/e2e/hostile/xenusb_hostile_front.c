@@ -1488,7 +1488,7 @@ static void hf_attack_ring_connect(struct hf_info *hf, struct hf_target *t)
 	if (!hf_flood(hf, t, false, 1, why, sizeof(why)))
 		goto close;
 	hf_result(hf, "ring-connect", true,
-		  "order 3 (8 pages, %u slots): device on port %u served, %u GET_DESCRIPTOR in flight at once all answered in %u ms",
+		  "order 3 (8 pages, %u slots): device on port %u served, %u GET_DESCRIPTOR published with one notification all answered in %u ms",
 		  RING_SIZE(&hf->urb_ring), t->port, RING_SIZE(&hf->urb_ring),
 		  jiffies_to_msecs(jiffies - t0));
 	return;
