@@ -171,8 +171,10 @@ refused() {
 info "$N: deeper-ring keys at $(elapsed $T0)s"
 DMR=$(dmesg | wc -l)
 RO0=$(cat $PRM_RO 2>/dev/null)
+# (a few seconds; the bound covers 7 attempts whose 3 state waits of 10 s
+# all run out)
 if echo 2 > $PRM_RO; then
-	RL=$(gexec g1 120 "for s in $RING_KEYS; do echo \$s > $SYSH; done; grep -E '^($(echo $RING_KEYS | tr ' ' '|')): ' $SYSH")
+	RL=$(gexec g1 300 "for s in $RING_KEYS; do echo \$s > $SYSH; done; grep -E '^($(echo $RING_KEYS | tr ' ' '|')): ' $SYSH")
 	echo "$RO0" > $PRM_RO
 else
 	RL="cannot set usbback's max_ring_page_order to 2"
