@@ -122,10 +122,10 @@ static const struct kernel_param_ops usbback_dispatch_ops = {
 	.get = usbback_get_dispatch,
 };
 
-int usbback_dispatch = USBBACK_DISPATCH_WQ;
+int usbback_dispatch = USBBACK_DISPATCH_THREAD;
 module_param_cb(dispatch, &usbback_dispatch_ops, &usbback_dispatch, 0644);
 MODULE_PARM_DESC(dispatch,
-		 "Who takes requests off the ring after an event: wq (a work item on usbback's workqueue, default) or thread (the controller's own kernel thread, woken straight from the event handler)");
+		 "Who takes requests off the ring after an event: thread (the controller's own kernel thread, woken straight from the event handler, default) or wq (a work item on usbback's workqueue)");
 
 /*
  * Read at each URB completion, so a write applies to the next one: the

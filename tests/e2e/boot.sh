@@ -42,7 +42,7 @@ DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN e2e.gme
 # the command line), e.g. E2E_DOM0_ARGS="usbback.dispatch=thread"
 [ -n "${E2E_DOM0_ARGS:-}" ] && DOM0_CMDLINE+=" $E2E_DOM0_ARGS"
 # the bench's iteration counts (guest/scenarios/bench.sh reads e2e.BENCH_*)
-for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_ROUNDS BENCH_VARIANTS; do
+for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_SEQ_PASSES BENCH_ROUNDS BENCH_VARIANTS; do
 	[ -n "${!v:-}" ] && DOM0_CMDLINE+=" e2e.$v=${!v}"
 done
 # Multiboot modules: "path args,path"; a comma inside args is written ",,"
