@@ -141,21 +141,22 @@ ring_msgs() {
 }
 # lines of dom0's log since line $1
 log_since() { dmesg | tail -n +$(($1 + 1)); }
-# refused: the module's verdict, and in dom0's log usbback's reason for
-# each attempt, no connection, no kernel-log pattern; the backend device
-# is still there; the last attempt's reason is in the error node
+# refused: the module's verdict, and in dom0's log since the attempts
+# (/tmp/hf-ring.log) usbback's reason for each attempt, no connection, no
+# kernel-log pattern; the backend device is still there; the last
+# attempt's reason is in the error node
 refused() {
 	module_line || return 1
-	_refused_l=$(log_since $DMR | grep -F "vusb-$d1-0")
+	_refused_l=$(grep -F "vusb-$d1-0" /tmp/hf-ring.log)
 	while IFS= read -r _refused_m; do
 		echo "$_refused_l" | grep -qF "frontend's $_refused_m" ||
 			{ echo "dom0's log has no \"frontend's $_refused_m\" for vusb-$d1-0"; return 1; }
 	done <<-EOF
 	$(ring_msgs $A)
 	EOF
-	log_since $DMR | grep -q "dom$d1 controller 0 connected" &&
-		{ echo "usbback connected: $(log_since $DMR | grep "dom$d1 controller 0 connected" | head -n 1)"; return 1; }
-	_refused_k=$(log_since $DMR | grep -E "$KPAT" | head -n 2)
+	grep -q "dom$d1 controller 0 connected" /tmp/hf-ring.log &&
+		{ echo "usbback connected: $(grep "dom$d1 controller 0 connected" /tmp/hf-ring.log | head -n 1)"; return 1; }
+	_refused_k=$(grep -E "$KPAT" /tmp/hf-ring.log | head -n 2)
 	[ -z "$_refused_k" ] || { echo "dom0 kernel: $(echo "$_refused_k" | tr '\n' ' ' | cut -c1-200)"; return 1; }
 	[ -d $BE ] || { echo "$BE is gone"; return 1; }
 	[ $A = ring-ref-garbage ] || return 0
@@ -179,6 +180,7 @@ if echo 2 > $PRM_RO; then
 else
 	RL="cannot set usbback's max_ring_page_order to 2"
 fi
+log_since $DMR > /tmp/hf-ring.log
 for A in $RING_KEYS; do
 	step hostile-$A refused
 done
