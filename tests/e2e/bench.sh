@@ -21,7 +21,8 @@
 # the ratios it prints the commands, ring requests, grant copies and events
 # per MiB of the sequential read, a stage breakdown of the 4 KiB reads
 # from the drivers' tracepoints (guest/trace.sh) and each boot's wall time.
-# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK (iteration counts), BENCH_ROUNDS
+# Knobs: BENCH_4K BENCH_CTRL BENCH_BULK BENCH_SEQ_PASSES (iteration
+# counts; the stick is read BENCH_SEQ_PASSES times per sequential read), BENCH_ROUNDS
 # and BENCH_VARIANTS (boot.sh passes them to dom0 as e2e.BENCH_*),
 # BENCH_SMP, BENCH_SMP2_CELLS, BENCH_UNTIL, E2E_LOCK, QEMU_*.
 set -euo pipefail
@@ -92,11 +93,12 @@ for smp in ${BENCH_SMP:-1 2}; do
 	{ split($1, w, "@"); if (w[1] == "native") { ns[$2] += $3; nn[$2]++; next }
 	  v[$1, $2] += $3; vn[$1, $2]++; if (!($1 in seen)) { seen[$1] = 1; cells = cells " " $1 } }
 	END {
-		nm = split("seq-read read-4k ctrl bulk-4k max-sectors cmds-per-mib fe-req-per-mib fe-irq-per-mib be-req-per-mib be-copies-per-mib be-copy-calls-per-mib be-irq-per-mib", m, " ")
+		nm = split("seq-read read-4k ctrl bulk-4k seq-read-traced max-sectors cmds-per-mib fe-req-per-mib fe-irq-per-mib be-req-per-mib be-copies-per-mib be-copy-calls-per-mib be-irq-per-mib", m, " ")
 		desc["seq-read"] = "seq read MB/s (dd 1M O_DIRECT)"
 		desc["read-4k"] = "4 KiB O_DIRECT read, ms"
 		desc["ctrl"] = "control (testusb -t 9 iter), ms"
 		desc["bulk-4k"] = "4 KiB bulk IN URB, ms"
+		desc["seq-read-traced"] = "seq read MB/s, traced (stages)"
 		desc["max-sectors"] = "max_sectors of the disk"
 		desc["cmds-per-mib"] = "commands per MiB (seq read)"
 		desc["fe-req-per-mib"] = "guest ring requests per MiB"
@@ -122,40 +124,54 @@ for smp in ${BENCH_SMP:-1 2}; do
 		}
 		print "ratios: cell / native (throughput: higher is better; times: lower is better)"
 	}' "$RUN_DIR/bench.txt"
-	# the stage breakdown of the 4 KiB reads: median / p99 in ms, means
-	# over the rounds; transit-* = the guest round trip of a request minus
-	# its time in dom0 (medians, each taken on its own clock)
-	awk -v shape="smp$smp" '
+	# the stage breakdowns: of the 4 KiB reads (median / p99 in ms) and of
+	# the traced sequential read (stages seq-*: median per request / total
+	# ms per MiB), means over the rounds; transit-* = the guest round trip
+	# of a request minus its time in dom0 (medians, each on its own clock;
+	# for the sequential read also per MiB); "g-total" adds up the guest's
+	# round trips and gaps per MiB, to set against 1000 / MB/s
+	for seq in 0 1; do
+	awk -v shape="smp$smp" -v seq=$seq '
 	$1 != shape || $2 != "BRK" { next }
-	{ w = $3; k = $4; md[w, k] += $6; p9[w, k] += $7; nr[w, k]++
-	  if (!((w, k) in sk)) { sk[w, k] = 1 }
+	(substr($4, 1, 4) == "seq-") != seq { next }
+	{ w = $3; k = seq ? substr($4, 5) : $4; md[w, k] += $6; p9[w, k] += (seq ? $8 : $7); nr[w, k]++
 	  if (!(w in sw)) { sw[w] = 1; ws = ws " " w }
 	  if (!(k in kk)) { kk[k] = 1; ks = ks " " k } }
+	function cell(w, k,  n) { n = nr[w, k]; return n ? sprintf("%.3f / %.3f", md[w, k] / n, p9[w, k] / n) : "-" }
+	function avg(a, w, k,  n) { n = nr[w, k]; return n ? a[w, k] / n : 0 }
 	END {
 		if (ws == "") exit
 		nw = split(ws, W, " "); nk = split(ks, K, " ")
-		print "stage breakdown of the 4 KiB reads, ms: median / p99 (g-*: guest clock, b-*: dom0 clock)"
+		if (seq) print "stage breakdown of the traced sequential read: median ms per request / ms per MiB (g-*: guest clock, b-*: dom0 clock)"
+		else print "stage breakdown of the 4 KiB reads, ms: median / p99 (g-*: guest clock, b-*: dom0 clock)"
 		printf "%-26s", "stage"
 		for (j = 1; j <= nw; j++) printf "  %-24s", W[j]
 		printf "\n"
 		for (i = 1; i <= nk; i++) {
 			printf "%-26s", K[i]
-			for (j = 1; j <= nw; j++) {
-				n = nr[W[j], K[i]]
-				printf "  %-24s", n ? sprintf("%.3f / %.3f", md[W[j], K[i]] / n, p9[W[j], K[i]] / n) : "-"
-			}
+			for (j = 1; j <= nw; j++) printf "  %-24s", cell(W[j], K[i])
 			printf "\n"
 		}
 		split("cbw data csw", kind, " ")
 		for (t = 1; t <= 3; t++) {
+			g = "g-rtt-" kind[t]; b = "b-" kind[t] "-in-dom0"
 			printf "%-26s", "transit-" kind[t]
 			for (j = 1; j <= nw; j++) {
-				a = nr[W[j], "g-rtt-" kind[t]]; b = nr[W[j], "b-" kind[t] "-in-dom0"]
-				printf "  %-24s", a && b ? sprintf("%.3f", md[W[j], "g-rtt-" kind[t]] / a - md[W[j], "b-" kind[t] "-in-dom0"] / b) : "-"
+				if (!nr[W[j], g] || !nr[W[j], b]) { printf "  %-24s", "-"; continue }
+				x = avg(md, W[j], g) - avg(md, W[j], b)
+				printf "  %-24s", seq ? sprintf("%.3f / %.3f", x, avg(p9, W[j], g) - avg(p9, W[j], b)) : sprintf("%.3f", x)
 			}
 			printf "\n"
 		}
+		if (!seq) exit
+		printf "%-26s", "g-total (rtt + gaps)"
+		for (j = 1; j <= nw; j++) {
+			x = avg(p9, W[j], "g-rtt-cbw") + avg(p9, W[j], "g-rtt-data") + avg(p9, W[j], "g-rtt-csw") + avg(p9, W[j], "g-csw-to-cbw")
+			printf "  %-24s", (x > 0 ? sprintf("- / %.3f", x) : "-")
+		}
+		printf "\n"
 	}' "$RUN_DIR/bench.txt"
+	done
 	awk -v shape="smp$smp" '$1 == shape && $2 == "TIME" {printf "%s%s %ds", n++ ? ", " : "boot wall times: ", $3, $4} END {if (n) print ""}' "$RUN_DIR/bench.txt"
 done | tee "$RUN_DIR/table.txt"
 echo "bench: $((SECONDS - t_run)) s for all boots, lock waits included" | tee -a "$RUN_DIR/table.txt"

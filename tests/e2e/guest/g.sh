@@ -384,7 +384,8 @@ snd_info() {
 	grep -E 'Format|Rates|Endpoint|Channels' /proc/asound/card$_snd_info_c/stream0 2>/dev/null | head -n 4
 }
 # reclaim_ms_check: usbfront's reclaim_ms refuses 0, 9 and 60001 at run
-# time without changing, takes 500; the old value is put back
+# time without changing, takes 500; the old value is put back; and its
+# max_ring_page_order refuses 4
 reclaim_ms_check() {
 	_reclaim_ms_check_f=/sys/module/usbfront/parameters/reclaim_ms
 	_reclaim_ms_check_o=$(cat $_reclaim_ms_check_f)
@@ -394,6 +395,11 @@ reclaim_ms_check() {
 	done
 	[ "$(cat $_reclaim_ms_check_f)" = "$_reclaim_ms_check_o" ] ||
 		{ echo "changed to $(cat $_reclaim_ms_check_f)"; return 1; }
+	_reclaim_ms_check_r=/sys/module/usbfront/parameters/max_ring_page_order
+	_reclaim_ms_check_o2=$(cat $_reclaim_ms_check_r)
+	echo 4 > $_reclaim_ms_check_r 2>/dev/null && { echo "max_ring_page_order took 4"; return 1; }
+	[ "$(cat $_reclaim_ms_check_r)" = "$_reclaim_ms_check_o2" ] ||
+		{ echo "max_ring_page_order changed to $(cat $_reclaim_ms_check_r)"; return 1; }
 	{ echo 500 > $_reclaim_ms_check_f && [ "$(cat $_reclaim_ms_check_f)" = 500 ]; } ||
 		{ echo "500 not taken"; return 1; }
 	echo "$_reclaim_ms_check_o" > $_reclaim_ms_check_f

@@ -11,7 +11,7 @@
 #   stages_back            dom0: usbback_event/_request/_submit/_urb_done/
 #                          _complete
 #                          -> "key ms"
-#   quantiles              "key value" lines -> "key n median p99"
+#   quantiles              "key value" lines -> "key n median p99 sum"
 #   irqs, fe_counters      event and request counts (see below)
 #
 # A request's kind comes from its length: 31 bytes is usb-storage's CBW,
@@ -80,9 +80,9 @@ stages_back() {
 
 quantiles() {
 	sort -k1,1 -k2,2g | awk '
-	function flush() { if (n) printf "%s %d %.3f %.3f\n", key, n, v[int((n + 1) / 2)], v[int(n * 0.99 + 0.999)] }
-	$1 != key { flush(); key = $1; n = 0 }
-	{ v[++n] = $2 }
+	function flush() { if (n) printf "%s %d %.3f %.3f %.3f\n", key, n, v[int((n + 1) / 2)], v[int(n * 0.99 + 0.999)], sum }
+	$1 != key { flush(); key = $1; n = 0; sum = 0 }
+	{ v[++n] = $2; sum += $2 }
 	END { flush() }'
 }
 

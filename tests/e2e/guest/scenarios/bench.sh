@@ -4,7 +4,8 @@
 #
 # bench: a benchmark, not a test.  The same workloads in dom0 (native) and
 # in the guest through this cell's backend + frontend:
-#   seq-read     MB/s, dd bs=1M iflag=direct of the whole stick
+#   seq-read     MB/s, dd bs=1M iflag=direct of the whole stick, BENCH_SEQ_PASSES
+#                times in a row (8)
 #   read-4k      ms per 4 KiB O_DIRECT read (dd bs=4k, BENCH_4K reads)
 #   ctrl         ms per testusb -t 9 iteration (ch9 control requests,
 #                GET_DESCRIPTOR/GET_STATUS...) against the SourceSink gadget
@@ -43,9 +44,12 @@
 # pv-blk.
 # dom0-native runs before each round, and after a guest run again at the
 # guest's max_sectors when that differs from dom0's ("native-msN").
-# "BRK <where> <stage> <n> <median ms> <p99 ms>": stage timings of the
-# 4 KiB reads from the tracepoints (trace.sh), g-* measured in the guest,
-# b-* in dom0, each on its own clock.
+# "BRK <where> <stage> <n> <median ms> <p99 ms> [<ms per MiB>]": stage
+# timings from the tracepoints (trace.sh), g-* measured in the guest, b-*
+# in dom0, each on its own clock: of the 4 KiB reads, and (stages named
+# seq-*) of a second, traced sequential read of the whole stick after the
+# timed one, with each stage's total time per MiB; "BENCH <where>
+# seq-read-traced" is that read's MB/s (what tracing costs).
 SCEN_NAME=bench
 . /e2e/lib.sh
 . /e2e/trace.sh
@@ -53,6 +57,10 @@ SCEN_NAME=bench
 N4K=$(arg e2e.BENCH_4K); N4K=${N4K:-500}
 NCTRL=$(arg e2e.BENCH_CTRL); NCTRL=${NCTRL:-50}
 NBULK=$(arg e2e.BENCH_BULK); NBULK=${NBULK:-500}
+# the sequential read reads the 64 MiB stick NSEQ times in a row: natively
+# one pass takes ~0.15 s on a quiet bed, too short for /proc/uptime's
+# hundredths and the shell's own start-up
+NSEQ=$(arg e2e.BENCH_SEQ_PASSES); NSEQ=${NSEQ:-8}
 
 bench_lines() {  # bench_lines WHERE OUTPUT
 	echo "$2" | awk -v w="$1" -v nc=$NCTRL -v nb=$NBULK '
@@ -63,6 +71,8 @@ bench_lines() {  # bench_lines WHERE OUTPUT
 			printf "BENCH %s cmds-per-mib %.1f\n", w, $5 / $2
 			if ($3 > 0) printf "BENCH %s fe-req-per-mib %.1f\n", w, $3 / $2
 			if ($4 > 0) printf "BENCH %s fe-irq-per-mib %.1f\n", w, $4 / $2 }
+		/^tseq / && $3 > 0 {tmb = $2; printf "BENCH %s seq-read-traced %.2f\n", w, $2 / $3}
+		/^q seq-/ && tmb > 0 {printf "BRK %s %s %s %s %s %.3f\n", w, $2, $3, $4, $5, $6 / tmb; next}
 		/^q / {printf "BRK %s %s %s %s %s\n", w, $2, $3, $4, $5}
 		/test 9,/ {for (i = 1; i <= NF; i++) if ($i == "secs") printf "BENCH %s ctrl %.3f\n", w, $(i-1) * 1000 / nc}
 		/test 2,/ {for (i = 1; i <= NF; i++) if ($i == "secs") printf "BENCH %s bulk-4k %.3f\n", w, $(i-1) * 1000 / nb}'
@@ -72,15 +82,23 @@ bench_lines() {  # bench_lines WHERE OUTPUT
 # "cnt MB REQUESTS IRQS COMMANDS" (deltas over the sequential read),
 # "4k N SECONDS"
 # (a disk without device/max_sectors, xen-blkfront's: the block queue's)
+# (udevd applies the package's max_sectors rule in usbfront guests: the
+# read waits for it, else it raced the rule and read at 240 sectors)
 WORK_SEQ='MSF=/sys/block/${D#/dev/}/device/max_sectors
+	[ -x /usr/bin/udevadm ] && { udevadm settle -t 10 2>/dev/null || true; }
 	[ -n "$GMS" ] && echo $GMS > $MSF
 	if [ -f $MSF ]; then echo "ms $(cat $MSF)"; else echo "ms $(($(cat /sys/block/${D#/dev/}/queue/max_sectors_kb) * 2))"; fi
-	mb=$(($(cat /sys/block/${D#/dev/}/size) / 2048)); set -- $(fe_counters $D)
-	t=$(now); dd if=$D of=/dev/null bs=1M iflag=direct 2>/dev/null; s=$(elapsed $t)
+	mb=$(($(cat /sys/block/${D#/dev/}/size) / 2048 * '$NSEQ')); set -- $(fe_counters $D)
+	t=$(now); i=0; while [ $i -lt '$NSEQ' ]; do dd if=$D of=/dev/null bs=1M iflag=direct 2>/dev/null; i=$((i + 1)); done; s=$(elapsed $t)
 	echo "seq $mb $s"; set -- "$@" $(fe_counters $D)
 	echo "cnt $mb $(($4 - $1)) $(($5 - $2)) $(($6 - $3))"'
 WORK_4K='t=$(now); dd if=$D of=/dev/null bs=4k count='$N4K' iflag=direct 2>/dev/null; echo "4k '$N4K' $(elapsed $t)"'
 WORK_USB='testusb -D $N -t 9 -c '$NCTRL'; testusb -D $N -t 2 -s 4096 -c '$NBULK
+# the sequential read again, traced ("tseq MB SECONDS", then the stages)
+WORK_SEQ_TRACED='trace_start usbfront/usbfront_request usbfront/usbfront_response
+	mb=$(($(cat /sys/block/${D#/dev/}/size) / 2048))
+	t=$(now); dd if=$D of=/dev/null bs=1M iflag=direct 2>/dev/null; s=$(elapsed $t)
+	trace_stop; echo "tseq $mb $s"; stages_front | quantiles | sed "s/^/q seq-/"'
 # the 4 KiB reads of the guest with usbfront's request/response events
 WORK_4K_TRACED='trace_start usbfront/usbfront_request usbfront/usbfront_response
 	'$WORK_4K'
@@ -130,7 +148,8 @@ g1_up() {
 	else
 		guest_up g1
 	fi || return 1
-	G1_FEAT=$(cat $PARAMS/feature_* 2>/dev/null)
+	# (qusb cells: no usbback, no parameters)
+	G1_FEAT=$(cat $PARAMS/feature_* 2>/dev/null) || G1_FEAT=
 }
 # variant_params VARIANT: the usbback parameters of a variant, "P=V ..."
 variant_params() {
@@ -166,6 +185,8 @@ use_params() {
 	g1_up
 }
 g1_up || { fail bench "$WHY"; exit 0; }
+BACK_EVENTS="usbback/usbback_event usbback/usbback_request usbback/usbback_submit
+	usbback/usbback_urb_done usbback/usbback_complete"
 be_counters() {  # "REQUESTS COPIES COPY_CALLS IRQS" of usbback now
 	echo "$(ustat requests) $(ustat grant_copies) $(ustat copy_calls) $(irqs usbback)"
 }
@@ -181,8 +202,18 @@ bench_guest() {  # bench_guest WHERE [GMS] [nousb]: non-zero if a workload faile
 			printf "BENCH %s be-copies-per-mib %.1f\n", w, ($6 - $2) / mb
 			printf "BENCH %s be-copy-calls-per-mib %.1f\n", w, ($7 - $3) / mb
 			printf "BENCH %s be-irq-per-mib %.1f\n", w, ($8 - $4) / mb }'
-		trace_start usbback/usbback_event usbback/usbback_request usbback/usbback_submit \
-			usbback/usbback_urb_done usbback/usbback_complete
+		# shellcheck disable=SC2086
+		trace_start $BACK_EVENTS
+	fi
+	# a failed traced read costs its lines only, not the variant
+	out="$out
+$(gexec g1 600 "D=\$(wait_for 60 disk '$P_STICK') || exit 1; . /e2e/trace.sh; $WORK_SEQ_TRACED")"
+	if [ "$BACK" = usbback ]; then
+		trace_stop
+		out="$out
+$(stages_back | quantiles | sed 's/^/q seq-/')"
+		# shellcheck disable=SC2086
+		trace_start $BACK_EVENTS
 	fi
 	out="$out
 $(gexec g1 600 "D=\$(wait_for 60 disk '$P_STICK') || exit 1; . /e2e/trace.sh; $WORK_4K_TRACED")"

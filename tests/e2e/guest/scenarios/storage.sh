@@ -9,9 +9,14 @@
 # on dummy_hcd as "storage-gadget".  In usbback cells the stick is read and
 # written once more with the other usbback buffer_mode (grant copy or grant
 # map) than the default, as "storage-copy" or "storage-map", and the
-# controller's "mapped" counter must show which path carried it.
+# controller's "mapped" counter must show which path carried it; and once
+# more with the other usbback dispatch (wq or thread) as "storage-wq" or
+# "storage-thread", where usbback's request tracepoint must show which task
+# took the requests off the ring (a kworker, or the controller's ring
+# thread usbback.<domid>.<devid>).
 SCEN_NAME=storage
 . /e2e/lib.sh
+. /e2e/trace.sh
 
 # storage_case NAME PRODUCT MAGIC MD5 [MB]: MD5 of the first MB MiB (all)
 storage_case() {
@@ -68,6 +73,35 @@ if [ "$BACK" = usbback ]; then
 			fail storage-$alt-path "buffer_mode=map but no request was grant-mapped"
 		elif [ $alt = copy ] && [ "$m1" -ne "$m0" ]; then
 			fail storage-$alt-path "buffer_mode=copy but $((m1 - m0)) requests were grant-mapped"
+		else
+			pass storage-$alt-path
+		fi
+	fi
+fi
+
+# The other dispatch, on the same stick: the tasks that ran usbback's
+# request tracepoint ("task-pid [cpu] ..." in ftrace's text) must all be
+# the ring thread (thread) or all workqueue workers (wq).
+DISPATCH=/sys/module/usbback/parameters/dispatch
+if [ "$BACK" = usbback ] && [ -f $DISPATCH ]; then
+	def=$(cat $DISPATCH)
+	if [ "$def" = thread ]; then alt=wq; else alt=thread; fi
+	if ! echo $alt > $DISPATCH; then
+		fail storage-$alt "cannot set usbback dispatch=$alt"
+	else
+		trace_start usbback/usbback_request
+		storage_case storage-$alt "$P_STICK" "$STICK_MAGIC" "$CHECK_MD5" "$CHECK_MB"
+		trace_stop
+		echo "$def" > $DISPATCH
+		set -- $(awk '/ usbback_request: / { n++; if ($1 ~ /^usbback\./) t++; else if ($1 ~ /^kworker\//) w++ }
+			END { print n + 0, t + 0, w + 0 }' $TR/trace)
+		info "storage-$alt: usbback requests taken by the ring thread $2, by kworkers $3, of $1"
+		if [ "$1" -eq 0 ]; then
+			fail storage-$alt-path "no usbback_request event traced"
+		elif [ $alt = thread ] && [ "$2" -ne "$1" ]; then
+			fail storage-$alt-path "dispatch=thread but $(($1 - $2)) of $1 requests were taken by another task"
+		elif [ $alt = wq ] && [ "$3" -ne "$1" ]; then
+			fail storage-$alt-path "dispatch=wq but $(($1 - $3)) of $1 requests were taken by another task"
 		else
 			pass storage-$alt-path
 		fi
