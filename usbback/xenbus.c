@@ -261,10 +261,19 @@ static void usbback_frontend_changed(struct xenbus_device *xdev,
 	mutex_lock(&c->state_mutex);
 	switch (fe_state) {
 	case XenbusStateInitialising:
-		/* A frontend that closed and comes back: offer again. */
+		/*
+		 * A frontend that closed and comes back starts afresh: offer
+		 * again, and forget a ring violation of its last connection
+		 * (the latch only kept that connection from being used again;
+		 * the rings are unmapped since we went Closed).
+		 */
 		if (xdev->state == XenbusStateClosed &&
-		    !usbback_feat_offer(c))
+		    !usbback_feat_offer(c)) {
+			mutex_lock(&c->req_mutex);
+			c->ring.fatal = false;
+			mutex_unlock(&c->req_mutex);
 			usbback_set_state(c, XenbusStateInitWait);
+		}
 		break;
 
 	case XenbusStateInitialised:

@@ -16,6 +16,12 @@
  * chosen with attack=NAME (see hb_attack_names), so the frontend's
  * handling of an URB in flight is visible from the guest.
  *
+ * Each controller's directory also gets max-ring-page-order = ring_offer
+ * (a writable parameter, read when the controller is created; empty: no
+ * key) before InitWait, for offers a frontend must not believe
+ * (Documentation/protocol.rst, "Deeper ring"): this backend maps one
+ * ring page only, so a frontend that takes such an offer never connects.
+ *
  * Nothing here is a model for a real backend: it trusts its own
  * frontend only as far as it must not crash dom0 (segment counts and
  * offsets are checked before any grant is touched).
@@ -38,6 +44,7 @@
 #include <xen/xenbus.h>
 
 #include "xenusb_proto.h"
+#include "xenusb_features.h"
 
 enum hb_attack {
 	HB_NONE,
@@ -114,6 +121,10 @@ static const struct kernel_param_ops hb_storm_ms_ops = {
 };
 module_param_cb(storm_ms, &hb_storm_ms_ops, &hb_storm_ms, 0444);
 MODULE_PARM_DESC(storm_ms, "Duration of the storm attack in ms, 100..60000 (default: 3000)");
+
+static char hb_ring_offer[16];
+module_param_string(ring_offer, hb_ring_offer, sizeof(hb_ring_offer), 0644);
+MODULE_PARM_DESC(ring_offer, "Value of max-ring-page-order written for each new controller, as is (default: empty, no key)");
 
 /* An unknown wire status: usbif defines 0 and six negative errnos. */
 #define HB_BOGUS_STATUS		0x1234
@@ -769,6 +780,7 @@ static void hb_frontend_changed(struct xenbus_device *xdev,
 static int hb_probe(struct xenbus_device *xdev,
 		    const struct xenbus_device_id *id)
 {
+	char offer[sizeof(hb_ring_offer)];
 	struct hb_dev *d;
 	int err;
 
@@ -796,11 +808,27 @@ static int hb_probe(struct xenbus_device *xdev,
 				 d->nports, d->usb_ver);
 		goto fail;
 	}
+	kernel_param_lock(THIS_MODULE);
+	strscpy(offer, hb_ring_offer, sizeof(offer));
+	kernel_param_unlock(THIS_MODULE);
+	strim(offer);	/* a value written to sysfs ends with a newline */
+	if (*offer)
+		err = xenbus_printf(XBT_NIL, xdev->nodename,
+				    XENUSB_KEY_MAX_RING_PAGE_ORDER, "%s", offer);
+	else
+		err = xenbus_rm(XBT_NIL, xdev->nodename,
+				XENUSB_KEY_MAX_RING_PAGE_ORDER);
+	if (err && err != -ENOENT) {
+		xenbus_dev_fatal(xdev, err, "writing %s",
+				 XENUSB_KEY_MAX_RING_PAGE_ORDER);
+		goto fail;
+	}
 	err = xenbus_switch_state(xdev, XenbusStateInitWait);
 	if (err)
 		goto fail;
-	dev_info(&xdev->dev, "dom%d controller: %u ports, attack %s\n",
-		 xdev->otherend_id, d->nports, hb_attack_names[hb_attack]);
+	dev_info(&xdev->dev, "dom%d controller: %u ports, attack %s, %s \"%s\"\n",
+		 xdev->otherend_id, d->nports, hb_attack_names[hb_attack],
+		 XENUSB_KEY_MAX_RING_PAGE_ORDER, offer);
 	return 0;
 
 fail:

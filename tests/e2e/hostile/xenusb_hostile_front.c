@@ -10,10 +10,15 @@
  * what usbback must say (Documentation/usbback.rst, "Hardening"); "echo
  * <attack> > hostile" runs one step of the script (setup first).  Each
  * attack prints one line "hostile-fe: <attack>: ok|FAIL <why>"; reading
- * "hostile" returns the same lines.  The last attack breaks the ring
- * protocol (request producer more than a ring ahead), after which the
- * backend must close the controller: this frontend follows it to Closed
- * and never connects again.
+ * "hostile" returns the same lines.  It first connects with one ring page,
+ * as the base protocol does.  ring-overflow breaks the ring protocol
+ * (request producer more than a ring ahead), after which the backend must
+ * close the controller: this frontend follows it to Closed.  The attacks
+ * after it come back from Closed (Initialising, the backend's InitWait)
+ * once per connection attempt, with bad deeper-ring keys
+ * (Documentation/protocol.rst, "Deeper ring") that the backend must refuse
+ * before it maps anything; then a good 8-page ring, served, whose request
+ * producer runs more than its 128 slots ahead.
  *
  * Never load it in a guest that matters: it has no host controller and
  * talks nonsense to the backend on purpose.  It has no module alias, so
@@ -36,13 +41,18 @@
 #include "xenusb_features.h"
 #include "xenusb_compat.h"
 
-/* Request ids this module uses; far more than can be in flight. */
+/* Request ids this module uses; more than can be in flight. */
 #define HF_IDS		256
-/* Read-write data pages: one per ring slot, for full-ring floods. */
+/* Read-write data pages: one per slot of a one-page ring. */
 #define HF_PAGES	XENUSB_URB_RING_SIZE
-#define HF_REPORT_SIZE	PAGE_SIZE
+/* Flood request n lands in page n % HF_PAGES, at this many bytes per lap. */
+#define HF_FLOOD_STRIDE	32
+/* All the result lines of a whole run; reading returns the last page. */
+#define HF_REPORT_SIZE	(4 * PAGE_SIZE)
 /* How long the backend may take to answer one request. */
 #define HF_ANSWER_MS	10000
+/* How long the backend may take to change its xenbus state. */
+#define HF_STATE_MS	10000
 /* A devnum the guest never assigned with SET_ADDRESS. */
 #define HF_BAD_DEVNUM	77
 /* Data segments this frontend chooses for large (indirect) requests. */
@@ -102,18 +112,48 @@ struct hf_target {
 };
 
 /**
+ * struct hf_keys - the urb ring's keys of one connection attempt
+ *	(Documentation/protocol.rst, "Deeper ring")
+ * @order: the value written to ring-page-order, NULL for none
+ * @pages: the urb ring spans 2^@pages granted pages
+ * @base: page 0's grant goes to urb-ring-ref (the base protocol's key);
+ *	otherwise page i's to urb-ring-ref<i>, but for those below
+ * @skip: urb-ring-ref<i> is left out for each bit i
+ * @dup: urb-ring-ref<i> names page 0's grant for each bit i
+ * @junk: urb-ring-ref<i> is "x" for each bit i
+ * @above_offer: ring-page-order is one above the backend's
+ *	max-ring-page-order, with that many pages (at most 8) granted;
+ *	@order and @pages are ignored
+ */
+struct hf_keys {
+	const char *order;
+	unsigned int pages;
+	bool base;
+	u8 skip;
+	u8 dup;
+	u8 junk;
+	bool above_offer;
+};
+
+/**
  * struct hf_info - one attacked controller
  * @xdev: our xenbus device
  * @lock: the rings' consumer side and @res
  * @wq: woken on every response and backend state change
  * @run_mutex: one attack run at a time; held while the rings are used
  * @connected: rings and event channel are up
- * @close_pending: the backend closed while a run held @run_mutex
+ * @close_pending: the backend closed while a run held @run_mutex (acted
+ *	on only before @manual)
  * @nports: num-ports of the backend
+ * @manual: the attack steps drive the xenbus state from now on (set by
+ *	the first one that comes back from Closed): no connection of our
+ *	own when the backend offers again
  * @urb_ring: front end of the urb ring
  * @conn_ring: front end of the conn ring
- * @urb_ref: grant of the urb ring page
+ * @order: the urb ring spans 2^@order pages
+ * @urb_ref: grants of the urb ring pages
  * @conn_ref: grant of the conn ring page
+ * @offer: the backend's max-ring-page-order at the last InitWait
  * @evtchn: our event channel
  * @irq: its irq
  * @speed: speed last reported on the conn ring for each port
@@ -141,11 +181,14 @@ struct hf_info {
 	struct mutex run_mutex;		/* one run; rings in use */
 	bool connected;
 	bool close_pending;
+	bool manual;
 	unsigned int nports;
 	struct xenusb_urb_front_ring urb_ring;
 	struct xenusb_conn_front_ring conn_ring;
-	grant_ref_t urb_ref;
+	unsigned int order;
+	grant_ref_t urb_ref[XENUSB_MAX_RING_PAGES];
 	grant_ref_t conn_ref;
+	unsigned int offer;
 	evtchn_port_t evtchn;
 	int irq;
 	u8 speed[XENUSB_MAX_PORTNR + 1];
@@ -972,31 +1015,38 @@ static void hf_attack_storm(struct hf_info *hf, struct hf_target *t)
 }
 
 /*
- * Fill the ring with @rounds bursts of RING_SIZE requests built by @mk,
- * answered with @want; Return: true if every one was, in time.
+ * Fill the ring with @rounds bursts of RING_SIZE GET_DESCRIPTOR requests
+ * (with port 0 if @bad), each burst published with one notification.
+ * Return: true if every one was answered in time, 18 bytes or -EINVAL.
  */
 static bool hf_flood(struct hf_info *hf, struct hf_target *t, bool bad,
 		     unsigned int rounds, char *why, size_t len)
 {
-	int ids[XENUSB_URB_RING_SIZE];
+	unsigned int size = RING_SIZE(&hf->urb_ring);
+	u16 ids[XENUSB_MAX_URB_RING_SIZE];
 	struct xenusb_urb_request r;
 	unsigned int round, i, n;
 	struct hf_result *res;
+	int id;
 
+	BUILD_BUG_ON((XENUSB_MAX_URB_RING_SIZE / HF_PAGES - 1) * HF_FLOOD_STRIDE +
+		     USB_DT_DEVICE_SIZE > XENUSB_PAGE_SIZE);
 	for (round = 0; round < rounds; round++) {
-		for (n = 0; n < XENUSB_URB_RING_SIZE; n++) {
+		for (n = 0; n < size; n++) {
 			hf_get_desc(hf, &r, t->port, 0, USB_DT_DEVICE,
-				    USB_DT_DEVICE_SIZE, n);
+				    USB_DT_DEVICE_SIZE, n % HF_PAGES);
+			r.seg[0].offset = n / HF_PAGES * HF_FLOOD_STRIDE;
 			if (bad) {
 				r.pipe &= ~XENUSB_PIPE_PORT_MASK;
 				hf->bad_sent++;
 			}
-			ids[n] = hf_queue(hf, &r);
-			if (ids[n] < 0) {
+			id = hf_queue(hf, &r);
+			if (id < 0) {
 				scnprintf(why, len, "round %u: ring full after %u requests",
 					  round, n);
 				return false;
 			}
+			ids[n] = id;
 		}
 		/* One notification for a full ring. */
 		hf_kick(hf);
@@ -1114,7 +1164,8 @@ static enum xenbus_state hf_backend_state(struct hf_info *hf)
 
 /*
  * Poll the backend's state (a xenstore read sleeps, so it cannot be a
- * wait_event() condition).  Return: the state last read.
+ * wait_event() condition) until it is @s or beyond.  Return: the state
+ * last read.
  */
 static enum xenbus_state hf_backend_wait(struct hf_info *hf,
 					 enum xenbus_state s, unsigned int ms)
@@ -1127,45 +1178,18 @@ static enum xenbus_state hf_backend_wait(struct hf_info *hf,
 	return st;
 }
 
-static void hf_teardown(struct hf_info *hf);
-
-/* The last attack: the request producer runs a whole ring ahead. */
-static void hf_attack_overflow(struct hf_info *hf, struct hf_target *t)
+/* The same until the backend leaves @from.  Return: the state last read. */
+static enum xenbus_state hf_backend_leave(struct hf_info *hf,
+					  enum xenbus_state from,
+					  unsigned int ms)
 {
-	unsigned int inflight = hf->inflight;
-	struct xenusb_urb_sring *sring = hf->urb_ring.sring;
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
 	enum xenbus_state st;
-	unsigned long t0;
-	unsigned int ms_closing, ms_closed;
-	RING_IDX prod;
 
-	t0 = jiffies;
-	prod = READ_ONCE(sring->rsp_prod) + RING_SIZE(&hf->urb_ring) + 1;
-	virt_wmb();	/* nothing to publish: the slots are stale on purpose */
-	WRITE_ONCE(sring->req_prod, prod);
-	notify_remote_via_irq(hf->irq);
-
-	st = hf_backend_wait(hf, XenbusStateClosing, 10000);
-	ms_closing = jiffies_to_msecs(jiffies - t0);
-	if (st < XenbusStateClosing) {
-		hf_result(hf, "ring-overflow", false,
-			  "backend still %s 10 s after req_prod ran %u ahead",
-			  xenbus_strstate(st), RING_SIZE(&hf->urb_ring) + 1);
-		return;
-	}
-	/* Follow the backend down as a frontend should. */
-	xenbus_switch_state(hf->xdev, XenbusStateClosed);
-	st = hf_backend_wait(hf, XenbusStateClosed, 10000);
-	ms_closed = jiffies_to_msecs(jiffies - t0);
-	hf_teardown(hf);
-	if (st != XenbusStateClosed) {
-		hf_result(hf, "ring-overflow", false,
-			  "backend %s 10 s after we closed", xenbus_strstate(st));
-		return;
-	}
-	hf_result(hf, "ring-overflow", true,
-		  "backend Closing after %u ms, Closed after %u ms (%u requests were in flight)",
-		  ms_closing, ms_closed, inflight);
+	while ((st = hf_backend_state(hf)) == from &&
+	       time_before(jiffies, end))
+		msleep(20);
+	return st;
 }
 
 /* First port the backend reported a device on, 0 if none. */
@@ -1180,6 +1204,310 @@ static unsigned int hf_device_port(struct hf_info *hf)
 		;
 	spin_unlock_irqrestore(&hf->lock, flags);
 	return p <= hf->nports ? p : 0;
+}
+
+static void hf_teardown(struct hf_info *hf);
+static int hf_publish(struct hf_info *hf, const struct hf_keys *k, bool data);
+
+/*
+ * The request producer runs a whole ring ahead: the backend must close.
+ * We follow it to Closed and free the rings.
+ */
+static void hf_overflow(struct hf_info *hf, const char *name)
+{
+	unsigned int inflight = hf->inflight, size = RING_SIZE(&hf->urb_ring);
+	struct xenusb_urb_sring *sring = hf->urb_ring.sring;
+	enum xenbus_state st;
+	unsigned long t0;
+	unsigned int ms_closing, ms_closed;
+	RING_IDX prod;
+
+	t0 = jiffies;
+	prod = READ_ONCE(sring->rsp_prod) + size + 1;
+	virt_wmb();	/* nothing to publish: the slots are stale on purpose */
+	WRITE_ONCE(sring->req_prod, prod);
+	notify_remote_via_irq(hf->irq);
+
+	st = hf_backend_wait(hf, XenbusStateClosing, HF_STATE_MS);
+	ms_closing = jiffies_to_msecs(jiffies - t0);
+	if (st < XenbusStateClosing) {
+		hf_result(hf, name, false,
+			  "backend still %s 10 s after req_prod ran %u ahead of a %u-slot ring",
+			  xenbus_strstate(st), size + 1, size);
+		return;
+	}
+	/* Follow the backend down as a frontend should. */
+	xenbus_switch_state(hf->xdev, XenbusStateClosed);
+	st = hf_backend_wait(hf, XenbusStateClosed, HF_STATE_MS);
+	ms_closed = jiffies_to_msecs(jiffies - t0);
+	hf_teardown(hf);
+	if (st != XenbusStateClosed) {
+		hf_result(hf, name, false,
+			  "backend %s 10 s after we closed", xenbus_strstate(st));
+		return;
+	}
+	hf_result(hf, name, true,
+		  "req_prod %u ahead of a %u-slot ring: backend Closing after %u ms, Closed after %u ms (%u requests were in flight)",
+		  size + 1, size, ms_closing, ms_closed, inflight);
+}
+
+/* The one-page ring's violation, with requests left in flight. */
+static void hf_attack_overflow(struct hf_info *hf, struct hf_target *t)
+{
+	hf_overflow(hf, "ring-overflow");
+}
+
+/* ------------------------------------------------ deeper-ring keys */
+
+/*
+ * Close our end and wait for the backend to follow; the rings go.
+ * Return: true if the backend reached Closed.
+ */
+static bool hf_close(struct hf_info *hf)
+{
+	enum xenbus_state st;
+
+	xenbus_switch_state(hf->xdev, XenbusStateClosed);
+	st = hf_backend_wait(hf, XenbusStateClosed, HF_STATE_MS);
+	hf_teardown(hf);
+	return st == XenbusStateClosed;
+}
+
+/*
+ * Come back from Closed (closing first if an earlier attempt stopped
+ * half way): Initialising, and the backend must offer again (InitWait).
+ * Sets @hf->offer.  Return: true if it did; otherwise @why says what
+ * happened.
+ */
+static bool hf_reopen(struct hf_info *hf, char *why, size_t len)
+{
+	struct xenbus_device *dev = hf->xdev;
+	enum xenbus_state st;
+
+	WRITE_ONCE(hf->manual, true);
+	if (!hf_close(hf)) {
+		scnprintf(why, len, "backend %s, not Closed, before we came back",
+			  xenbus_strstate(hf_backend_state(hf)));
+		return false;
+	}
+	xenbus_switch_state(dev, XenbusStateInitialising);
+	st = hf_backend_leave(hf, XenbusStateClosed, HF_STATE_MS);
+	if (st != XenbusStateInitWait) {
+		scnprintf(why, len, "backend %s, not InitWait, after we came back to Initialising",
+			  xenbus_strstate(st));
+		return false;
+	}
+	hf->offer = xenbus_read_unsigned(dev->otherend,
+					 XENUSB_KEY_MAX_RING_PAGE_ORDER, 0);
+	return true;
+}
+
+/*
+ * One connection attempt with the bad keys @k, which the backend must
+ * refuse: from InitWait straight to Closing, no ring page mapped (each
+ * ring grant can be revoked), then Closed after us.  @ms is set to how
+ * long the refusal took.  Return: true if so, otherwise @why says why.
+ */
+static bool hf_refused(struct hf_info *hf, const struct hf_keys *k,
+		       unsigned int *ms, char *why, size_t len)
+{
+	struct hf_keys above = *k;
+	char order[12];
+	enum xenbus_state st;
+	unsigned int i, mapped = 0;
+	unsigned long t0;
+	bool ok = false;
+	int err;
+
+	if (!hf_reopen(hf, why, len))
+		return false;
+	if (k->above_offer) {
+		if (!hf->offer) {
+			scnprintf(why, len, "the backend offers no %s: nothing to exceed",
+				  XENUSB_KEY_MAX_RING_PAGE_ORDER);
+			hf_close(hf);
+			return false;
+		}
+		snprintf(order, sizeof(order), "%u", hf->offer + 1);
+		above.order = order;
+		above.pages = min(hf->offer + 1, XENUSB_MAX_RING_PAGE_ORDER);
+		k = &above;
+	}
+	t0 = jiffies;
+	err = hf_publish(hf, k, false);
+	if (err) {
+		scnprintf(why, len, "publishing our keys: %d", err);
+		goto close;
+	}
+	st = hf_backend_leave(hf, XenbusStateInitWait, HF_STATE_MS);
+	*ms = jiffies_to_msecs(jiffies - t0);
+	if (st != XenbusStateClosing && st != XenbusStateClosed) {
+		scnprintf(why, len, "ring-page-order \"%s\": backend %s after %u ms, want Closing",
+			  k->order ?: "", xenbus_strstate(st), *ms);
+		goto close;
+	}
+	/* Revoking a grant fails while the backend maps its page. */
+	for (i = 0; i < (1u << hf->order); i++)
+		if (!gnttab_end_foreign_access_ref(hf->urb_ref[i]))
+			mapped++;
+	if (!gnttab_end_foreign_access_ref(hf->conn_ref))
+		mapped++;
+	if (mapped) {
+		scnprintf(why, len,
+			  "ring-page-order \"%s\": refused, but %u ring pages still mapped",
+			  k->order ?: "", mapped);
+		goto close;
+	}
+	ok = true;
+close:
+	if (!hf_close(hf) && ok) {
+		scnprintf(why, len,
+			  "ring-page-order \"%s\": refused, but the backend did not follow us to Closed",
+			  k->order ?: "");
+		ok = false;
+	}
+	return ok;
+}
+
+/* Each of the @n attempts @k must be refused; one result line. */
+static void hf_refuse_all(struct hf_info *hf, const char *name,
+			  const struct hf_keys *k, unsigned int n,
+			  const char *what)
+{
+	unsigned int i, ms, ms_max = 0;
+	char why[HF_WHY];
+
+	for (i = 0; i < n; i++) {
+		if (!hf_refused(hf, &k[i], &ms, why, sizeof(why))) {
+			hf_result(hf, name, false, "%s", why);
+			return;
+		}
+		ms_max = max(ms, ms_max);
+	}
+	hf_result(hf, name, true,
+		  "%s (offer %u): refused, backend Closing within %u ms, no ring page mapped, Closed after us",
+		  what, hf->offer, ms_max);
+}
+
+static void hf_attack_ring_range(struct hf_info *hf, struct hf_target *t)
+{
+	static const struct hf_keys k[] = {
+		{ .order = "9", .base = true },
+		{ .order = "-1", .base = true },
+	};
+
+	hf_refuse_all(hf, "ring-order-range", k, ARRAY_SIZE(k),
+		      "ring-page-order \"9\" and \"-1\" with urb-ring-ref");
+}
+
+static void hf_attack_ring_garbage(struct hf_info *hf, struct hf_target *t)
+{
+	static const struct hf_keys k = { .order = "x", .base = true };
+
+	hf_refuse_all(hf, "ring-order-garbage", &k, 1,
+		      "ring-page-order \"x\" with urb-ring-ref");
+}
+
+static void hf_attack_ring_offer(struct hf_info *hf, struct hf_target *t)
+{
+	static const struct hf_keys k = { .above_offer = true };
+
+	hf_refuse_all(hf, "ring-order-offer", &k, 1,
+		      "ring-page-order one above the offer, its pages granted");
+}
+
+static void hf_attack_ring_missing(struct hf_info *hf, struct hf_target *t)
+{
+	static const struct hf_keys k = { .order = "2", .pages = 2, .skip = BIT(3) };
+
+	hf_refuse_all(hf, "ring-ref-missing", &k, 1,
+		      "ring-page-order 2 without urb-ring-ref3");
+}
+
+static void hf_attack_ring_dup(struct hf_info *hf, struct hf_target *t)
+{
+	static const struct hf_keys k = { .order = "2", .pages = 2, .dup = BIT(3) };
+
+	hf_refuse_all(hf, "ring-ref-dup", &k, 1,
+		      "ring-page-order 2, urb-ring-ref3 = urb-ring-ref0");
+}
+
+static void hf_attack_ring_junk(struct hf_info *hf, struct hf_target *t)
+{
+	static const struct hf_keys k = { .order = "2", .pages = 2, .junk = BIT(2) };
+
+	hf_refuse_all(hf, "ring-ref-garbage", &k, 1,
+		      "ring-page-order 2, urb-ring-ref2 \"x\"");
+}
+
+/*
+ * After all the refusals a good 8-page ring must connect and be served:
+ * the device comes back on the conn ring, and a whole ring of requests,
+ * published with one notification, is answered.
+ */
+static void hf_attack_ring_connect(struct hf_info *hf, struct hf_target *t)
+{
+	static const struct hf_keys k = { .order = "3", .pages = 3 };
+	enum xenbus_state st;
+	char why[HF_WHY];
+	unsigned long t0;
+	unsigned int p;
+	int err;
+
+	hf->inflight = 0;
+	if (!hf_reopen(hf, why, sizeof(why)))
+		goto fail;
+	if (hf->offer < XENUSB_MAX_RING_PAGE_ORDER) {
+		scnprintf(why, sizeof(why), "the backend offers %s %u, want %u",
+			  XENUSB_KEY_MAX_RING_PAGE_ORDER, hf->offer,
+			  XENUSB_MAX_RING_PAGE_ORDER);
+		goto close;
+	}
+	err = hf_publish(hf, &k, true);
+	if (err) {
+		scnprintf(why, sizeof(why), "publishing our keys: %d", err);
+		goto close;
+	}
+	st = hf_backend_leave(hf, XenbusStateInitWait, HF_STATE_MS);
+	if (st != XenbusStateConnected) {
+		scnprintf(why, sizeof(why), "backend %s with an 8-page ring, want Connected",
+			  xenbus_strstate(st));
+		goto close;
+	}
+	/* Every occupied port is reported again to a new connection. */
+	wait_event_timeout(hf->wq, (p = hf_device_port(hf)) != 0,
+			   msecs_to_jiffies(HF_STATE_MS));
+	if (!p) {
+		scnprintf(why, sizeof(why), "no device on the conn ring 10 s after Connected");
+		goto close;
+	}
+	t->port = p;
+	if (!hf_alive(hf, t->port, why, sizeof(why)))
+		goto close;
+	t0 = jiffies;
+	if (!hf_flood(hf, t, false, 1, why, sizeof(why)))
+		goto close;
+	hf_result(hf, "ring-connect", true,
+		  "order 3 (8 pages, %u slots): device on port %u served, %u GET_DESCRIPTOR published with one notification all answered in %u ms",
+		  RING_SIZE(&hf->urb_ring), t->port, RING_SIZE(&hf->urb_ring),
+		  jiffies_to_msecs(jiffies - t0));
+	return;
+close:
+	hf_close(hf);
+fail:
+	hf_result(hf, "ring-connect", false, "%s", why);
+}
+
+/* The last attack: the 8-page ring's violation. */
+static void hf_attack_overflow8(struct hf_info *hf, struct hf_target *t)
+{
+	if (hf->order != XENUSB_MAX_RING_PAGE_ORDER) {
+		hf_result(hf, "ring-overflow-order3", false,
+			  "the ring has 2^%u pages, want 8 (ring-connect failed?)",
+			  hf->order);
+		return;
+	}
+	hf_overflow(hf, "ring-overflow-order3");
 }
 
 /* Find the device and its endpoints; starts a new report. */
@@ -1224,10 +1552,14 @@ static void hf_still_served(struct hf_info *hf, struct hf_target *t)
 		hf_result(hf, "still-served", false, "%s", why);
 }
 
-/* The script, in order; ring-overflow must stay last. */
+/*
+ * The script, in order.  The attacks marked @closed start from the Closed
+ * state that ring-overflow leaves; ring-overflow-order3 must stay last.
+ */
 static const struct {
 	const char *name;
 	void (*fn)(struct hf_info *hf, struct hf_target *t);
+	bool closed;
 } hf_attacks[] = {
 	{ "setup", hf_setup },
 	{ "bad-port", hf_attack_ports },
@@ -1249,6 +1581,14 @@ static const struct {
 	{ "unlink-inflight", hf_attack_pending },
 	{ "still-served", hf_still_served },
 	{ "ring-overflow", hf_attack_overflow },
+	{ "ring-order-range", hf_attack_ring_range, true },
+	{ "ring-order-garbage", hf_attack_ring_garbage, true },
+	{ "ring-order-offer", hf_attack_ring_offer, true },
+	{ "ring-ref-missing", hf_attack_ring_missing, true },
+	{ "ring-ref-dup", hf_attack_ring_dup, true },
+	{ "ring-ref-garbage", hf_attack_ring_junk, true },
+	{ "ring-connect", hf_attack_ring_connect, true },
+	{ "ring-overflow-order3", hf_attack_overflow8 },
 };
 
 /* One step of the script.  Called with run_mutex held. */
@@ -1256,7 +1596,13 @@ static void hf_step(struct hf_info *hf, unsigned int i)
 {
 	const char *name = hf_attacks[i].name;
 
-	if (!hf->connected) {
+	if (hf_attacks[i].closed) {
+		if (hf->connected) {
+			hf_result(hf, name, false,
+				  "connected: runs once ring-overflow closed the controller");
+			return;
+		}
+	} else if (!hf->connected) {
 		hf_result(hf, name, false, "not connected (after ring-overflow?)");
 		return;
 	}
@@ -1311,7 +1657,8 @@ static void hf_teardown(struct hf_info *hf)
 	hf->connected = false;
 	spin_unlock_irqrestore(&hf->lock, flags);
 	hf_free_pages(hf);
-	xenbus_teardown_ring((void **)&hf->urb_ring.sring, 1, &hf->urb_ref);
+	xenbus_teardown_ring((void **)&hf->urb_ring.sring, 1u << hf->order,
+			     hf->urb_ref);
 	xenbus_teardown_ring((void **)&hf->conn_ring.sring, 1, &hf->conn_ref);
 }
 
@@ -1352,34 +1699,40 @@ static int hf_grant_pages(struct hf_info *hf)
 	return 0;
 }
 
-static int hf_connect(struct hf_info *hf)
+/*
+ * Rings for a connection: an urb ring of 2^@order pages, the conn ring
+ * with every slot posted, the data pages if @data, an event channel.
+ * Return: 0, or a negative errno (nothing left set up).
+ */
+static int hf_rings_up(struct hf_info *hf, unsigned int order, bool data)
 {
 	struct xenbus_device *dev = hf->xdev;
 	struct xenusb_urb_sring *urb_sring;
 	struct xenusb_conn_sring *conn_sring;
-	struct xenbus_transaction xbt;
 	unsigned long flags;
 	RING_IDX i;
 	int err;
 
-	hf->nports = xenbus_read_unsigned(dev->otherend, "num-ports", 0);
-	if (hf->nports < 1 || hf->nports > XENUSB_MAX_PORTNR) {
-		xenbus_dev_fatal(dev, -EINVAL, "num-ports %u", hf->nports);
-		return -EINVAL;
-	}
-	err = xenbus_setup_ring(dev, GFP_KERNEL, (void **)&urb_sring, 1,
-				&hf->urb_ref);
+	/* A new connection knows nothing of the last one's answers. */
+	memset(hf->speed, 0, sizeof(hf->speed));
+	memset(hf->res, 0, sizeof(hf->res));
+	hf->next_id = 0;
+	hf->order = order;
+	err = xenbus_setup_ring(dev, GFP_KERNEL, (void **)&urb_sring,
+				1u << order, hf->urb_ref);
 	if (err)
 		return err;
-	XEN_FRONT_RING_INIT(&hf->urb_ring, urb_sring, XEN_PAGE_SIZE);
+	XEN_FRONT_RING_INIT(&hf->urb_ring, urb_sring, XEN_PAGE_SIZE << order);
 	err = xenbus_setup_ring(dev, GFP_KERNEL, (void **)&conn_sring, 1,
 				&hf->conn_ref);
 	if (err)
 		goto fail;
 	XEN_FRONT_RING_INIT(&hf->conn_ring, conn_sring, XEN_PAGE_SIZE);
-	err = hf_grant_pages(hf);
-	if (err)
-		goto fail;
+	if (data) {
+		err = hf_grant_pages(hf);
+		if (err)
+			goto fail;
+	}
 
 	err = xenbus_alloc_evtchn(dev, &hf->evtchn);
 	if (err)
@@ -1399,12 +1752,73 @@ static int hf_connect(struct hf_info *hf)
 	spin_lock_irqsave(&hf->lock, flags);
 	hf->connected = true;
 	spin_unlock_irqrestore(&hf->lock, flags);
+	return 0;
+
+fail:
+	hf_teardown(hf);
+	return err;
+}
+
+/* Remove @node of our directory; absent is fine. */
+static int hf_rm(struct xenbus_transaction xbt, struct xenbus_device *dev,
+		 const char *node)
+{
+	int err = xenbus_rm(xbt, dev->nodename, node);
+
+	return err == -ENOENT ? 0 : err;
+}
+
+/*
+ * The urb ring's keys as @k says, after removing those an earlier
+ * attempt left.
+ */
+static int hf_ring_keys(struct hf_info *hf, struct xenbus_transaction xbt,
+			const struct hf_keys *k)
+{
+	struct xenbus_device *dev = hf->xdev;
+	char node[sizeof(XENUSB_KEY_URB_RING_REF) + 10];	/* any u32 */
+	unsigned int i;
+	int err;
+
+	err = hf_rm(xbt, dev, XENUSB_KEY_RING_PAGE_ORDER);
+	if (!err)
+		err = hf_rm(xbt, dev, XENUSB_KEY_URB_RING_REF);
+	for (i = 0; !err && i < XENUSB_MAX_RING_PAGES; i++) {
+		snprintf(node, sizeof(node), "%s%u", XENUSB_KEY_URB_RING_REF, i);
+		err = hf_rm(xbt, dev, node);
+	}
+	if (!err && k->order)
+		err = xenbus_printf(xbt, dev->nodename,
+				    XENUSB_KEY_RING_PAGE_ORDER, "%s", k->order);
+	if (k->base)
+		return err ?: xenbus_printf(xbt, dev->nodename,
+					    XENUSB_KEY_URB_RING_REF, "%u",
+					    hf->urb_ref[0]);
+	for (i = 0; !err && i < (1u << hf->order); i++) {
+		snprintf(node, sizeof(node), "%s%u", XENUSB_KEY_URB_RING_REF, i);
+		if (k->skip & BIT(i))
+			continue;
+		if (k->junk & BIT(i))
+			err = xenbus_printf(xbt, dev->nodename, node, "%s", "x");
+		else
+			err = xenbus_printf(xbt, dev->nodename, node, "%u",
+					    hf->urb_ref[k->dup & BIT(i) ? 0 : i]);
+	}
+	return err;
+}
+
+/* Write every key of a connection in one transaction. */
+static int hf_keys_write(struct hf_info *hf, const struct hf_keys *k)
+{
+	struct xenbus_device *dev = hf->xdev;
+	struct xenbus_transaction xbt;
+	int err;
 
 again:
 	err = xenbus_transaction_start(&xbt);
 	if (err)
-		goto fail;
-	err = xenbus_printf(xbt, dev->nodename, "urb-ring-ref", "%u", hf->urb_ref);
+		return err;
+	err = hf_ring_keys(hf, xbt, k);
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "conn-ring-ref", "%u",
 				    hf->conn_ref);
@@ -1425,22 +1839,53 @@ again:
 				    HF_INDIRECT);
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
-		goto fail;
+		return err;
 	}
 	err = xenbus_transaction_end(xbt, 0);
 	if (err == -EAGAIN)
 		goto again;
+	return err;
+}
+
+/*
+ * Set up rings for @k, publish @k and switch to Connected.  Return: 0, or
+ * a negative errno (nothing left set up).
+ */
+static int hf_publish(struct hf_info *hf, const struct hf_keys *k, bool data)
+{
+	int err = hf_rings_up(hf, k->pages, data);
+
 	if (err)
-		goto fail;
+		return err;
+	err = hf_keys_write(hf, k);
+	if (!err)
+		err = xenbus_switch_state(hf->xdev, XenbusStateConnected);
+	if (err)
+		hf_teardown(hf);
+	return err;
+}
+
+/* The first connection: one page, urb-ring-ref, as the base protocol. */
+static int hf_connect(struct hf_info *hf)
+{
+	static const struct hf_keys base = { .base = true };
+	struct xenbus_device *dev = hf->xdev;
+	int err;
+
+	hf->nports = xenbus_read_unsigned(dev->otherend, "num-ports", 0);
+	if (hf->nports < 1 || hf->nports > XENUSB_MAX_PORTNR) {
+		xenbus_dev_fatal(dev, -EINVAL, "num-ports %u", hf->nports);
+		return -EINVAL;
+	}
+	err = hf_publish(hf, &base, true);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "connecting");
+		return err;
+	}
 	dev_info(&dev->dev, "connected, %u ports, grants rw %u..%u ro %u unused %u\n",
 		 hf->nports, hf->ref[0], hf->ref[HF_PAGES - 1], hf->ro_ref,
 		 hf->unused_ref);
 	return 0;
-
-fail:
-	hf_teardown(hf);
-	xenbus_dev_fatal(dev, err, "connecting");
-	return err;
 }
 
 static void hf_backend_changed(struct xenbus_device *dev,
@@ -1452,11 +1897,12 @@ static void hf_backend_changed(struct xenbus_device *dev,
 	case XenbusStateInitWait:
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
-		if (dev->state != XenbusStateInitialising)
+		/* Once the steps drive the state, they connect themselves. */
+		if (READ_ONCE(hf->manual) ||
+		    dev->state != XenbusStateInitialising)
 			break;
 		mutex_lock(&hf->run_mutex);
-		if (!hf_connect(hf))
-			xenbus_switch_state(dev, XenbusStateConnected);
+		hf_connect(hf);
 		mutex_unlock(&hf->run_mutex);
 		break;
 	case XenbusStateClosing:
@@ -1481,10 +1927,18 @@ static ssize_t hostile_show(struct device *d, struct device_attribute *attr,
 			    char *buf)
 {
 	struct hf_info *hf = dev_get_drvdata(d);
+	size_t from = 0;
 	ssize_t n;
 
 	mutex_lock(&hf->run_mutex);
-	n = sysfs_emit(buf, "%.*s", (int)hf->report_len, hf->report);
+	/* The last lines that fit in a page. */
+	if (hf->report_len >= PAGE_SIZE) {
+		from = hf->report_len - (PAGE_SIZE - 1);
+		while (from < hf->report_len && hf->report[from - 1] != '\n')
+			from++;
+	}
+	n = sysfs_emit(buf, "%.*s", (int)(hf->report_len - from),
+		       hf->report + from);
 	mutex_unlock(&hf->run_mutex);
 	return n;
 }
@@ -1508,7 +1962,11 @@ static ssize_t hostile_store(struct device *d, struct device_attribute *attr,
 			hf_step(hf, i);
 		}
 	}
-	if (hf->close_pending && hf->connected) {
+	/*
+	 * Once the steps drive the state they close themselves; a backend
+	 * event seen during one of their attempts is no reason to close.
+	 */
+	if (hf->close_pending && hf->connected && !hf->manual) {
 		hf_teardown(hf);
 		xenbus_frontend_closed(hf->xdev);
 	}
@@ -1520,6 +1978,7 @@ static DEVICE_ATTR_RW(hostile);
 static int hf_probe(struct xenbus_device *dev, const struct xenbus_device_id *id)
 {
 	struct hf_info *hf;
+	unsigned int i;
 	int err;
 
 	hf = kzalloc(sizeof(*hf), GFP_KERNEL);
@@ -1531,7 +1990,8 @@ static int hf_probe(struct xenbus_device *dev, const struct xenbus_device_id *id
 		return -ENOMEM;
 	}
 	hf->xdev = dev;
-	hf->urb_ref = INVALID_GRANT_REF;
+	for (i = 0; i < XENUSB_MAX_RING_PAGES; i++)
+		hf->urb_ref[i] = INVALID_GRANT_REF;
 	hf->conn_ref = INVALID_GRANT_REF;
 	hf->unused_ref = INVALID_GRANT_REF;
 	spin_lock_init(&hf->lock);

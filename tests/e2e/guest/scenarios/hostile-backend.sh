@@ -29,8 +29,17 @@
 #   and always: no WARNING/BUG/Oops in the guest's kernel log, the guest
 #   answers, the controller detaches in time and leaves nothing in
 #   xenstore, the module unloads.
+#   hostile-ring-offer-{garbage,negative,big}  one module load (attack=none)
+#                     and one controller each whose backend offers
+#                     max-ring-page-order "x", "-1" and "99": usbfront logs
+#                     the value as invalid and falls back to one page
+#                     (urb-ring-ref only, no ring-page-order), connects,
+#                     enumerates the device and a testusb read succeeds;
+#                     no protocol error, nothing in the kernel log, the
+#                     controller detaches in time
 #   hostile-restore   the cell's own backend is back (usbback reloaded)
 #                     and the QEMU stick reads its md5 in a fresh guest
+#                     (with usbback: on the 8-page ring, ring-page-order 3)
 # Only for cells whose frontend is usbfront (xen-hcd: one SKIP line).
 # usbback cells: every guest is destroyed first (their controllers keep
 # usbback in use) and usbback is unloaded; it is loaded again at the end.
@@ -223,8 +232,60 @@ for A in $ATTACKS; do
 		attack_cleanup
 	fi
 done
+
+######## max-ring-page-order that is no order (protocol.rst "Deeper ring"):
+# usbfront must take it as no offer and use one page (the hostile backend
+# maps no more); one module load, one controller per value
+RING_OFFERS="garbage:x negative:-1 big:99"
+ring_offer() {
+	printf %s "$RV" > /sys/module/$HB/parameters/ring_offer || { echo "cannot set ring_offer"; return 1; }
+	guest_up $G '# no controller: one per offer, xl usbctrl-attach' || { echo "$WHY"; return 1; }
+	d=$(domid_of $G)
+	xlq usbctrl-attach $G type=pv version=2 ports=4 || { echo "usbctrl-attach: $(xl_err)"; return 1; }
+	C=$(xenstore-list /local/domain/$d/device/vusb 2>/dev/null | tail -n 1)
+	[ -n "$C" ] || { echo "no vusb controller in xenstore after usbctrl-attach"; return 1; }
+	_ro_b=$(xenstore-read /local/domain/0/backend/vusb/$d/$C/max-ring-page-order 2>/dev/null)
+	[ "$_ro_b" = "$RV" ] || { echo "the backend offers '$_ro_b', want '$RV'"; return 1; }
+	wait_for 15 is_fe_state $d $C 4 ||
+		{ echo "frontend state $(fe_state $d $C) 15s after usbctrl-attach, want 4 (Connected)"; return 1; }
+	_ro_f=/local/domain/$d/device/vusb/$C
+	xenstore-exists $_ro_f/urb-ring-ref 2>/dev/null || { echo "the frontend wrote no urb-ring-ref"; return 1; }
+	for _ro_k in ring-page-order urb-ring-ref0; do
+		xenstore-exists $_ro_f/$_ro_k 2>/dev/null && { echo "the frontend wrote $_ro_k=$(xenstore-read $_ro_f/$_ro_k)"; return 1; }
+	done
+	# enumeration and a bulk read through the one-page ring, the log
+	# line that names the value, no protocol error, no kernel warning
+	# (the log is cleared for the next value)
+	_ro_g=$(gexec $G 40 "wait_for 20 usbtest_ready '$P_HOSTILE' || { echo 'usbtest not bound after 20s'; exit 1; }
+		testusb_on '$P_HOSTILE' -t 2 -c 1 -s 512 > /tmp/ro.tu 2>&1 || { echo \"testusb read: \$(tail -n 1 /tmp/ro.tu)\"; exit 1; }
+		dmesg | grep -F 'max-ring-page-order \"$RV\"' | tail -n 1
+		echo protocol_errors=\$(cat /sys/bus/xen/devices/vusb-$C/stats/protocol_errors)
+		dmesg -c | grep -E '$KPAT_G' | head -n 2") ||
+		{ echo "guest: $(echo "$_ro_g" | tail -n 1)"; return 1; }
+	info "hostile-ring-offer-$RN: $(echo "$_ro_g" | tr '\n' ' ')"
+	echo "$_ro_g" | grep -qF "max-ring-page-order \"$RV\": invalid value" ||
+		{ echo "guest log has no 'max-ring-page-order \"$RV\": invalid value' line"; return 1; }
+	echo "$_ro_g" | grep -qx 'protocol_errors=0' || { echo "usbfront counted a protocol error"; return 1; }
+	_ro_k=$(echo "$_ro_g" | sed -n '/^protocol_errors=/,$p' | tail -n +2)
+	[ -z "$_ro_k" ] || { echo "guest kernel: $(echo "$_ro_k" | tr '\n' ' ')"; return 1; }
+	xlq usbctrl-detach $G $C || { echo "usbctrl-detach: $(xl_err)"; return 1; }
+	fgt 10 $XL_T || { echo "usbctrl-detach took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
+	info "hostile-ring-offer-$RN: usbctrl-attach/detach, checks in $(elapsed $t0)s"
+}
+# (h1 is still up from the last attack)
+if modprobe $HB attack=none; then
+	for RO in $RING_OFFERS; do
+		RN=${RO%%:*}
+		RV=${RO#*:}
+		t0=$(now)
+		step hostile-ring-offer-$RN ring_offer
+		grep -q "^FAIL $CELL hostile-ring-offer-$RN:" $RESULTS_FILE && xlq destroy $G
+	done
+else
+	for RO in $RING_OFFERS; do fail hostile-ring-offer-${RO%%:*} "modprobe $HB attack=none failed"; done
+fi
 xlq destroy $G
-lsmod | grep -q "^$HB " && rmmod $HB
+lsmod | grep -q "^$HB " && wait_for 10 rmmod $HB
 
 ######## the cell's own backend again
 restored() {
@@ -233,6 +294,13 @@ restored() {
 	back_in_dom0 $bid usb-storage 30 || { echo "stick on '$(drv $bid:1.0)', want usb-storage"; return 1; }
 	guest_up g1 || { echo "$WHY"; return 1; }
 	attach g1 $bid || { echo "usbdev-attach: $(xl_err)"; return 1; }
+	# usbfront believes a real offer again: usbback's 8 pages
+	if [ "$BACK" = usbback ]; then
+		_restored_c=$(ctrls g1)
+		_restored_o=$(xenstore-read /local/domain/$(domid_of g1)/device/vusb/${_restored_c%% *}/ring-page-order 2>/dev/null)
+		info "hostile-restore: usbfront's ring-page-order '$_restored_o' with usbback"
+		[ "$_restored_o" = 3 ] || { echo "usbfront's ring-page-order '$_restored_o' with usbback, want 3"; return 1; }
+	fi
 	out=$(gexec g1 120 "disk_verify 60 '$P_STICK' '$STICK_MAGIC' $CHECK_MD5 $CHECK_MB")
 	rc=$?
 	info "hostile-restore: guest: $(echo "$out" | grep '^md5' | tr '\n' ' ')"
