@@ -167,11 +167,23 @@ MODULE_PARM_DESC(feature_max_indirect_segments,
 /*
  * The largest urb ring a frontend may grant (max-ring-page-order): 2^N
  * pages. 0 offers nothing (one page, no key written); read each time a
- * controller offers its features.
+ * controller offers its features.  A value above what the ring format
+ * allows is refused, not clamped: the administrator hears about it.
  */
+static int usbback_set_max_ring_page_order(const char *val,
+					   const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, XENUSB_MAX_RING_PAGE_ORDER);
+}
+
+static const struct kernel_param_ops usbback_max_ring_page_order_ops = {
+	.set = usbback_set_max_ring_page_order,
+	.get = param_get_uint,
+};
+
 unsigned int usbback_max_ring_page_order = XENUSB_MAX_RING_PAGE_ORDER;
-module_param_named(max_ring_page_order, usbback_max_ring_page_order, uint,
-		   0644);
+module_param_cb(max_ring_page_order, &usbback_max_ring_page_order_ops,
+		&usbback_max_ring_page_order, 0644);
 MODULE_PARM_DESC(max_ring_page_order,
 		 "Largest urb ring a frontend may use, 2^N pages, 0..3 (default 3: 8 pages, 128 requests in flight; 0: one page, max-ring-page-order not offered)");
 

@@ -51,11 +51,23 @@ MODULE_PARM_DESC(feature_max_indirect_segments,
 
 /*
  * The largest URB ring this frontend grants, 2^N pages, when the backend
- * offers max-ring-page-order; read at every connection.
+ * offers max-ring-page-order; read at every connection.  Values above
+ * the ring format's limit are refused.
  */
+static int usbfront_set_max_ring_page_order(const char *val,
+					    const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, XENUSB_MAX_RING_PAGE_ORDER);
+}
+
+static const struct kernel_param_ops usbfront_max_ring_page_order_ops = {
+	.set = usbfront_set_max_ring_page_order,
+	.get = param_get_uint,
+};
+
 unsigned int usbfront_param_max_ring_page_order = XENUSB_MAX_RING_PAGE_ORDER;
-module_param_named(max_ring_page_order, usbfront_param_max_ring_page_order,
-		   uint, 0644);
+module_param_cb(max_ring_page_order, &usbfront_max_ring_page_order_ops,
+		&usbfront_param_max_ring_page_order, 0644);
 MODULE_PARM_DESC(max_ring_page_order,
 		 "Largest URB ring to use where the backend offers max-ring-page-order, 2^N pages, 0..3 (default 3: 8 pages, 128 requests in flight; 0: one page, urb-ring-ref as in the base protocol)");
 

@@ -148,7 +148,8 @@ g1_up() {
 	else
 		guest_up g1
 	fi || return 1
-	G1_FEAT=$(cat $PARAMS/feature_* 2>/dev/null)
+	# (qusb cells: no usbback, no parameters)
+	G1_FEAT=$(cat $PARAMS/feature_* 2>/dev/null) || G1_FEAT=
 }
 # variant_params VARIANT: the usbback parameters of a variant, "P=V ..."
 variant_params() {

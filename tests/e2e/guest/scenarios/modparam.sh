@@ -7,10 +7,13 @@
 #   modparam-usbback   dom0-init tried "modprobe usbback max_iso_packets=0"
 #                      before the real load (/tmp/modparam-load); at run
 #                      time 0 and 4097 are refused for max_iso_packets,
-#                      0 for retry_ms, and an in-range value is taken
+#                      0 for retry_ms, 4 and -1 for max_ring_page_order,
+#                      "fifo" for dispatch, "dma" for buffer_mode, and an
+#                      in-range value is taken
 #   modparam-usbfront  the guest's init tried "modprobe usbfront reclaim_ms=0"
 #                      before the real load (data/e2e/modparam); at run time
-#                      reclaim_ms 0, 9 and 60001 are refused, 500 is taken
+#                      reclaim_ms 0, 9 and 60001 and max_ring_page_order 4
+#                      are refused, reclaim_ms 500 is taken
 # Cells without the module print SKIP for it.
 SCEN_NAME=modparam
 . /e2e/lib.sh
@@ -31,6 +34,10 @@ usbback_params() {
 	refused $P/max_iso_packets 4097 || return 1
 	refused $P/max_iso_packets -1 || return 1
 	refused $P/retry_ms 0 || return 1
+	refused $P/max_ring_page_order 4 || return 1
+	refused $P/max_ring_page_order -1 || return 1
+	refused $P/dispatch fifo || return 1
+	refused $P/buffer_mode dma || return 1
 	_usbback_params_old=$(cat $P/max_iso_packets)
 	echo 2048 > $P/max_iso_packets && [ "$(cat $P/max_iso_packets)" = 2048 ] ||
 		{ echo "max_iso_packets=2048 not taken"; return 1; }
