@@ -33,10 +33,11 @@ die() { log "ERROR: $*"; exit 1; }
 # The flavours `make e2e` runs, in this order, and the flavour of this script
 E2E_FLAVOURS_ALL="bookworm trixie"
 E2E_FLAVOUR=${E2E_FLAVOUR:-bookworm}
-# E2E_SCENARIOS: what `make e2e` runs in each boot of the flavour (SCENARIOS=)
+# E2E_SCENARIOS: what `make e2e` runs in each boot of the flavour (SCENARIOS=);
+# surprise stays last: it replaces the stick and rebinds the gadget
 case $E2E_FLAVOUR in
 bookworm)
-	E2E_SCENARIOS=modparam,storage,hid,testusb,large,setconfig,iso,hotplug,lifecycle,admin-input,saverestore,reconnect,hostile-frontend,hostile-backend,features
+	E2E_SCENARIOS=modparam,storage,hid,testusb,large,setconfig,iso,hotplug,lifecycle,admin-input,saverestore,reconnect,hostile-frontend,hostile-backend,features,surprise
 	XENVER=${XENVER:-4.17}
 	SUITE=${SUITE:-bookworm}
 	CACHE=$XENUSB_CACHE/e2e

@@ -116,21 +116,30 @@ snd_ready() {
 	[ -c /dev/snd/pcmC${_snd_ready_n}D0p ] && echo "$_snd_ready_n"
 }
 
+# bg_dd TAG DD-OPERANDS...: dd with those operands over and over in the
+# background until a run fails; /tmp/TAG.n counts the runs that completed,
+# /tmp/TAG.done says how it ended; BG_DD_PID is the loop's pid
+bg_dd() {
+	_bg_dd_f=/tmp/$1
+	shift
+	rm -f $_bg_dd_f.done $_bg_dd_f.n $_bg_dd_f.err
+	(
+		_bg_dd_n=0
+		while dd "$@" 2> $_bg_dd_f.err; do
+			_bg_dd_n=$((_bg_dd_n + 1))
+			echo $_bg_dd_n > $_bg_dd_f.n
+		done
+		echo "dd $* failed after $_bg_dd_n runs: $(grep -v records $_bg_dd_f.err | tail -n 1)" > $_bg_dd_f.done
+	) < /dev/null > /dev/null 2>&1 &
+	BG_DD_PID=$!
+}
 # bg_read PRODUCT: read that stick's whole disk over and over in the
 # background (O_DIRECT, 64 KiB requests) until a read fails; then
 # /tmp/rd.done says how it ended.  /tmp/rd.n counts the full passes.
 bg_read() {
 	_bg_read_d=$(disk "$1") || { echo "no disk for '$1'"; return 1; }
-	rm -f /tmp/rd.done /tmp/rd.n /tmp/rd.err
-	(
-		_bg_read_n=0
-		while dd if="$_bg_read_d" of=/dev/null bs=64k iflag=direct 2> /tmp/rd.err; do
-			_bg_read_n=$((_bg_read_n + 1))
-			echo $_bg_read_n > /tmp/rd.n
-		done
-		echo "dd of $_bg_read_d failed after $_bg_read_n full passes: $(grep -v records /tmp/rd.err | tail -n 1)" > /tmp/rd.done
-	) < /dev/null > /dev/null 2>&1 &
-	echo "reading $_bg_read_d in the background (pid $!)"
+	bg_dd rd if="$_bg_read_d" of=/dev/null bs=64k iflag=direct
+	echo "reading $_bg_read_d in the background (pid $BG_DD_PID)"
 }
 # reading DEV: reads of DEV complete while we watch (1 s)
 reading() {
@@ -150,22 +159,21 @@ bg_write() {
 	_bg_write_d=$(disk "$1") || { echo "no disk for '$1'"; return 1; }
 	pattern surprise
 	_bg_write_mb=$(($(cat /sys/block/${_bg_write_d#/dev/}/size) / 2048))
-	rm -f /tmp/wr.done /tmp/wr.n /tmp/wr.err
-	(
-		_bg_write_n=0
-		while dd if=/tmp/pattern of="$_bg_write_d" bs=1M seek=$((_bg_write_mb - 1)) oflag=direct 2> /tmp/wr.err; do
-			_bg_write_n=$((_bg_write_n + 1))
-			echo $_bg_write_n > /tmp/wr.n
-		done
-		echo "dd to $_bg_write_d failed after $_bg_write_n writes: $(grep -v records /tmp/wr.err | tail -n 1)" > /tmp/wr.done
-	) < /dev/null > /dev/null 2>&1 &
-	echo "writing $_bg_write_d in the background (pid $!)"
+	bg_dd wr if=/tmp/pattern of="$_bg_write_d" bs=1M seek=$((_bg_write_mb - 1)) oflag=direct
+	echo "writing $_bg_write_d in the background (pid $BG_DD_PID)"
+}
+# bg_rw PRODUCT: bg_read on that stick, its reads seen moving, then
+# bg_write beside it, its writes seen moving (the writer starts second: a
+# 1 MiB write can hold the disk longer than reading's 1 s)
+bg_rw() {
+	bg_read "$1" && reading "$_bg_read_d" && bg_write "$1" && writing
 }
 # writing: one more of bg_write's writes completes while we watch (up to
 # 30 s: beside the reader, through qusb, a write takes seconds)
 writing() {
 	_writing_a=$(wr_count)
-	wait_for 30 wr_count_above "$_writing_a"
+	wait_for 30 wr_count_above "$_writing_a" ||
+		{ echo "no write completed in 30 s ($_writing_a before, $(wr_count) now)"; return 1; }
 }
 # wr_count: bg_write's completed writes so far
 wr_count() { cat /tmp/wr.n 2>/dev/null || echo 0; }

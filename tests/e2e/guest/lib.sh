@@ -40,8 +40,8 @@ pass() { result "PASS $CELL $1"; }
 fail() {
 	_fail_rn=$1
 	shift
-	if _fail_dc=$(dm_crash) && _fail_xr=$(known_xfail dm-crash); then
-		result "XFAIL $CELL $_fail_rn: $* [$_fail_xr: $_fail_dc]"
+	if _fail_dc=$(dm_crash) && _fail_xr=$(known_xfail "${_fail_dc%% *}"); then
+		result "XFAIL $CELL $_fail_rn: $* [$_fail_xr: ${_fail_dc#* }]"
 	else
 		result "FAIL $CELL $_fail_rn: $*"
 	fi
@@ -108,15 +108,52 @@ KPAT='WARNING:|BUG:|Oops|general protection|Call Trace|kernel panic|UBSAN:|BUG [
 # usb_ep_get() when a control request names a devnum whose port was just
 # emptied: qusb keeps the address-table entry after a detach, with no
 # device behind it, so a frontend that races an unplug kills the backend
-# of every port of that guest.  While such a crash is in a live qemu-dm
-# log, a failing check is XFAIL with this evidence (tests/e2e/xfail lists
-# "dm-crash" for qusb); any other failure stays FAIL.  dom0-init then
-# restarts the guests, so the next scenario gets a live backend again.
-DM_CRASH_SIG="usb_ep_get: Assertion \`dev != NULL' failed"
-# dm_crash: the crash line of a qusb device model that died, if any
+# of every port of that guest.  It can also die of another assertion or
+# of a segfault (the surprise scenario: a device it passes through leaves
+# the host under I/O, or comes back).  While such a death is on record
+# (one of DM_CRASH_SIGS in a live qemu-dm log, or a segfault in dom0's
+# kernel log that dm_crash_recover has not dealt with), a failing check
+# is XFAIL with this evidence (tests/e2e/xfail lists each death's row for
+# qusb); any other failure stays FAIL.  dom0-init then restarts the
+# guests, so the next scenario gets a live backend again.
+# DM_CRASH_SIGS: "ROW SIGNATURE" lines, ROW the death's tests/e2e/xfail row
+DM_CRASH_SIGS="dm-crash usb_ep_get: Assertion \`dev != NULL' failed
+dm-default-state usb_handle_packet: Assertion \`dev->state == USB_STATE_DEFAULT' failed"
+# dm_assert: "ROW LINE" of the first of DM_CRASH_SIGS in a live qemu-dm log
+dm_assert() {
+	echo "$DM_CRASH_SIGS" | while read -r _dm_assert_r _dm_assert_s; do
+		_dm_assert_l=$(grep -hF "$_dm_assert_s" /var/log/xen/qemu-dm-*.log 2>/dev/null | head -n 1)
+		[ -z "$_dm_assert_l" ] || { echo "$_dm_assert_r $_dm_assert_l"; break; }
+	done | grep .
+}
+# the kernel's time stamp of the last device model segfault dealt with
+DM_SEGV_SEEN=/tmp/dm-segv.seen
+# dm_crash: "ROW LINE" for a qusb device model that died, if any: ROW is
+# the tests/e2e/xfail row of that death, LINE its evidence
 dm_crash() {
 	[ "$BACK" = qusb ] || return 1
-	grep -hF "$DM_CRASH_SIG" /var/log/xen/qemu-dm-*.log 2>/dev/null | head -n 1 | grep .
+	dm_assert && return 0
+	_dm_crash_l=$(dm_segv)
+	[ -n "$_dm_crash_l" ] && echo "dm-segfault $_dm_crash_l"
+}
+# dm_segv [last]: the first line of dom0's kernel log, after the stamp in
+# DM_SEGV_SEEN, that says a QEMU died of a segfault ("xen-qemu-system[PID]:
+# segfault at ..."); with "last", the stamp of the last such line
+dm_segv() {
+	dmesg | awk -v seen="$(cat $DM_SEGV_SEEN 2>/dev/null || echo 0)" -v last="$1" '
+		index($0, "qemu-system") && index($0, ": segfault at ") {
+			t = $0
+			sub(/^[[] */, "", t)
+			sub(/[]].*/, "", t)
+			if (t + 0 <= seen + 0)
+				next
+			if (last == "") {
+				print
+				exit
+			}
+			l = t
+		}
+		END { if (last != "" && l != "") print l }'
 }
 # dm_crash_recover SCENARIO: after a crash, destroy the guests, keep the
 # crashed log aside (dumped at the end) and give the devices back to dom0
@@ -124,8 +161,12 @@ dm_crash_recover() {
 	for _dm_crash_recover_d in $(xl list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0" {print $1}'); do
 		xlq destroy "$_dm_crash_recover_d"
 	done
+	_dm_crash_recover_s=$(dm_segv last)
+	[ -z "$_dm_crash_recover_s" ] || echo "$_dm_crash_recover_s" > $DM_SEGV_SEEN
 	for _dm_crash_recover_f in /var/log/xen/qemu-dm-*.log; do
-		grep -qF "$DM_CRASH_SIG" "$_dm_crash_recover_f" 2>/dev/null && mv "$_dm_crash_recover_f" "/tmp/dm-crashed-$1-${_dm_crash_recover_f##*/}"
+		echo "$DM_CRASH_SIGS" | while read -r _dm_crash_recover_r _dm_crash_recover_g; do
+			grep -qF "$_dm_crash_recover_g" "$_dm_crash_recover_f" 2>/dev/null && echo "$_dm_crash_recover_r"
+		done | grep -q . && mv "$_dm_crash_recover_f" "/tmp/dm-crashed-$1-${_dm_crash_recover_f##*/}"
 	done
 	# the dead QEMU held the interfaces through usbfs: probe drivers again
 	for _dm_crash_recover_i in /sys/bus/usb/devices/*:*; do
@@ -244,6 +285,14 @@ xlq() {
 }
 # xl_err: the last error lines xl logged (for FAIL reasons)
 xl_err() { grep -E 'error|fail' $XL_LOG | grep -v 'ev_time' | tail -n 2 | tr '\n' ' ' | cut -c1-240; }
+# xl_said: what the last xl run printed, its debug lines left out (xl's
+# own refusals, such as "Unknown device at ...", say neither error nor fail)
+xl_said() {
+	awk '/^## [0-9.]+ xl / {m = ""; next}
+		/^## |: debug: |: detail: / {next}
+		{m = m $0 " "}
+		END {print m}' $XL_LOG | cut -c1-240
+}
 
 domid_of() { xl domid "$1" 2>/dev/null; }
 # kmemleak_guest NAME: kmemleak_report in that guest if its kernel has
