@@ -42,7 +42,9 @@ DOM0_CMDLINE="console=hvc0 earlyprintk=xen e2e.cell=$CELL e2e.scen=$SCEN e2e.gme
 # the command line), e.g. E2E_DOM0_ARGS="usbback.dispatch=thread"
 [ -n "${E2E_DOM0_ARGS:-}" ] && DOM0_CMDLINE+=" $E2E_DOM0_ARGS"
 # the bench's iteration counts (guest/scenarios/bench.sh reads e2e.BENCH_*)
-for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_SEQ_PASSES BENCH_ROUNDS BENCH_VARIANTS; do
+# and the soak's rounds (guest/scenarios/soak.sh: e2e.SOAK_*)
+for v in BENCH_4K BENCH_CTRL BENCH_BULK BENCH_SEQ_PASSES BENCH_ROUNDS BENCH_VARIANTS \
+	SOAK_ROUNDS SOAK_CTRL_ROUNDS SOAK_GUEST_ROUNDS; do
 	[ -n "${!v:-}" ] && DOM0_CMDLINE+=" e2e.$v=${!v}"
 done
 # Multiboot modules: "path args,path"; a comma inside args is written ",,"

@@ -258,6 +258,65 @@ verify_loop() {
 	) > /tmp/bg.out 2>&1 &
 	echo "reading $DISK in the background"
 }
+# ---- the soak scenario's steps (verify_loop's reader, the checkpoints)
+# soak_read_start SECS PRODUCT MAGIC MD5 MB: verify_loop on PRODUCT's disk,
+# then wait up to SECS for its first pass, which must have read MD5
+soak_read_start() {
+	verify_loop "$1" "$2" "$3" "$4" "$5" || return 1
+	wait_for "$1" grep -qE '^md5 |failed$' /tmp/bg.out
+	soak_passes "$4" || { echo "first pass: $(grep -v '^reading' /tmp/bg.out | tail -n 2 | tr '\n' ' ')"; return 1; }
+}
+# soak_passes MD5: verify_loop's passes that read MD5, printed as
+# "passes N"; fails when none did or a finished pass read something else
+# (a pass cut short by a detach is the last and is not counted as read)
+soak_passes() {
+	_soak_passes_n=$(grep -c "^md5 $1 " /tmp/bg.out)
+	echo "passes $_soak_passes_n"
+	[ "$_soak_passes_n" -gt 0 ] || return 1
+	# every pass but the last ended with the right md5
+	[ "$(grep -E '^md5 [0-9a-f]+ of' /tmp/bg.out | sed '$d' | grep -vc "^md5 $1 ")" = 0 ]
+}
+# soak_read_cut SECS PRODUCT MD5: after PRODUCT was detached under
+# verify_loop: the reader ends (an error, not a hang) and the device goes,
+# each within SECS; prints the passes read right before
+soak_read_cut() {
+	wait_for "$1" test -f /tmp/bg.rc ||
+		{ echo "the reader still runs $1 s after the detach: $(tail -n 1 /tmp/bg.out)"; return 1; }
+	wait_for "$1" no_usbdev "$2" || { echo "'$2' still there $1 s after the detach"; return 1; }
+	soak_passes "$3"
+}
+# soak_read_stop SECS MD5: stop verify_loop after its current pass; every
+# pass read MD5
+soak_read_stop() {
+	touch /tmp/stop
+	wait_for "$1" test -f /tmp/bg.rc || { echo "the reader did not stop within $1 s"; return 1; }
+	[ "$(cat /tmp/bg.rc)" = 0 ] || { echo "reader: $(tail -n 2 /tmp/bg.out | tr '\n' ' ')"; return 1; }
+	soak_passes "$2"
+}
+# soak_state: the guest's part of a soak checkpoint, KEY=VALUE lines.
+# Gauges, which must be back to their baseline: the frontend controllers
+# (xenbus vusb devices), the USB devices other than root hubs, and per
+# usbfront controller link, inflight, held and the counters that only
+# move on a fault or a reconnect (grants_held, protocol_errors, connects,
+# disconnects).  "i:" lines are printed, not compared: the guest's
+# unreclaimable slab (kB) and usbfront's requests.  xen-hcd has no
+# counters: its cells get the first two gauges only.
+soak_state() {
+	echo "fe:ctrls=$(ls -d /sys/bus/xen/devices/vusb-* 2>/dev/null | wc -l)"
+	_soak_state_n=0
+	for _soak_state_u in /sys/bus/usb/devices/*; do
+		case ${_soak_state_u##*/} in *:* | usb*) ;; *) _soak_state_n=$((_soak_state_n + 1)) ;; esac
+	done
+	echo "usbdevs=$_soak_state_n"
+	for _soak_state_v in /sys/bus/xen/devices/vusb-*; do
+		[ -d "$_soak_state_v/stats" ] || continue
+		for _soak_state_k in link inflight held grants_held protocol_errors connects disconnects; do
+			echo "fe:${_soak_state_v##*/}:$_soak_state_k=$(cat "$_soak_state_v/stats/$_soak_state_k")"
+		done
+		echo "i:fe:${_soak_state_v##*/}:requests=$(cat "$_soak_state_v/stats/requests")"
+	done
+	echo "i:sunreclaim_kb=$(awk '$1 == "SUnreclaim:" {print $2}' /proc/meminfo)"
+}
 # gone SECS PRODUCT...: wait up to SECS for each PRODUCT to disappear
 gone() {
 	_gone_s=$1
