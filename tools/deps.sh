@@ -62,6 +62,8 @@ PKGS=(
 	# end-to-end bed: Xen under QEMU/TCG, sysroot by debootstrap
 	qemu-system-x86 qemu-utils debootstrap cpio zstd file time
 	busybox-static dosfstools mtools
+	# make e2e-debug: its fixes to Linux's own code (tests/e2e/debug-patches)
+	patch
 	# kernel build roots (tools/debroot.sh: debootstrap + chroot in a
 	# private mount namespace)
 	util-linux debian-archive-keyring

@@ -148,7 +148,15 @@ fi
 [ -n "$PROD_CONFIG" ] ||
 	die "no Debian kernel config in $PROD_KROOT/boot: run tests/e2e/setup.sh (E2E_FLAVOUR=bookworm) first"
 
-KEY="$(cat "$SRC/.xenusb-unpacked") $(md5sum < "$PROD_CONFIG" | cut -c1-32) $(printf '%s%s' "$BED_MODULES" "$FRAGMENT" | md5sum | cut -c1-32) $DBG_KVER"
+# Local fixes of Linux's own code that the checkers would otherwise trip
+# over before they reach ours (lockdep reports once, then switches itself
+# off): tests/e2e/debug-patches, each file says why.  Applied once to our
+# copy of the source; another set of patches starts from a fresh copy.
+PATCH_DIR=$HERE/debug-patches
+PATCHES_KEY=$(cat "$PATCH_DIR"/*.patch | md5sum | cut -c1-32)
+# CFG_KEY: what the .config is made of; KEY: all that the build depends on
+CFG_KEY="$(cat "$SRC/.xenusb-unpacked") $(md5sum < "$PROD_CONFIG" | cut -c1-32) $(printf '%s%s' "$BED_MODULES" "$FRAGMENT" | md5sum | cut -c1-32) $DBG_KVER"
+KEY="$CFG_KEY patches $PATCHES_KEY"
 STAMP=$DBG_CACHE/.stamp-kernel
 if [ -z "${1:-}" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$KEY" ]; then
 	exit 0
@@ -193,12 +201,23 @@ flock 9
 if [ -z "${1:-}" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$KEY" ]; then
 	exit 0   # the other run built it meanwhile
 fi
+if [ "$(cat "$SRC/.xenusb-patches" 2>/dev/null)" != "$PATCHES_KEY" ]; then
+	if [ -f "$SRC/.xenusb-patches" ]; then
+		rm -f "$SRC/.xenusb-unpacked"   # another set applied: unpack afresh
+		SRC=$(XENUSB_CACHE=$DBG_CACHE bash "$TOP/tools/ksrc.sh")
+	fi
+	for p in "$PATCH_DIR"/*.patch; do
+		log "debug-kernel: applying ${p##*/}"
+		patch -d "$SRC" -p1 -N -s < "$p" || die "${p##*/} does not apply to $SRC"
+	done
+	printf '%s\n' "$PATCHES_KEY" > "$SRC/.xenusb-patches"
+fi
 # the config only when its inputs changed: an unchanged .config lets make
 # go on where an interrupted build stopped
 CONFIG_KEY=$OUT/.xenusb-config-key
-if [ "${1:-}" = config ] || [ ! -f "$OUT/.config" ] || [ "$(cat "$CONFIG_KEY" 2>/dev/null)" != "$KEY" ]; then
+if [ "${1:-}" = config ] || [ ! -f "$OUT/.config" ] || [ "$(cat "$CONFIG_KEY" 2>/dev/null)" != "$CFG_KEY" ]; then
 	configure
-	printf '%s\n' "$KEY" > "$CONFIG_KEY"
+	printf '%s\n' "$CFG_KEY" > "$CONFIG_KEY"
 fi
 [ "${1:-}" = config ] && exit 0
 

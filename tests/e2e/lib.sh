@@ -49,8 +49,10 @@ trixie)
 	CACHE=$XENUSB_CACHE/e2e-trixie
 	DPKG_ADMIN=$CACHE/sysroot/var/lib/dpkg ;;  # built in the sysroot (chroot)
 bookworm-debug)
-	# the scenarios that hurt; QEMU, Xen, sysroot and stick are bookworm's
-	E2E_SCENARIOS=storage,iso,hotplug,lifecycle,saverestore,reconnect,hostile-frontend,hostile-backend
+	# the scenarios that hurt; QEMU, Xen, sysroot and stick are bookworm's.
+	# saverestore last: lockdep reports Linux's own xenbus at xl save
+	# (tests/e2e/xfail, klog-xenbus-suspend) and is off in that guest after
+	E2E_SCENARIOS=storage,iso,hotplug,lifecycle,reconnect,hostile-frontend,hostile-backend,saverestore
 	XENVER=${XENVER:-4.17}
 	SUITE=${SUITE:-bookworm}
 	CACHE=$XENUSB_CACHE/e2e-debug
