@@ -104,6 +104,16 @@ step_xf() {
 # after its first letter (its bracketed copy would match itself).
 KPAT='WARNING:|BUG:|Oops|general protection|Call Trace|kernel panic|UBSAN:|BUG [^ ]+ [(][A-Za-z ]*ainted|unreferenced object'
 
+# XL_CLOSE_T: the longest an xl removal (usbctrl-detach, destroy) may
+# take.  libxl waits 10 s for the backend's Closed, then removes the
+# device by force and logs "unable to remove" (lifecycle and
+# hostile-frontend look for it).  On the debug flavour's kernel xl itself
+# needs 5-7 s of that (usbctrl-attach took 7.0 s, usbctrl-detach 11.7 s
+# with no "unable to remove", 2026-12-06), so there the bound is 30 s and
+# libxl's message is what tells a timeout.
+XL_CLOSE_T=10
+[ -w $KMEMLEAK ] && XL_CLOSE_T=30
+
 # ---- Reports of Linux's own code, not of the drivers under test, that
 # the debug flavour's checkers print (tests/e2e/xfail has a row for each,
 # with the evidence).  KREPORT_SIGS: "ROW REGEX" lines, REGEX an extended

@@ -211,7 +211,7 @@ attack() {
 	[ -z "$_attack_k" ] || { echo "guest kernel: $(echo "$_attack_k" | tr '\n' ' ')"; return 1; }
 	xlq usbctrl-detach $G $C || { echo "usbctrl-detach: $(xl_err)"; return 1; }
 	info "hostile-$A: usbctrl-detach ${XL_T}s"
-	fgt 10 $XL_T || { echo "usbctrl-detach took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
+	fgt $XL_CLOSE_T $XL_T || { echo "usbctrl-detach took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
 	for p in /local/domain/0/backend/vusb/$d/$C /local/domain/$d/device/vusb/$C; do
 		xenstore-exists $p 2>/dev/null && { echo "stale xenstore node $p"; return 1; }
 	done
@@ -269,7 +269,7 @@ ring_offer() {
 	_ro_k=$(echo "$_ro_g" | sed -n '/^protocol_errors=/,$p' | tail -n +2)
 	[ -z "$_ro_k" ] || { echo "guest kernel: $(echo "$_ro_k" | tr '\n' ' ')"; return 1; }
 	xlq usbctrl-detach $G $C || { echo "usbctrl-detach: $(xl_err)"; return 1; }
-	fgt 10 $XL_T || { echo "usbctrl-detach took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
+	fgt $XL_CLOSE_T $XL_T || { echo "usbctrl-detach took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
 	info "hostile-ring-offer-$RN: usbctrl-attach/detach, checks in $(elapsed $t0)s"
 }
 # (h1 is still up from the last attack)

@@ -270,7 +270,7 @@ step hostile-ratelimit ratelimit
 destroy_g1() {
 	xlq destroy g1 || { echo "xl destroy g1: $(xl_err)"; return 1; }
 	info "xl destroy g1 ${XL_T}s"
-	fgt 10 "$XL_T" || { echo "xl destroy g1 took ${XL_T}s (libxl waits 10 s)"; return 1; }
+	fgt $XL_CLOSE_T "$XL_T" || { echo "xl destroy g1 took ${XL_T}s (libxl waits 10 s)"; return 1; }
 	grep -q 'unable to remove' $XL_LOG && { echo "libxl: unable to remove a device"; return 1; }
 	since | grep -q 'requests still in flight' && { echo "usbback: $(since | grep 'still in flight' | tail -n 1)"; return 1; }
 	wait_for 10 no_stale $d1 || { echo "xenstore leftovers: $(xs_stale $d1 | tr '\n' ' ')"; return 1; }

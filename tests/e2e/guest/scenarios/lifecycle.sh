@@ -58,7 +58,7 @@ ctrl_detach() {
 	log_mark
 	xlq usbctrl-detach g1 $C || { echo "usbctrl-detach: $(xl_err)"; return 1; }
 	info "lifecycle: usbctrl-detach ${XL_T}s"
-	fgt 10 $XL_T || { echo "usbctrl-detach took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
+	fgt $XL_CLOSE_T $XL_T || { echo "usbctrl-detach took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
 	log_since | grep -q 'unable to remove' && { echo "libxl: $(log_since | grep 'unable to remove' | head -n 1)"; return 1; }
 	for p in /local/domain/0/backend/$BEKIND/$d1/$C /local/domain/$d1/device/vusb/$C /libxl/$d1/device/vusb/$C; do
 		xenstore-exists $p 2>/dev/null && { echo "stale xenstore node $p"; return 1; }
@@ -90,7 +90,7 @@ destroy_attached() {
 	info "lifecycle: xl destroy with the stick attached ${XL_T}s"
 	log_since | grep -qE 'unable to remove|destroy failed|timeout' &&
 		{ echo "libxl: $(log_since | grep -E 'unable to remove|destroy failed|timeout' | head -n 1)"; return 1; }
-	fgt 10 $XL_T || { echo "xl destroy took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
+	fgt $XL_CLOSE_T $XL_T || { echo "xl destroy took ${XL_T}s (libxl waits 10 s for Closed)"; return 1; }
 	wait_for 5 no_stale $d2 || { echo "stale xenstore: $(xs_stale $d2 | tr '\n' ' ')"; return 1; }
 	[ "$BACK" = usbback ] && xenstore-exists /libxl/usbback/$stick 2>/dev/null &&
 		{ echo "stale xenstore /libxl/usbback/$stick"; return 1; }

@@ -366,7 +366,7 @@ ctrl_round() {
 			{ WHY="the keyboard is not on usbhid in the guest 40 s after the attach"; return 1; }
 	fi
 	xlq usbctrl-detach g1 $_ctrl_round_c || { WHY="usbctrl-detach: $(xl_err)"; return 1; }
-	fgt 10 $XL_T || { WHY="usbctrl-detach took ${XL_T} s (libxl waits 10 s for Closed)"; return 1; }
+	fgt $XL_CLOSE_T $XL_T || { WHY="usbctrl-detach took ${XL_T} s (libxl waits 10 s for Closed)"; return 1; }
 	for _ctrl_round_p in /local/domain/0/backend/$BEKIND/$D1/$_ctrl_round_c \
 		/local/domain/$D1/device/vusb/$_ctrl_round_c /libxl/$D1/device/vusb/$_ctrl_round_c; do
 		xenstore-exists $_ctrl_round_p 2>/dev/null && { WHY="stale xenstore node $_ctrl_round_p"; return 1; }
