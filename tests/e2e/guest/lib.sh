@@ -119,8 +119,9 @@ XL_CLOSE_T=10
 # with the evidence).  KREPORT_SIGS: "ROW REGEX" lines, REGEX an extended
 # regular expression that one line of the report matches.  klog_filter
 # (a kernel log on stdin) drops the whole report that such a line is in
-# (from the line that matches KPAT to "</TASK>" or "end trace"), notes
-# "ROW first-line" in KREPORT_SEEN, and prints the rest: the checks then
+# (from the line that matches KPAT to "</TASK>" or "end trace", and the
+# same lines again: a guest's console replays the end of its ring after
+# xl restore), notes "ROW line" in KREPORT_SEEN, and prints the rest: the checks then
 # fail on any other report, and dom0-init prints one XFAIL per row seen.
 KREPORT_SIGS='klog-xenbus-suspend [(]xs_response_mutex[)].* at: do_suspend'
 KREPORT_SEEN=/tmp/kreports-seen.txt
@@ -136,10 +137,13 @@ klog_filter() {
 			for (j = 1; j <= nb && !hit; j++)
 				for (i = 1; i <= n; i++)
 					if (blk[j] ~ re[i]) { hit = i; line = blk[j]; break }
-			if (hit) print row[hit] " " line >> seen
-			else for (j = 1; j <= nb; j++) print blk[j]
+			if (hit) {
+				print row[hit] " " line >> seen
+				for (j = 1; j <= nb; j++) gone[blk[j]] = 1
+			} else for (j = 1; j <= nb; j++) print blk[j]
 			nb = 0
 		}
+		$0 in gone { next }
 		nb == 0 && $0 !~ kpat { print; next }
 		{ blk[++nb] = $0 }
 		/<\/TASK>|end trace/ || nb >= 300 { flush() }
