@@ -116,7 +116,7 @@ fuzz:
 
 # Line coverage of each side's ring code by its corpus.
 fuzz-cov:
-	$(MAKE) -C tools/sim cov fuzz-cov
+	$(MAKE) -C tools/sim fuzz-cov
 
 bench-sim:
 	$(MAKE) -C tools/sim bench

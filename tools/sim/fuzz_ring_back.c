@@ -494,8 +494,9 @@ static void fz_post(struct fz *f)
 					  take8(f) % 4 : take16(f);
 		goto out;
 	}
+	/* Mostly 0..2; 250..255: 10..12, then 16 (a whole 64 KiB) to 18. */
 	nsegs = take8(f);
-	nsegs = nsegs >= 250 ? nsegs % 20 : nsegs % 3;
+	nsegs = nsegs < 250 ? nsegs % 3 : nsegs % 20 + (nsegs >= 253 ? 3 : 0);
 	for (i = 0; i < nsegs && i < XENUSB_MAX_SEGMENTS_PER_REQUEST; i++) {
 		u8 pg = take8(f);
 		u16 off = take16(f) % SIM_PAGE;
@@ -532,7 +533,8 @@ static void fz_post(struct fz *f)
 		req->u.isoc.start_frame = take16(f);
 		req->u.isoc.number_of_packets = take8(f) % 9;
 		req->u.isoc.nr_frame_desc_segs = take8(f) % 4 ? 1 : 0;
-		if (req->u.isoc.nr_frame_desc_segs && nsegs < 17) {
+		if (req->u.isoc.nr_frame_desc_segs &&
+		    nsegs < XENUSB_MAX_SEGMENTS_PER_REQUEST) {
 			u16 off = take16(f) % (SIM_PAGE / 2);
 
 			req->seg[nsegs].gref = f->gref[take8(f) % FZ_NPAGES];
