@@ -622,7 +622,7 @@ void sfront_port_reset(struct sim *w, u8 port)
 		usbfront_rh_reset_answer(&f->rh, port, true);
 		return;
 	}
-	memset(&f->sh[id], 0, sizeof(f->sh[id]));
+	sfront_shadow_reset(&f->sh[id]);
 	sfront_queued(f);
 	f->port_resets++;
 	/* Published at once, as usbfront_send_port_reset() does. */
