@@ -392,6 +392,9 @@ static void back_conn(struct harness *h, struct input *in)
 		RING_FINAL_CHECK_FOR_REQUESTS(&h->conn, notify);
 		return;
 	}
+	/* Ask to be told of the next one, whatever is still unconsumed. */
+	if (how & 32)
+		h->conn.sring->req_event = h->conn.sring->req_prod + 1;
 	if (h->conn.sring->req_prod == h->conn.req_cons && !(how & 0x80))
 		return;
 	ev = RING_GET_RESPONSE(&h->conn, h->conn.rsp_prod_pvt);
