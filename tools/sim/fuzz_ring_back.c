@@ -458,6 +458,25 @@ static void fz_indirect(struct fz *f, struct xenusb_urb_request *req)
 	xenusb_indirect_len_set(req, how & 0x10 ? take32(f) : total);
 }
 
+/*
+ * Frame descriptors that fit the buffer (@len split evenly over @n
+ * packets) at @off of our page @pg: what the page held otherwise (the
+ * canary, or what the backend wrote back) overruns it.  The bytes are
+ * ours from now on, not evidence of a write by the backend.
+ */
+static void fz_iso_descs(struct fz *f, u8 pg, u16 off, u8 n, u32 len)
+{
+	struct xenusb_iso_desc d = { 0 };
+	u8 k;
+
+	for (k = 0; k < n; k++) {
+		d.length = len / n;
+		d.offset = k * d.length;
+		memcpy(f->page[pg] + off + k * sizeof(d), &d, sizeof(d));
+	}
+	memset(f->writable[pg] + off, 0xff, n * sizeof(d));
+}
+
 /* Post one request built from the input. */
 static void fz_post(struct fz *f)
 {
@@ -528,21 +547,33 @@ static void fz_post(struct fz *f)
 		}
 		break;
 	}
-	case XENUSB_PIPE_TYPE_ISOC:
+	case XENUSB_PIPE_TYPE_ISOC: {
+		u8 nd;
+
 		req->u.isoc.interval = take8(f);
 		req->u.isoc.start_frame = take16(f);
 		req->u.isoc.number_of_packets = take8(f) % 9;
-		req->u.isoc.nr_frame_desc_segs = take8(f) % 4 ? 1 : 0;
+		nd = take8(f);
+		req->u.isoc.nr_frame_desc_segs = nd % 4 ? 1 : 0;
 		if (req->u.isoc.nr_frame_desc_segs &&
 		    nsegs < XENUSB_MAX_SEGMENTS_PER_REQUEST) {
 			u16 off = take16(f) % (SIM_PAGE / 2);
+			u8 pg = take8(f) % FZ_NPAGES;
 
-			req->seg[nsegs].gref = f->gref[take8(f) % FZ_NPAGES];
+			req->seg[nsegs].gref = f->gref[pg];
 			req->seg[nsegs].offset = off;
 			req->seg[nsegs].length = req->u.isoc.number_of_packets *
 						 XENUSB_ISO_DESC_SIZE;
+			/* 0xff: a descriptor segment running past its page */
+			if (nd == 0xff)
+				req->seg[nsegs].length += SIM_PAGE;
+			else if (nd & 0x40)
+				fz_iso_descs(f, pg, off,
+					     req->u.isoc.number_of_packets,
+					     req->buffer_length);
 		}
 		break;
+	}
 	default:
 		req->u.intr.interval = take8(f);
 		break;
