@@ -89,7 +89,7 @@ help:
 	@echo "make sim        user-space ring simulator scenarios (ASan/UBSan)"
 	@echo "make kunit      KUnit suites under UML (KASAN, UBSAN, lockdep)"
 	@echo "make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (default 12)"
-	@echo "make fuzz-cov   line coverage of usbback's and usbfront's ring code by the fuzz corpora"
+	@echo "make fuzz-cov   line coverage of both sides' ring and request code by the fuzz corpora"
 	@echo "make e2e        end-to-end matrix on Xen 4.17 (Debian 12) and 4.20 (Debian 13) under QEMU"
 	@echo "make e2e-debug  e2e on a debug kernel (UBSAN, lockdep, kmemleak...) built from Debian's 6.1"
 	@echo "make e2e-soak   1000 attach/detach rounds, 100 controller rounds, several guests; counters checked"
@@ -116,7 +116,7 @@ fuzz:
 
 # Line coverage of each side's ring code by its corpus.
 fuzz-cov:
-	$(MAKE) -C tools/sim cov fuzz-cov
+	$(MAKE) -C tools/sim fuzz-cov
 
 bench-sim:
 	$(MAKE) -C tools/sim bench

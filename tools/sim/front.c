@@ -622,9 +622,12 @@ void sfront_port_reset(struct sim *w, u8 port)
 		usbfront_rh_reset_answer(&f->rh, port, true);
 		return;
 	}
-	memset(&f->sh[id], 0, sizeof(f->sh[id]));
+	sfront_shadow_reset(&f->sh[id]);
 	sfront_queued(f);
 	f->port_resets++;
+	/* Published at once, as usbfront_send_port_reset() does. */
+	if (usbfront_req_push(&f->ring))
+		sim_evtchn_notify(&w->ev, SIM_SIDE_FRONT);
 }
 
 /* Send the unlink of @u's request; 0 sent, -EBUSY no slot or id. */

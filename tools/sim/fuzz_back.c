@@ -2,9 +2,9 @@
 /*
  * libFuzzer harness for the usbback core: a request as a hostile
  * frontend could write it goes through usbback_req_parse_feat() under a
- * random set of negotiated extensions; whatever
- * is accepted must satisfy the promises the backend relies on (it maps
- * and copies on their strength). Also drives usbback_req_check_ep(),
+ * random set of negotiated extensions (usbback_req_parse() when none);
+ * whatever is accepted must satisfy the promises the backend relies on
+ * (it maps and copies on their strength). Also drives usbback_req_check_ep(),
  * usbback_ctrl_classify(), usbback_iso_descs_check() and random
  * operation sequences on the address table and the conn queue, checking
  * their invariants. A broken promise traps.
@@ -41,7 +41,9 @@ static void check_parse(struct input *in)
 		flags_ok |= XENUSB_PORT_RESET;
 	feat.val[XENUSB_FEAT_MAX_INDIRECT] = max_indirect;
 	take(in, &req, sizeof(req));
-	if (usbback_req_parse_feat(&req, nports, &feat, &r)) {
+	/* Nothing negotiated: the base protocol's entry point, the same. */
+	if (on & 7 ? usbback_req_parse_feat(&req, nports, &feat, &r) :
+	    usbback_req_parse(&req, nports, &r)) {
 		ASSERT(r.id == req.id);
 		return;
 	}

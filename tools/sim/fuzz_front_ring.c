@@ -7,7 +7,11 @@
  * segments through the simulated grant table, answers any request (or
  * none) with any id, status, length and error count, writes frame
  * descriptors with any values, keeps grants mapped past its answer,
- * moves the producer indexes anywhere and sends any conn event.
+ * moves the producer indexes anywhere and sends any conn event.  The
+ * input's first byte also picks what was negotiated (feature-zero-packet,
+ * feature-port-reset, feature-max-indirect-segments), and the input's hub
+ * driver powers and resets ports: with feature-port-reset the reset of an
+ * addressed device becomes a request the backend answers or not.
  *
  * After every step the frontend must keep its promises: no URB given
  * back twice and none lost at the end, no grant or id leaked, every
@@ -22,6 +26,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/usb/ch11.h>
 
 #include "sim.h"
 #include "fuzz_input.h"
@@ -142,6 +147,10 @@ static bool current_request(struct harness *h, const struct xenusb_urb_request *
 	    !f->ring.posted[rq->id])
 		return false;
 	sh = &f->sh[rq->id];
+	/* An indirect request: its data grants, then its descriptor page. */
+	if (rq->transfer_flags & XENUSB_INDIRECT)
+		return nseg == 1 && sh->ngref >= 2 &&
+		       rq->seg[0].gref == sh->gref[sh->ngref - 1];
 	if (!(rq->pipe & XENUSB_PIPE_UNLINK) &&
 	    xenusb_pipetype(rq->pipe) == XENUSB_PIPE_TYPE_ISOC)
 		nseg += rq->u.isoc.nr_frame_desc_segs;
@@ -151,6 +160,69 @@ static bool current_request(struct harness *h, const struct xenusb_urb_request *
 		if (rq->seg[k].gref != sh->gref[k])
 			return false;
 	return true;
+}
+
+/* Does a data segment mapped at @page lie inside a live URB's buffer? */
+static bool in_some_urb(struct harness *h, const u8 *page,
+			const struct xenusb_request_segment *sg, bool wire)
+{
+	unsigned int j;
+
+	for (j = 0; j < NURBS; j++) {
+		const struct slot *s = &h->s[j];
+
+		if (!s->active)
+			continue;
+		if (!wire && inside(page + sg->offset, sg->length, s->u.buf,
+				    s->u.len))
+			return true;
+		if (wire && s->u.wire &&
+		    inside(page + sg->offset, sg->length, (u8 *)s->u.wire,
+			   s->u.nr_packets * XENUSB_ISO_DESC_SIZE))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An indirect request: its one descriptor page is granted read-only and
+ * holds whole descriptors, no more than negotiated, each a granted
+ * segment inside the URB's buffer, adding up to the length in the union;
+ * buffer_length is 0. The descriptor page stays mapped in @b.
+ */
+static void back_indirect(struct harness *h, struct breq *b,
+			  const struct xenusb_urb_request *rq)
+{
+	struct sim_gnttab *gt = &h->w->gt;
+	const struct xenusb_request_segment *sg = &rq->seg[0];
+	struct xenusb_request_segment d;
+	struct sim_gnt_map m;
+	u32 k, n, sum = 0;
+	const u8 *page;
+
+	ASSERT(xenusb_pipetype(rq->pipe) == XENUSB_PIPE_TYPE_BULK);
+	ASSERT(rq->nr_buffer_segs == 1 && rq->buffer_length == 0);
+	ASSERT(sg->length && sg->length % XENUSB_INDIRECT_DESC_SIZE == 0 &&
+	       sg->offset + sg->length <= SIM_PAGE);
+	n = sg->length / XENUSB_INDIRECT_DESC_SIZE;
+	ASSERT(n <= h->w->front.ring.feat.val[XENUSB_FEAT_MAX_INDIRECT]);
+	/* The backend may only read the descriptors. */
+	ASSERT(sim_gnt_map(gt, SIM_DOM_BACK, sg->gref, true, &b->map[0]));
+	ASSERT(!sim_gnt_map(gt, SIM_DOM_BACK, sg->gref, false, &b->map[0]));
+	b->nmap = 1;
+	page = gt->e[sg->gref].page;
+	for (k = 0; k < n; k++) {
+		memcpy(&d, page + sg->offset + k * XENUSB_INDIRECT_DESC_SIZE,
+		       sizeof(d));
+		ASSERT(d.length && d.offset + d.length <= SIM_PAGE);
+		if (sim_gnt_map(gt, SIM_DOM_BACK, d.gref, true, &m) &&
+		    sim_gnt_map(gt, SIM_DOM_BACK, d.gref, false, &m))
+			__builtin_trap();	/* a segment not granted */
+		ASSERT(in_some_urb(h, gt->e[d.gref].page, &d, false));
+		sim_gnt_unmap(gt, &m);
+		sum += d.length;
+	}
+	ASSERT(sum == xenusb_indirect_len_get(rq));
 }
 
 /* The backend takes every new request off the ring and maps its pages. */
@@ -184,6 +256,10 @@ static void back_consume(struct harness *h)
 			continue;
 		b->live = true;
 		b->req = rq;
+		if (rq.transfer_flags & XENUSB_INDIRECT) {
+			back_indirect(h, b, &rq);
+			continue;
+		}
 		nseg = rq.nr_buffer_segs;
 		if (!(rq.pipe & XENUSB_PIPE_UNLINK) &&
 		    xenusb_pipetype(rq.pipe) == XENUSB_PIPE_TYPE_ISOC)
@@ -193,8 +269,6 @@ static void back_consume(struct harness *h)
 			const struct xenusb_request_segment *sg = &rq.seg[k];
 			struct sim_gnt_map *m = &b->map[b->nmap];
 			u8 *page;
-			bool ok = false;
-			unsigned int j;
 
 			ASSERT(sg->length && sg->offset + sg->length <= SIM_PAGE);
 			if (k < nseg)
@@ -205,22 +279,7 @@ static void back_consume(struct harness *h)
 			b->nmap++;
 			page = gt->e[sg->gref].page;
 			/* Every segment lies in a live URB's own memory. */
-			for (j = 0; j < NURBS && !ok; j++) {
-				struct slot *s = &h->s[j];
-
-				if (!s->active)
-					continue;
-				if (k < nseg)
-					ok = inside(page + sg->offset, sg->length,
-						    s->u.buf, s->u.len);
-				else
-					ok = s->u.wire &&
-					     inside(page + sg->offset, sg->length,
-						    (u8 *)s->u.wire,
-						    s->u.nr_packets *
-						    XENUSB_ISO_DESC_SIZE);
-			}
-			ASSERT(ok);
+			ASSERT(in_some_urb(h, page, sg, k >= nseg));
 		}
 		ASSERT(sum == rq.buffer_length);
 		if (ndesc) {
@@ -333,6 +392,9 @@ static void back_conn(struct harness *h, struct input *in)
 		RING_FINAL_CHECK_FOR_REQUESTS(&h->conn, notify);
 		return;
 	}
+	/* Ask to be told of the next one, whatever is still unconsumed. */
+	if (how & 32)
+		h->conn.sring->req_event = h->conn.sring->req_prod + 1;
 	if (h->conn.sring->req_prod == h->conn.req_cons && !(how & 0x80))
 		return;
 	ev = RING_GET_RESPONSE(&h->conn, h->conn.rsp_prod_pvt);
@@ -398,6 +460,44 @@ static void submit(struct harness *h, struct input *in)
 	h->submitted++;
 }
 
+/*
+ * The guest's hub driver (@k = 16..31): powers port 1 + (@k & 3) on, or
+ * puts it into reset as hub_port_reset() does, which with
+ * feature-port-reset sends the reset of an addressed device to the
+ * backend.  No input byte is read.
+ */
+static void hub(struct harness *h, unsigned int k)
+{
+	u8 port = 1 + (k & 3);
+
+	if (!(k & 4)) {
+		usbfront_rh_control(&h->w->front.rh,
+				    USBFRONT_RH_SET_PORT_FEATURE,
+				    USB_PORT_FEAT_POWER, port, NULL, 0,
+				    h->w->now);
+		return;
+	}
+	if (!usbfront_rh_control(&h->w->front.rh, USBFRONT_RH_SET_PORT_FEATURE,
+				 USB_PORT_FEAT_RESET, port, NULL, 0, h->w->now))
+		sfront_port_reset(h->w, port);
+}
+
+/*
+ * What the input's first byte negotiated: bit 5 feature-zero-packet,
+ * bit 6 feature-port-reset, bit 7 feature-max-indirect-segments (bit 4
+ * then picks 256 over 16); bit 0 the USB version.
+ */
+static void negotiate(struct sim *w, uint8_t b)
+{
+	struct xenusb_features *feat = &w->front.ring.feat;
+
+	feat->val[XENUSB_FEAT_ZERO_PACKET] = !!(b & 0x20);
+	feat->val[XENUSB_FEAT_PORT_RESET] = !!(b & 0x40);
+	feat->val[XENUSB_FEAT_MAX_INDIRECT] = !(b & 0x80) ? 0 :
+					      b & 0x10 ? XENUSB_MAX_INDIRECT_SEGS :
+					      16;
+}
+
 static SIM_NO_COVERAGE void check_step(struct harness *h)
 {
 	struct sfront *f = &h->w->front;
@@ -442,12 +542,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input in = { data, size };
 	struct harness *h = calloc(1, sizeof(*h));
 	unsigned int j, k, steps;
+	uint8_t first = take8(&in), op;
 	bool late;
 	void *page;
 
 	ASSERT(h);
 	H = h;
-	h->w = sim_new(4, 1 + take8(&in) % 2);
+	h->w = sim_new(4, 1 + first % 2);
 	ASSERT(h->w);
 	/* URB memory is allocated once: runs are many and short. */
 	for (j = 0; j < NURBS; j++) {
@@ -460,6 +561,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		h->s[j].iso = iso[j];
 	}
 	ASSERT(!sfront_connect(h->w));
+	negotiate(h->w, first);
 	ASSERT(!sim_gnt_map(&h->w->gt, SIM_DOM_BACK, h->w->front.urb_gref, true,
 			    &h->urb_map));
 	ASSERT(!sim_gnt_map(&h->w->gt, SIM_DOM_BACK, h->w->front.conn_gref, true,
@@ -470,7 +572,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	BACK_RING_INIT(&h->conn, (struct xenusb_conn_sring *)page, SIM_PAGE);
 
 	for (steps = 0; steps < 400 && in.n; steps++) {
-		switch (take8(&in) % 8) {
+		op = take8(&in);
+		switch (op % 8) {
 		case 0:
 		case 1:
 			submit(h, &in);
@@ -494,7 +597,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			back_conn(h, &in);
 			break;
 		default:
-			sfront_kick(h->w);
+			if (op & 0x80)
+				hub(h, op >> 3);
+			else
+				sfront_kick(h->w);
 			break;
 		}
 		if (sim_evtchn_deliver(&h->w->ev, SIM_SIDE_FRONT))

@@ -2,9 +2,11 @@
 /*
  * A whole hostile frontend against usbback's real ring code: the input
  * is a script of frontend actions (post any request, with any pipe,
- * flags, segments and grants; post conn requests; push with or without
- * an event; overflow the producer index; plug and unplug devices; let
- * time pass; starve the backend of memory; reconnect), played against
+ * flags, segments and grants, indirect descriptors included; post conn
+ * requests; push with or without an event; overflow the producer index;
+ * plug and unplug devices; let time pass; starve the backend of memory;
+ * reconnect, with or without feature-zero-packet, feature-port-reset and
+ * feature-max-indirect-segments), played against
  * usbback/urb_ring.c and conn_ring.c inside the simulator's world
  * (back.c's ops, simulated grants and event channel, virtual devices).
  *
@@ -42,6 +44,13 @@
 #define FZ_CANARY	0xa5
 #define FZ_MAX_ACTIONS	256
 #define FZ_LOG		64	/* requests remembered, > the ring's size */
+/*
+ * The descriptor page: indirect requests' data segments, written by
+ * fz_indirect() in one region of FZ_IND_REGION descriptors per ring index
+ * (modulo the page), granted read-only like a frontend's indirect pages.
+ */
+#define FZ_IND_REGION	64
+#define FZ_IND_DESCS	(SIM_PAGE / XENUSB_INDIRECT_DESC_SIZE)
 
 struct fz {
 	struct sim *w;
@@ -50,6 +59,8 @@ struct fz {
 	u8 *page[FZ_NPAGES];
 	u32 gref[FZ_NPAGES];
 	bool ro[FZ_NPAGES];
+	struct xenusb_request_segment *ind;	/* the descriptor page */
+	u32 ind_gref;
 	/* 0xff: a byte a writable segment of some taken request covered */
 	u8 writable[FZ_NPAGES][SIM_PAGE];
 	u32 urb_gref;
@@ -100,6 +111,11 @@ static u16 take16(struct fz *f)
 	return take8(f) | take8(f) << 8;
 }
 
+static u32 take32(struct fz *f)
+{
+	return take16(f) | (u32)take16(f) << 16;
+}
+
 static int bad(struct fz *f, const char *fmt, ...)
 {
 	va_list ap;
@@ -121,6 +137,58 @@ static int fz_page_of(const struct fz *f, u32 gref)
 	return -1;
 }
 
+/* The segment @s of a request the backend may write into. */
+static void fz_mark_seg(struct fz *f, const struct xenusb_request_segment *s)
+{
+	int pg = fz_page_of(f, s->gref);
+	u32 end = (u32)s->offset + s->length;
+
+	if (f->connected && (s->gref == f->urb_gref || s->gref == f->conn_gref))
+		f->rings_clobbered = true;
+	if (pg < 0 || f->ro[pg])
+		return;
+	if (end > SIM_PAGE)
+		end = SIM_PAGE;
+	if (s->offset < end)
+		memset(f->writable[pg] + s->offset, 0xff, end - s->offset);
+}
+
+/*
+ * The data segments an indirect request @r names in its descriptor
+ * pages: those of our pages (the descriptor page or a data page) as they
+ * are now, which is what the backend read when it took @r (it reads them
+ * before it moves its consumer index; we write nothing meanwhile).  More
+ * than the backend accepts is marked, never less.
+ */
+static void fz_mark_indirect(struct fz *f, const struct xenusb_urb_request *r)
+{
+	unsigned int i, k, n = 0;
+
+	for (i = 0; i < r->nr_buffer_segs &&
+	     i < XENUSB_MAX_SEGMENTS_PER_REQUEST; i++) {
+		const struct xenusb_request_segment *s = &r->seg[i];
+		int pg = fz_page_of(f, s->gref);
+		const u8 *page;
+		u32 end = (u32)s->offset + s->length;
+
+		if (s->gref == f->ind_gref)
+			page = (const u8 *)f->ind;
+		else if (pg >= 0)
+			page = f->page[pg];
+		else
+			continue;
+		if (end > SIM_PAGE)
+			end = SIM_PAGE;
+		for (k = s->offset; k + XENUSB_INDIRECT_DESC_SIZE <= end &&
+		     n < FZ_IND_DESCS; k += XENUSB_INDIRECT_DESC_SIZE, n++) {
+			struct xenusb_request_segment d;
+
+			memcpy(&d, page + k, sizeof(d));
+			fz_mark_seg(f, &d);
+		}
+	}
+}
+
 /* A data page or descriptor the backend may write, from a taken request. */
 static void fz_mark_writable(struct fz *f, const struct xenusb_urb_request *r)
 {
@@ -131,27 +199,19 @@ static void fz_mark_writable(struct fz *f, const struct xenusb_urb_request *r)
 	xenusb_pipe_decode(r->pipe, &pipe);
 	if (pipe.unlink)
 		return;
+	if (r->transfer_flags & XENUSB_INDIRECT) {
+		/* The backend only reads the descriptor pages themselves. */
+		if (pipe.in)
+			fz_mark_indirect(f, r);
+		return;
+	}
 	iso = pipe.type == XENUSB_PIPE_TYPE_ISOC;
 	if (iso)
 		nsegs += r->u.isoc.nr_frame_desc_segs;
 	for (i = 0; i < nsegs && i < XENUSB_MAX_SEGMENTS_PER_REQUEST; i++) {
-		const struct xenusb_request_segment *s = &r->seg[i];
-		int pg = fz_page_of(f, s->gref);
-		u32 end = (u32)s->offset + s->length;
-
 		/* IN data, and iso descriptors (written back), may change. */
-		if (!(pipe.in || (iso && i >= r->nr_buffer_segs)))
-			continue;
-		if (f->connected &&
-		    (s->gref == f->urb_gref || s->gref == f->conn_gref))
-			f->rings_clobbered = true;
-		if (pg < 0 || f->ro[pg])
-			continue;
-		if (end > SIM_PAGE)
-			end = SIM_PAGE;
-		if (s->offset < end)
-			memset(f->writable[pg] + s->offset, 0xff,
-			       end - s->offset);
+		if (pipe.in || (iso && i >= r->nr_buffer_segs))
+			fz_mark_seg(f, &r->seg[i]);
 	}
 }
 
@@ -338,6 +398,85 @@ static const struct {
 	{ 2, 0, XENUSB_PIPE_TYPE_CTRL, false },
 };
 
+/*
+ * An indirect request (XENUSB_INDIRECT in its flags): its data segments
+ * go into its region of the descriptor page, mostly inside our data
+ * pages, and its wire segments name them, whole and aligned or not;
+ * buffer_length and the length in the union follow them unless the input
+ * says otherwise.
+ */
+static void fz_indirect(struct fz *f, struct xenusb_urb_request *req)
+{
+	u32 base = f->urb.req_prod_pvt % (FZ_IND_DESCS / FZ_IND_REGION) *
+		   FZ_IND_REGION;
+	struct xenusb_request_segment *d = f->ind + base;
+	u8 how = take8(f), n = 1 + take8(f) % FZ_IND_REGION, i;
+	u32 total = 0, bytes = n * XENUSB_INDIRECT_DESC_SIZE;
+
+	for (i = 0; i < n; i++) {
+		u8 pg = take8(f);
+		u16 off = take16(f) % SIM_PAGE;
+		u16 len = take16(f);
+
+		d[i].gref = pg >= 250 ? take16(f) : f->gref[pg % FZ_NPAGES];
+		d[i].offset = off;
+		d[i].length = len >= 0xfff0 ? len : len % (SIM_PAGE - off) + 1;
+		total += d[i].length;
+	}
+	memset(req->seg, 0, sizeof(req->seg));
+	if (how & 0x80) {
+		/* Any wire segments: mostly the descriptor page, or not. */
+		req->nr_buffer_segs = take8(f) % 20;
+		for (i = 0; i < req->nr_buffer_segs &&
+		     i < XENUSB_MAX_SEGMENTS_PER_REQUEST; i++) {
+			u8 g = take8(f);
+
+			req->seg[i].gref = g == 0xff ? take16(f) :
+					   g & 1 ? f->gref[(g >> 1) % FZ_NPAGES] :
+					   f->ind_gref;
+			req->seg[i].offset = take16(f);
+			req->seg[i].length = take16(f);
+		}
+	} else if (how & 0x40 && n > 1) {
+		/* Split in two at a descriptor boundary. */
+		u32 cut = (1 + take8(f) % (n - 1)) * XENUSB_INDIRECT_DESC_SIZE;
+
+		req->nr_buffer_segs = 2;
+		req->seg[0].gref = f->ind_gref;
+		req->seg[0].offset = base * XENUSB_INDIRECT_DESC_SIZE;
+		req->seg[0].length = cut;
+		req->seg[1].gref = f->ind_gref;
+		req->seg[1].offset = req->seg[0].offset + cut;
+		req->seg[1].length = bytes - cut;
+	} else {
+		req->nr_buffer_segs = 1;
+		req->seg[0].gref = f->ind_gref;
+		req->seg[0].offset = base * XENUSB_INDIRECT_DESC_SIZE;
+		req->seg[0].length = bytes;
+	}
+	req->buffer_length = how & 0x20 ? take16(f) : 0;
+	xenusb_indirect_len_set(req, how & 0x10 ? take32(f) : total);
+}
+
+/*
+ * Frame descriptors that fit the buffer (@len split evenly over @n
+ * packets) at @off of our page @pg: what the page held otherwise (the
+ * canary, or what the backend wrote back) overruns it.  The bytes are
+ * ours from now on, not evidence of a write by the backend.
+ */
+static void fz_iso_descs(struct fz *f, u8 pg, u16 off, u8 n, u32 len)
+{
+	struct xenusb_iso_desc d = { 0 };
+	u8 k;
+
+	for (k = 0; k < n; k++) {
+		d.length = len / n;
+		d.offset = k * d.length;
+		memcpy(f->page[pg] + off + k * sizeof(d), &d, sizeof(d));
+	}
+	memset(f->writable[pg] + off, 0xff, n * sizeof(d));
+}
+
 /* Post one request built from the input. */
 static void fz_post(struct fz *f)
 {
@@ -374,8 +513,9 @@ static void fz_post(struct fz *f)
 					  take8(f) % 4 : take16(f);
 		goto out;
 	}
+	/* Mostly 0..2; 250..255: 10..12, then 16 (a whole 64 KiB) to 18. */
 	nsegs = take8(f);
-	nsegs = nsegs >= 250 ? nsegs % 20 : nsegs % 3;
+	nsegs = nsegs < 250 ? nsegs % 3 : nsegs % 20 + (nsegs >= 253 ? 3 : 0);
 	for (i = 0; i < nsegs && i < XENUSB_MAX_SEGMENTS_PER_REQUEST; i++) {
 		u8 pg = take8(f);
 		u16 off = take16(f) % SIM_PAGE;
@@ -407,24 +547,39 @@ static void fz_post(struct fz *f)
 		}
 		break;
 	}
-	case XENUSB_PIPE_TYPE_ISOC:
+	case XENUSB_PIPE_TYPE_ISOC: {
+		u8 nd;
+
 		req->u.isoc.interval = take8(f);
 		req->u.isoc.start_frame = take16(f);
 		req->u.isoc.number_of_packets = take8(f) % 9;
-		req->u.isoc.nr_frame_desc_segs = take8(f) % 4 ? 1 : 0;
-		if (req->u.isoc.nr_frame_desc_segs && nsegs < 17) {
+		nd = take8(f);
+		req->u.isoc.nr_frame_desc_segs = nd % 4 ? 1 : 0;
+		if (req->u.isoc.nr_frame_desc_segs &&
+		    nsegs < XENUSB_MAX_SEGMENTS_PER_REQUEST) {
 			u16 off = take16(f) % (SIM_PAGE / 2);
+			u8 pg = take8(f) % FZ_NPAGES;
 
-			req->seg[nsegs].gref = f->gref[take8(f) % FZ_NPAGES];
+			req->seg[nsegs].gref = f->gref[pg];
 			req->seg[nsegs].offset = off;
 			req->seg[nsegs].length = req->u.isoc.number_of_packets *
 						 XENUSB_ISO_DESC_SIZE;
+			/* 0xff: a descriptor segment running past its page */
+			if (nd == 0xff)
+				req->seg[nsegs].length += SIM_PAGE;
+			else if (nd & 0x40)
+				fz_iso_descs(f, pg, off,
+					     req->u.isoc.number_of_packets,
+					     req->buffer_length);
 		}
 		break;
+	}
 	default:
 		req->u.intr.interval = take8(f);
 		break;
 	}
+	if (req->transfer_flags & XENUSB_INDIRECT)
+		fz_indirect(f, req);
 out:
 	f->posted[f->urb.req_prod_pvt % FZ_LOG] = *req;
 	f->urb.req_prod_pvt++;
@@ -450,6 +605,25 @@ static void fz_post_conn(struct fz *f, unsigned int n)
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&f->conn, notify);
 	if (notify)
 		sim_evtchn_notify(&f->w->ev, SIM_SIDE_FRONT);
+}
+
+/*
+ * What a reconnect negotiates, from its action byte (@k = op / 12,
+ * 0..21): nothing below 10, as at the start; above, the extensions in
+ * the combinations of @k - 10 (bit 0 feature-zero-packet, bit 1
+ * feature-port-reset, bit 2 16 indirect segments, 8 and up 256).  The
+ * input's other bytes keep their meaning whatever is negotiated.
+ */
+static void fz_features(struct fz *f, unsigned int k)
+{
+	struct xenusb_features *feat = &f->w->back.ring.feat;
+	unsigned int v = k >= 10 ? k - 10 : 0;
+
+	memset(feat, 0, sizeof(*feat));
+	feat->val[XENUSB_FEAT_ZERO_PACKET] = v & 1;
+	feat->val[XENUSB_FEAT_PORT_RESET] = !!(v & 2);
+	feat->val[XENUSB_FEAT_MAX_INDIRECT] = v >= 8 ? XENUSB_MAX_INDIRECT_SEGS :
+					      v & 4 ? 16 : 0;
 }
 
 static int fz_connect(struct fz *f)
@@ -595,6 +769,7 @@ static int fz_action(struct fz *f)
 	case 10:
 		if (fz_disconnect(f))
 			return -1;
+		fz_features(f, op / 12);
 		if (fz_connect(f))
 			return -1;
 		break;
@@ -622,7 +797,7 @@ int sim_fuzz_ring_back(const u8 *data, size_t size, char *why, size_t len)
 	struct fz *f = calloc(1, sizeof(*f));
 	struct vdev *d;
 	unsigned int i, k;
-	int ret = -1;
+	int ret = -1, ref;
 
 	if (!f)
 		return -1;
@@ -636,8 +811,6 @@ int sim_fuzz_ring_back(const u8 *data, size_t size, char *why, size_t len)
 		goto out_free;
 	}
 	for (i = 0; i < FZ_NPAGES; i++) {
-		int ref;
-
 		f->page[i] = aligned_alloc(SIM_PAGE, SIM_PAGE);
 		if (!f->page[i]) {
 			bad(f, "no memory");
@@ -653,6 +826,18 @@ int sim_fuzz_ring_back(const u8 *data, size_t size, char *why, size_t len)
 		}
 		f->gref[i] = ref;
 	}
+	f->ind = aligned_alloc(SIM_PAGE, SIM_PAGE);
+	if (!f->ind) {
+		bad(f, "no memory");
+		goto out;
+	}
+	memset(f->ind, 0, SIM_PAGE);
+	ref = sim_gnt_grant(&f->w->gt, SIM_DOM_FRONT, SIM_DOM_BACK, f->ind, true);
+	if (ref < 0) {
+		bad(f, "granting the descriptor page: %d", ref);
+		goto out;
+	}
+	f->ind_gref = ref;
 	/* A loopback whose IN transfers stay in flight a while, a mouse. */
 	d = vdev_loop_new(XENUSB_SPEED_HIGH);
 	if (d)
@@ -671,6 +856,7 @@ int sim_fuzz_ring_back(const u8 *data, size_t size, char *why, size_t len)
 	for (i = 0; i < FZ_NPAGES; i++)
 		if (f->gref[i])
 			sim_gnt_end(&f->w->gt, SIM_DOM_FRONT, f->gref[i]);
+	sim_gnt_end(&f->w->gt, SIM_DOM_FRONT, f->ind_gref);
 	sim_gnt_teardown(&f->w->gt);
 	if (f->w->gt.violations) {
 		bad(f, "grant table at teardown: %s", f->w->gt.first);
@@ -688,6 +874,7 @@ out:
 	}
 	for (i = 0; i < FZ_NPAGES; i++)
 		free(f->page[i]);
+	free(f->ind);
 out_free:
 	free(f);
 	return ret;

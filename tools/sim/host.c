@@ -295,11 +295,13 @@ int host_power_ports(struct sim *w)
  * @speed: XENUSB_SPEED_* the port reports once enabled
  *
  * Return: 0, -ENOTCONN if nothing is connected, -EPROTO if the port does
- * not come out of reset enabled with C_RESET set.
+ * not come out of reset enabled with C_RESET set or a port reset request
+ * was not published at once.
  */
 int host_port_reset(struct sim *w, u8 port, u8 *speed)
 {
 	u16 status, change;
+	u64 before;
 	int tries;
 
 	if (host_port_status(w, port, &status, &change))
@@ -311,7 +313,12 @@ int host_port_reset(struct sim *w, u8 port, u8 *speed)
 	if (host_port_feature(w, true, USB_PORT_FEAT_RESET, port))
 		return -EPROTO;
 	/* usbfront_hub_control(): maybe a request to the backend. */
+	before = w->front.port_resets;
 	sfront_port_reset(w, port);
+	/* usbfront_send_port_reset() publishes its request at once. */
+	if (w->front.port_resets != before &&
+	    w->front.ring.pushed != w->front.ring.urb.req_prod_pvt)
+		return -EPROTO;
 	for (tries = 0; tries < 5; tries++) {
 		sim_advance(w, USBFRONT_RH_RESET_MS);
 		if (host_port_status(w, port, &status, &change))
