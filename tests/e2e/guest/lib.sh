@@ -149,6 +149,9 @@ klog_filter() {
 		/<\/TASK>|end trace/ || nb >= 300 { flush() }
 		END { if (nb) flush() }'
 }
+# klog_bad: the first two KPAT lines of a kernel log on stdin, Linux's
+# own known reports taken out (klog_filter)
+klog_bad() { klog_filter | grep -aE "$KPAT" | head -n 2; }
 
 # ---- QEMU's qusb can die on guest input.  Its device model asserts in
 # usb_ep_get() when a control request names a devnum whose port was just
@@ -590,11 +593,11 @@ ctrls() { xl usb-list "$1" 2>/dev/null | awk '/^[0-9]/ {print $1}' | tr '\n' ' '
 console_lines() { wc -l < $CONSOLE_DIR/guest-$1.log 2>/dev/null || echo 0; }
 # console_bad NAME LINE: kernel warnings in its console after line LINE
 console_bad() {
-	tail -n +$(($2 + 1)) $CONSOLE_DIR/guest-$1.log 2>/dev/null | klog_filter | grep -aE "$KPAT" |
-		head -n 2 | tr -d '\r' | tr '\n' ' ' | cut -c1-200
+	tail -n +$(($2 + 1)) $CONSOLE_DIR/guest-$1.log 2>/dev/null | klog_bad |
+		tr -d '\r' | tr '\n' ' ' | cut -c1-200
 }
 # dmesg_lines / dmesg_bad LINE: the same for dom0's kernel log
 dmesg_lines() { dmesg | wc -l; }
 dmesg_bad() {
-	dmesg | tail -n +$(($1 + 1)) | klog_filter | grep -aE "$KPAT" | head -n 2 | tr '\n' ' ' | cut -c1-200
+	dmesg | tail -n +$(($1 + 1)) | klog_bad | tr '\n' ' ' | cut -c1-200
 }
